@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Start browser mode (`serve --port 0 --demo`) on a fresh data directory and hand its tokenized
+ * URL to the specs through the environment; stop it and remove the directory afterwards.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pfo-e2e-'));
+  const child = spawn(process.execPath, ['bin/podcastflow-ops.js', 'serve', '--port', '0', '--demo', '--tenants', '20', '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time.\n${stderr}`)), 180_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing its URL.\n${stderr}`)));
+  });
+  process.env.PFO_E2E_URL = url;
+  process.env.PFO_E2E_DATA = dataDir;
+  return async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

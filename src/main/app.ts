@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import type { EventName, EventPayload } from '../shared/contract';
+import { ConnectionService } from './core/connections/service';
+import { SettingsStore } from './core/connections/settings';
+import type { PasswordVault } from './core/connections/vault';
+import { DemoManager } from './core/demo/manager';
+import { TaskManager } from './core/tasks/tasks';
+import type { Logger } from './core/util/log';
+import { appHome } from './core/util/paths';
+
+export interface AppOptions {
+  host: 'electron' | 'browser';
+  dataDir?: string;
+  vault: PasswordVault;
+  log: Logger;
+  /** Start the demo database at once (serve --demo), not only when nothing is configured. */
+  demo?: boolean;
+  demoTenants?: number;
+}
+
+type EventMap = { [E in EventName]: [EventPayload<E>] };
+
+/** Everything a host needs, built once: the services of the core, wired together. */
+export class App {
+  readonly home: string;
+  readonly tasks = new TaskManager();
+  readonly events = new EventEmitter<EventMap>();
+  readonly demo: DemoManager;
+  readonly connections: ConnectionService;
+
+  constructor(readonly options: AppOptions) {
+    this.home = appHome(options.dataDir);
+    mkdirSync(this.home, { recursive: true, mode: 0o700 });
+    this.demo = new DemoManager(this.home, this.tasks, options.log, options.demoTenants ? { tenants: options.demoTenants } : {});
+    this.connections = new ConnectionService(new SettingsStore(this.home), options.vault, this.demo);
+    this.tasks.on('updated', (task) => this.events.emit('task.updated', task));
+  }
+
+  /** With no connection configured (or --demo), bring the demo database up in the background. */
+  async startup(): Promise<void> {
+    if (this.options.demo || (await this.connections.isUnconfigured())) {
+      this.demo.ensure().catch((err: unknown) => this.options.log(`Demo database failed to start: ${String(err)}`));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connections.close();
+    await this.demo.stop();
+  }
+}

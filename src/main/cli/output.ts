@@ -1,0 +1,20 @@
+import { toWireError } from '../core/util/errors';
+import { redact } from '../core/util/redact';
+import { EXIT, type ExitCode } from './exit';
+
+/** stdout carries the answer (one JSON document with --json); everything else goes to stderr. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function printText(text: string): void {
+  process.stdout.write(redact(text) + '\n');
+}
+
+/** Report a failure the way the operator asked for it and return the exit code to use. */
+export function reportError(err: unknown, json: boolean): ExitCode {
+  const wire = toWireError(err);
+  if (json) printJson({ error: wire });
+  process.stderr.write(`error: ${wire.message}\n${wire.hint ? `hint: ${wire.hint}\n` : ''}`);
+  return EXIT.unknown;
+}

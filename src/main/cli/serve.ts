@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { App } from '../app';
+import { ensureBuilt, rendererDir } from '../build';
+import { NoPersistVault } from '../core/connections/vault';
+import { stderrLogger } from '../core/util/log';
+import { startServer } from '../server';
+import { EXIT } from './exit';
+import { intOption } from './parse';
+import { untilSignal } from './signals';
+
+export interface ServeFlags {
+  port?: number;
+  bind?: string;
+  demo?: boolean;
+  data?: string;
+  tenants?: number;
+}
+
+/** Browser mode: build if needed, start the app and its HTTP server, run until a signal. */
+export async function serve(flags: ServeFlags): Promise<number> {
+  await ensureBuilt(stderrLogger);
+  const app = new App({
+    host: 'browser',
+    vault: new NoPersistVault(),
+    log: stderrLogger,
+    ...(flags.data ? { dataDir: flags.data } : {}),
+    ...(flags.demo ? { demo: true } : {}),
+    ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
+  });
+  await app.startup();
+  const server = await startServer({ app, rendererDir: rendererDir(), log: stderrLogger, port: flags.port ?? 8787, ...(flags.bind ? { bind: flags.bind } : {}) });
+  process.stdout.write(`${server.url}\n`);
+  stderrLogger(`PodcastFlow Ops is serving on port ${server.port}. Open the URL above in a browser; Ctrl-C stops it.`);
+  const signal = await untilSignal();
+  stderrLogger(`${signal}: shutting down…`);
+  await server.close();
+  await app.close();
+  return EXIT.ok;
+}
+
+export function registerServe(program: Command, run: (fn: () => Promise<number>) => Promise<void>): void {
+  program
+    .command('serve')
+    .description('browser mode: the console over HTTP on 127.0.0.1, behind a token')
+    .option('--port <p>', 'port (default 8787; 0 picks a free one)', intOption(0, 65_535))
+    .option('--bind <address>', 'listen on another address than 127.0.0.1 (explicit opt-in: anyone who can reach it and has the token can use the console)')
+    .option('--demo', 'start the embedded demo database even when connections are configured')
+    .option('--tenants <n>', 'tenants for the demo database on first seed', intOption(1, 10_000))
+    .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
+    .action((opts: ServeFlags) => run(() => serve(opts)));
+}

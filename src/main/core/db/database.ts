@@ -1,0 +1,98 @@
+import pg from 'pg';
+import { OpsError } from '../util/errors';
+import { clientConfig, type Credential, type Purpose, type SessionTimeouts, type Target } from './connection';
+
+// int8 and numeric arrive as strings by default; counts and sizes in this console fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export interface QueryOptions {
+  purpose?: Purpose;
+  /** statement_timeout for this one query (SET LOCAL inside its own transaction). */
+  timeoutMs?: number;
+  /** Cancels the statement on the server (pg_cancel_backend) when aborted. */
+  signal?: AbortSignal;
+}
+
+const POOL_SIZE: Record<Purpose, number> = { monitor: 3, admin: 2 };
+
+/**
+ * One database the console talks to: a small pool per purpose (read-only monitoring, admin),
+ * with the session settings of DESIGN §6.
+ */
+export class Database {
+  private readonly pools = new Map<Purpose, pg.Pool>();
+
+  constructor(
+    readonly target: Target,
+    private readonly credential: Credential,
+    private readonly timeouts?: Partial<SessionTimeouts>,
+  ) {}
+
+  get passwordSource(): Credential['source'] {
+    return this.credential.source;
+  }
+
+  pool(purpose: Purpose = 'monitor'): pg.Pool {
+    let pool = this.pools.get(purpose);
+    if (!pool) {
+      pool = new pg.Pool({ ...clientConfig(this.target, this.credential, purpose, this.timeouts), max: POOL_SIZE[purpose], idleTimeoutMillis: 30_000 });
+      // An idle client that dies (server restart) must not crash the process.
+      pool.on('error', () => {});
+      this.pools.set(purpose, pool);
+    }
+    return pool;
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<pg.QueryResult<R>> {
+    const purpose = opts.purpose ?? 'monitor';
+    if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
+    const client = await this.pool(purpose).connect();
+    const onAbort = () => {
+      void this.cancelBackend((client as unknown as { processID?: number }).processID);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let broken = false;
+    try {
+      if (opts.timeoutMs === undefined) return await client.query<R>(text, params);
+      await client.query(purpose === 'monitor' ? 'BEGIN READ ONLY' : 'BEGIN');
+      try {
+        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(opts.timeoutMs))}`);
+        const result = await client.query<R>(text, params);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      client.release(broken);
+    }
+  }
+
+  /** Cancel a running statement from a separate connection. */
+  private async cancelBackend(pid: number | undefined): Promise<void> {
+    if (!pid) return;
+    const client = new pg.Client(clientConfig(this.target, this.credential, 'admin'));
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // Best effort: the statement timeout still bounds it.
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.end().catch(() => {})));
+  }
+}

@@ -1,0 +1,60 @@
+import { ZodError } from 'zod';
+import type { WireError } from '../../../shared/errors';
+import { redact } from './redact';
+
+/** An error meant for a person: what went wrong, and what to do about it. */
+export class OpsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'OpsError';
+  }
+}
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  errno?: number;
+  address?: string;
+  port?: number;
+}
+
+// Postgres SQLSTATEs and socket errors a DBA meets, translated into a next step.
+const known: Record<string, { code: string; hint: string }> = {
+  '28P01': { code: 'auth_failed', hint: 'Check the user and password (or ~/.pgpass, PGPASSWORD) for this connection.' },
+  '28000': { code: 'auth_rejected', hint: 'pg_hba.conf rejected this connection: check the host, user, database and sslmode it allows.' },
+  '3D000': { code: 'no_such_database', hint: 'Check the database name of this connection.' },
+  '57014': { code: 'cancelled', hint: 'The statement was cancelled (statement_timeout or a cancel request).' },
+  '55P03': { code: 'lock_timeout', hint: 'Another session holds a lock this needs; try again later or look at blocked queries.' },
+  '42501': { code: 'permission_denied', hint: 'The connection role lacks a privilege this needs.' },
+  '53300': { code: 'too_many_connections', hint: 'The server is at max_connections; free some connections or raise the limit.' },
+  ECONNREFUSED: { code: 'unreachable', hint: 'Nothing is listening at that host and port: is the server running, and is the port right?' },
+  ENOTFOUND: { code: 'unreachable', hint: 'The host name does not resolve: check the host of this connection.' },
+  ETIMEDOUT: { code: 'unreachable', hint: 'The server did not answer in time: check the host, port and any firewall.' },
+  EHOSTUNREACH: { code: 'unreachable', hint: 'No route to that host: check the network and host.' },
+};
+
+/** Turn anything thrown into the wire shape, with secrets masked and no stack. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof OpsError) {
+    return { code: err.code, message: redact(err.message), ...(err.hint ? { hint: redact(err.hint) } : {}) };
+  }
+  if (err instanceof ZodError) {
+    const issues = err.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`)
+      .join('; ');
+    return { code: 'invalid_input', message: `Invalid input: ${issues}`, hint: 'Correct the fields named and try again; nothing was changed.' };
+  }
+  if (err && typeof err === 'object') {
+    const e = err as PgLikeError;
+    const mapped = e.code ? known[e.code] : undefined;
+    if (mapped) return { code: mapped.code, message: redact(e.message ?? mapped.code), hint: mapped.hint };
+    if (err instanceof Error && err.name === 'AbortError') return { code: 'cancelled', message: 'Cancelled.' };
+    if (typeof e.message === 'string') return { code: 'error', message: redact(e.message) };
+  }
+  return { code: 'error', message: redact(String(err)) };
+}

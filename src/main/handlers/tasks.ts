@@ -1,0 +1,7 @@
+import type { tasksContract } from '../../shared/domain/tasks';
+import type { Handlers } from './types';
+
+export const tasksHandlers: Handlers<keyof typeof tasksContract> = {
+  'tasks.list': async (_input, app) => ({ tasks: app.tasks.list() }),
+  'tasks.cancel': async (input, app) => ({ cancelled: app.tasks.cancel(input.id) }),
+};

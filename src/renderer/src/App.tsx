@@ -1,0 +1,91 @@
+import { useEffect } from 'react';
+import { TaskTray } from './components/TaskTray';
+import { ErrorState } from './components/States';
+import { NotYet } from './pages/NotYet';
+import { OverviewPage } from './pages/Overview';
+import { SettingsPage } from './pages/Settings';
+import { go, SECTIONS, useSection, type SectionId } from './route';
+import { useActiveProfile, useAppStore } from './stores/app';
+import { useTasksStore } from './stores/tasks';
+
+function Page({ section }: { section: SectionId }) {
+  switch (section) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'settings':
+      return <SettingsPage />;
+    default:
+      return <NotYet section={section} />;
+  }
+}
+
+/** The shell: title bar (environment colour, connection switcher), sidebar, page, task tray. */
+export function App() {
+  const section = useSection();
+  const { info, profiles, activeId, error, load, activate } = useAppStore();
+  const active = useActiveProfile();
+  const startTasks = useTasksStore((s) => s.start);
+
+  useEffect(() => {
+    void load();
+    const stop = startTasks();
+    return stop;
+  }, [load, startTasks]);
+
+  // While the demo database starts, poll until it is up so the switcher and Overview follow.
+  const demoStarting = info?.demo.state === 'starting';
+  useEffect(() => {
+    if (!demoStarting) return;
+    const timer = setInterval(() => void load(), 1500);
+    return () => clearInterval(timer);
+  }, [demoStarting, load]);
+
+  // Alt+1…8 jumps between sections.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey) return;
+      const s = SECTIONS.find((x) => x.key === e.key);
+      if (s) {
+        e.preventDefault();
+        go(s.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className={`shell env-${active?.environment ?? 'none'}`}>
+      <header className="titlebar">
+        <span className="brand">PodcastFlow Ops</span>
+        {active && <span className={`env-pill env-${active.environment}`}>{active.environment}</span>}
+        <label className="switcher">
+          <span className="visually-hidden">Connection</span>
+          <select aria-label="Connection" value={activeId ?? ''} onChange={(e) => void activate(e.target.value)} disabled={profiles.length === 0}>
+            {profiles.length === 0 && <option value="">no connection</option>}
+            {profiles.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name} — {p.user}@{p.host}:{p.port}/{p.database}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="spacer" />
+        {info?.demo.state === 'starting' && <span className="muted">demo database starting…</span>}
+        {info?.demo.state === 'failed' && <span className="error-text">demo database failed: {info.demo.message}</span>}
+        <span className="muted small-text">{info ? `${info.host} mode · v${info.version}` : ''}</span>
+      </header>
+      <nav className="sidebar" aria-label="Sections">
+        {SECTIONS.map((s) => (
+          <a key={s.id} href={`#/${s.id}`} aria-current={s.id === section ? 'page' : undefined} title={`Alt+${s.key}`}>
+            {s.label}
+          </a>
+        ))}
+      </nav>
+      <main className="content">
+        {error ? <ErrorState error={error} onRetry={() => void load()} /> : <Page section={section} />}
+      </main>
+      <TaskTray />
+    </div>
+  );
+}

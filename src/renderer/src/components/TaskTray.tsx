@@ -1,0 +1,52 @@
+import { useState } from 'react';
+import { duration } from '../format';
+import { useTasksStore } from '../stores/tasks';
+
+/** Running and recent tasks: progress bar, ETA, cancel. Collapsible, at the bottom of the window. */
+export function TaskTray() {
+  const tasks = useTasksStore((s) => s.tasks);
+  const cancel = useTasksStore((s) => s.cancel);
+  const [open, setOpen] = useState(true);
+  const list = Object.values(tasks).sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, 8);
+  const running = list.filter((t) => t.status === 'running' || t.status === 'queued');
+  if (list.length === 0) return null;
+  return (
+    <section className="task-tray" aria-label="Tasks">
+      <button className="task-tray-head" onClick={() => setOpen(!open)} aria-expanded={open}>
+        Tasks {running.length > 0 ? `· ${running.length} running` : '· idle'}
+        <span aria-hidden>{open ? '▾' : '▸'}</span>
+      </button>
+      {open && (
+        <ul className="task-list">
+          {list.map((t) => {
+            const pct = t.progress.total ? Math.min(100, (t.progress.done / t.progress.total) * 100) : undefined;
+            return (
+              <li key={t.id} className={`task task-${t.status}`}>
+                <div className="task-row">
+                  <span className="task-title">{t.title}</span>
+                  <span className="task-status">{t.status}</span>
+                  {(t.status === 'running' || t.status === 'queued') && t.cancellable && (
+                    <button className="small" onClick={() => void cancel(t.id)}>
+                      Cancel
+                    </button>
+                  )}
+                </div>
+                {t.status === 'running' && (
+                  <div className="progress" role="progressbar" aria-valuenow={pct ?? undefined} aria-valuemin={0} aria-valuemax={100}>
+                    <div className={pct === undefined ? 'bar indeterminate' : 'bar'} style={pct === undefined ? undefined : { width: `${pct}%` }} />
+                  </div>
+                )}
+                <div className="task-meta">
+                  {t.progress.total ? `${t.progress.done} / ${t.progress.total} ${t.progress.unit}` : t.progress.unit !== 'steps' ? t.progress.unit : ''}
+                  {t.progress.etaSec !== undefined && ` · ETA ${duration(t.progress.etaSec)}`}
+                  {t.error && <span className="error-text"> · {t.error.message}</span>}
+                  {t.status === 'running' && t.log.length > 0 && <span className="muted"> · {t.log[t.log.length - 1]}</span>}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

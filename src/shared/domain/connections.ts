@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+export const Environment = z.enum(['production', 'staging', 'development']);
+export type Environment = z.infer<typeof Environment>;
+
+export const SslMode = z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
+
+// Where the password of a connection comes from. The value itself never leaves the main process.
+export const PasswordSource = z.enum(['none', 'stored', 'session', 'pgpass', 'environment', 'demo']);
+
+const identifierish = z.string().trim().min(1).max(255);
+
+/** A profile as the renderer sees it: no password, only where one comes from. */
+export const ProfileView = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: Environment,
+  host: z.string(),
+  port: z.number().int(),
+  database: z.string(),
+  user: z.string(),
+  sslmode: SslMode,
+  tenantPattern: z.string(),
+  passwordSource: PasswordSource,
+  isDemo: z.boolean(),
+});
+export type ProfileView = z.infer<typeof ProfileView>;
+
+/** Create or edit a profile: either a libpq URL or fields. A password is write-only. */
+export const ProfileInput = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,64}$/).optional(),
+    name: z.string().trim().min(1, 'Give the connection a name.').max(80),
+    environment: Environment,
+    url: z.string().trim().max(2000).optional(),
+    host: z.string().trim().max(255).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: identifierish.optional(),
+    user: identifierish.optional(),
+    sslmode: SslMode.optional(),
+    tenantPattern: z.string().trim().min(1).max(63).optional(),
+    password: z.string().max(1000).optional(),
+    savePassword: z.boolean().default(false),
+  })
+  .strict()
+  .refine((p) => Boolean(p.url) || Boolean(p.host), {
+    message: 'Give either a connection URL or a host.',
+    path: ['host'],
+  });
+export type ProfileInput = z.input<typeof ProfileInput>;
+
+export const ConnectionTest = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().optional(),
+  serverVersion: z.string().optional(),
+  ssl: z.boolean().optional(),
+  passwordSource: PasswordSource.optional(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+});
+
+export const connectionsContract = {
+  'connections.list': {
+    input: z.object({}).strict(),
+    output: z.object({ profiles: z.array(ProfileView), activeId: z.string().nullable() }),
+  },
+  'connections.save': {
+    input: ProfileInput,
+    output: z.object({ profile: ProfileView, note: z.string().optional() }),
+  },
+  'connections.delete': {
+    // On production the caller must type the database name.
+    input: z.object({ id: z.string(), confirm: z.string().max(255).optional() }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
+  'connections.test': {
+    input: z.object({ id: z.string() }).strict(),
+    output: ConnectionTest,
+  },
+  'connections.activate': {
+    input: z.object({ id: z.string() }).strict(),
+    output: z.object({ activeId: z.string() }),
+  },
+} as const;

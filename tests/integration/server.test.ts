@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { App } from '../../src/main/app';
+import { NoPersistVault } from '../../src/main/core/connections/vault';
+import { silentLogger } from '../../src/main/core/util/log';
+import { startServer, type RunningServer } from '../../src/main/server';
+import { rawRequest } from '../support/http';
+
+let app: App;
+let server: RunningServer;
+let dataDir: string;
+let token: string;
+let cookie: string;
+
+const host = () => `127.0.0.1:${server.port}`;
+const rpc = (method: string, body: unknown, headers: Record<string, string> = {}) =>
+  rawRequest(server.port, { method: 'POST', path: `/rpc/${method}`, headers: { host: host(), 'content-type': 'application/json', cookie, ...headers }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pfo-server-'));
+  const renderer = join(dataDir, 'renderer');
+  mkdirSync(renderer);
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>console</title>');
+  app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: join(dataDir, 'home') });
+  await app.connections.save({ name: 'test cluster', environment: 'development', url: inject('pgUrl') + (inject('pgUrl').includes('?') ? '&' : '?') + 'sslmode=disable' });
+  token = 'test-token-0123456789';
+  server = await startServer({ app, rendererDir: renderer, log: silentLogger, port: 0, token });
+  const login = await rawRequest(server.port, { path: `/?token=${token}`, headers: { host: host() } });
+  cookie = String(login.headers['set-cookie']).split(';')[0]!;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await app?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('browser mode authentication', () => {
+  it('trades the token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
+    const r = await rawRequest(server.port, { path: `/?token=${token}`, headers: { host: host() } });
+    expect(r.status).toBe(303);
+    expect(r.headers.location).toBe('/');
+    const setCookie = String(r.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+  });
+  it('answers 401 without the token, with a wrong token, and on /rpc without the cookie', async () => {
+    expect((await rawRequest(server.port, { path: '/', headers: { host: host() } })).status).toBe(401);
+    expect((await rawRequest(server.port, { path: '/?token=nope', headers: { host: host() } })).status).toBe(401);
+    expect((await rpc('app.info', {}, { cookie: '' })).status).toBe(401);
+    expect((await rawRequest(server.port, { path: '/events', headers: { host: host() } })).status).toBe(401);
+  });
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {
+    const rebound = await rawRequest(server.port, { path: `/?token=${token}`, headers: { host: `evil.example:${server.port}` } });
+    expect(rebound.status).toBeGreaterThanOrEqual(400);
+    expect(rebound.status).toBeLessThan(500);
+    expect((await rpc('app.info', {}, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await rpc('app.info', {}, { origin: `http://${host()}` })).status).toBe(200);
+  });
+  it('serves the app shell with a strict CSP once signed in', async () => {
+    const r = await rawRequest(server.port, { path: '/', headers: { host: host(), cookie } });
+    expect(r.status).toBe(200);
+    expect(String(r.headers['content-security-policy'])).toContain("script-src 'self'");
+  });
+});
+
+describe('the contract over HTTP', () => {
+  it('answers app.info', async () => {
+    const r = await rpc('app.info', {});
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).result).toMatchObject({ host: 'browser', passwordStorage: { canPersist: false } });
+  });
+  it('rejects bad input with a clear message and changes nothing', async () => {
+    const before = readFileSync(join(dataDir, 'home', 'settings.json'), 'utf8');
+    const r = await rpc('connections.save', { name: '', environment: 'moon' });
+    expect(r.status).toBe(400);
+    const { error } = JSON.parse(r.body);
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toMatch(/environment|name/);
+    expect(error.hint).toMatch(/nothing was changed/i);
+    expect(readFileSync(join(dataDir, 'home', 'settings.json'), 'utf8')).toBe(before);
+  });
+  it('answers 404 for an unknown call', async () => {
+    expect((await rpc('nope.nothing', {})).status).toBe(404);
+  });
+  it('gives live overview facts from the database', async () => {
+    const r = await rpc('overview.get', {});
+    expect(r.status).toBe(200);
+    const facts = JSON.parse(r.body).result;
+    expect(facts.serverVersion).toMatch(/^15\./);
+    expect(facts.tenantCount).toBeGreaterThan(0);
+    expect(facts.databaseBytes).toBeGreaterThan(0);
+    expect(Object.values(facts.connectionsByState).reduce((a: number, b) => a + Number(b), 0)).toBeGreaterThan(0);
+  });
+  it('streams task events over SSE', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`http://${host()}/events`, { headers: { cookie }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const { done } = app.tasks.start({ kind: 'test', title: 'sse probe' }, async () => 1);
+    await done;
+    let text = '';
+    while (!text.includes('sse probe')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    controller.abort();
+    expect(text).toContain('event: task.updated');
+  });
+  it('keeps no password in the settings file', () => {
+    const settings = readFileSync(join(dataDir, 'home', 'settings.json'), 'utf8');
+    const password = new URL(inject('pgUrl')).password;
+    expect(password.length).toBeGreaterThan(0);
+    expect(settings).not.toContain(decodeURIComponent(password));
+  });
+});
