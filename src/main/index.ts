@@ -19,7 +19,7 @@ const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javasc
 /** safeStorage, refusing to persist on Linux's plaintext 'basic_text' backend. */
 const safeStorageCipher = {
   async refusal() {
-    if (!safeStorage.isEncryptionAvailable()) return 'The operating system offers no encryption for saved passwords; the password is kept for this session only.';
+    if (!(await safeStorage.isAsyncEncryptionAvailable())) return 'The operating system offers no encryption for saved passwords; the password is kept for this session only.';
     if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
       return 'No keyring is running (Electron would store the password in plain text); the password is kept for this session only.';
     }
