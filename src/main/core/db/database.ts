@@ -33,6 +33,11 @@ export class Database {
     return this.credential.source;
   }
 
+  /** The credential, for a child process the console starts (pg_dump, pg_restore): never for display. */
+  toolCredential(): Credential {
+    return this.credential;
+  }
+
   pool(purpose: Purpose = 'monitor'): pg.Pool {
     let pool = this.pools.get(purpose);
     if (!pool) {
