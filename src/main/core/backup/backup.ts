@@ -69,7 +69,7 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
   const facts = (await db.query<ServerFacts>(loadSql('backup/server'), [], { purpose: 'admin' })).rows[0]!;
   const pgDump = await checkedTool('pg_dump', facts.server_version_num, facts.server_version);
 
-  const client: PoolClient = await db.pool('admin').connect();
+  const client: PoolClient = await (await db.pool('admin')).connect();
   let pid: number | undefined;
   const onAbort = () => {
     if (pid) void db.query('SELECT pg_cancel_backend($1)', [pid], { purpose: 'admin' }).catch(() => {});

@@ -188,7 +188,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
       safety = await req.safetyBackup(tenant);
       log(`Safety backup of live ${tenant}: ${safety}.`);
       replacedSchema = sideSchemaName(tenant, new Date(), 'replaced');
-      const client = await db.pool('admin').connect();
+      const client = await (await db.pool('admin')).connect();
       try {
         await client.query('BEGIN');
         await client.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(replacedSchema)}`);
