@@ -141,16 +141,25 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
     })();
     counted.catch(() => {});
 
+    let dumpFailed = false;
+    child.exited.catch(() => (dumpFailed = true));
+    const uploading = dest.upload(name + SUFFIX.dump, body, req.signal);
+    const stages = [child.exited, uploading, chain, counted] as const;
     let tables: Manifest['tables'];
     try {
-      const [, , , rows] = await Promise.all([dest.upload(name + SUFFIX.dump, body, req.signal), chain, child.exited, counted]);
+      const [, , , rows] = await Promise.all(stages);
       tables = rows.map((r) => ({ schema: r.schema, table: r.table, rows: r.rows }));
-    } catch (err) {
+    } catch {
+      // Stop everything, wait for every stage to wind down, then report the root cause:
+      // pg_dump's own failure first (not the SIGTERM we send it now), then the destination's, then the rest.
+      const dumpFailedFirst = dumpFailed;
       child.proc.kill('SIGTERM');
       body.destroy();
+      const settled = await Promise.allSettled(stages);
       await dest.remove(name + SUFFIX.dump).catch(() => {});
       if (req.signal?.aborted) throw new OpsError('cancelled', 'Backup cancelled; nothing was kept.');
-      throw err;
+      const reasons = settled.filter((r, i): r is PromiseRejectedResult => r.status === 'rejected' && (i > 0 || dumpFailedFirst)).map((r) => r.reason as unknown);
+      throw reasons.find((r) => r instanceof OpsError && r.code !== 'cancelled') ?? reasons[0];
     }
     req.progress?.(totalBytes, totalBytes);
 
