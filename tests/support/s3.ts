@@ -18,14 +18,29 @@ export interface TestS3 {
   close(): Promise<void>;
 }
 
-export async function startS3(bucket = 'pfo-backups'): Promise<TestS3> {
+export interface S3Request {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+}
+
+/** `onRequest` sees every request before s3rver handles it (e.g. to stop the server mid-upload). */
+export async function startS3(bucket = 'pfo-backups', onRequest?: (req: S3Request) => void): Promise<TestS3> {
   // The SDK's default chain reads these; s3rver accepts any credentials.
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   process.env.AWS_REGION = 'us-east-1';
   const dir = await mkdtemp(join(tmpdir(), 'pfo-s3rver-'));
   const port = await freePort();
-  const make = () => new S3rver({ port, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+  const make = () => {
+    const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+    // s3rver is a Koa app: a middleware put first sees each request.
+    (server as unknown as { middleware: Array<(ctx: S3Request, next: () => Promise<void>) => Promise<void>> }).middleware.unshift(async (ctx, next) => {
+      onRequest?.({ method: ctx.method, path: ctx.path, query: ctx.query });
+      await next();
+    });
+    return server;
+  };
   const s3: TestS3 = {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
