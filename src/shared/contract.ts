@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appContract } from './domain/app';
+import { backupsContract } from './domain/backups';
 import { connectionsContract } from './domain/connections';
 import { overviewContract } from './domain/overview';
 import { tasksContract, tasksEvents } from './domain/tasks';
@@ -11,6 +12,7 @@ import { tasksContract, tasksEvents } from './domain/tasks';
  */
 export const contract = {
   ...appContract,
+  ...backupsContract,
   ...connectionsContract,
   ...overviewContract,
   ...tasksContract,

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
+import { BackupsPage } from './pages/Backups';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { SettingsPage } from './pages/Settings';
@@ -12,6 +13,8 @@ function Page({ section }: { section: SectionId }) {
   switch (section) {
     case 'overview':
       return <OverviewPage />;
+    case 'backups':
+      return <BackupsPage />;
     case 'settings':
       return <SettingsPage />;
     default:
