@@ -188,14 +188,14 @@ export function SettingsPage() {
           )}
           <div className="row">
             {draft.mode === 'fields' && (
-            <label>
-              sslmode
-              <select value={draft.sslmode} onChange={(e) => set('sslmode', e.target.value as Draft['sslmode'])}>
-                {['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => (
-                  <option key={m}>{m}</option>
-                ))}
-              </select>
-            </label>
+              <label>
+                sslmode
+                <select value={draft.sslmode} onChange={(e) => set('sslmode', e.target.value as Draft['sslmode'])}>
+                  {['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+              </label>
             )}
             <label>
               Tenant schemas (LIKE) <input className="mono" value={draft.tenantPattern} onChange={(e) => set('tenantPattern', e.target.value)} />
