@@ -92,6 +92,12 @@ export class SecretCredentialCache {
     return Boolean(e && e.expiresAt > Date.now());
   }
 
+  /** Treat the entry as past its TTL (the next use revalidates it); keeps the value as a fallback. */
+  expire(ref: SecretRef): void {
+    const e = this.entries.get(keyOf(ref));
+    if (e) e.expiresAt = 0;
+  }
+
   forget(ref: SecretRef): void {
     this.entries.delete(keyOf(ref));
   }
