@@ -23,7 +23,7 @@ export class ConnectionService {
   private readonly sessionPasswords = new Map<string, string>();
   private readonly databases = new Map<string, Database>();
   /** Where each connection's active credential came from, and why (shown in Settings, Secrets, CLI). */
-  private readonly sources = new Map<string, { kind: CredentialSourceView['kind']; detail: string; warning?: string }>();
+  private readonly sources = new Map<string, { kind: CredentialSourceView['kind']; detail: string; warning?: string; target?: Target }>();
   readonly secretCache = new SecretCredentialCache();
 
   constructor(
@@ -168,7 +168,7 @@ export class ConnectionService {
     return { db, profile };
   }
 
-  async test(id: string): Promise<{ ok: boolean; latencyMs?: number; serverVersion?: string; ssl?: boolean; passwordSource?: ProfileView['passwordSource']; error?: { code: string; message: string; hint?: string } }> {
+  async test(id: string): Promise<{ ok: boolean; latencyMs?: number; serverVersion?: string; ssl?: boolean; passwordSource?: ProfileView['passwordSource']; credential?: { detail: string; warning?: string }; error?: { code: string; message: string; hint?: string } }> {
     const { db } = await this.database(id);
     const started = performance.now();
     const r = await db.query<{ v: string; ssl: boolean }>("SELECT current_setting('server_version') AS v, coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false) AS ssl");
@@ -223,14 +223,14 @@ export class ConnectionService {
     try {
       const r = await this.secretCache.resolve(ref, { force, sslmode: profile.sslmode });
       registerSecret(r.password);
-      this.sources.set(profile.id, { kind: r.fromCache && r.warning ? 'secrets-manager-cache' : 'secrets-manager', detail: r.detail, ...(r.warning ? { warning: r.warning } : {}) });
+      this.sources.set(profile.id, { kind: r.fromCache && r.warning ? 'secrets-manager-cache' : 'secrets-manager', detail: r.detail, ...(r.warning ? { warning: r.warning } : {}), target: r.target });
       return { target: r.target, ...(r.password !== undefined ? { password: r.password } : {}), source: 'secrets-manager' };
     } catch (err) {
       if (!(err as { transient?: boolean }).transient) throw err;
       const why = `Secrets Manager unreachable (${err instanceof Error ? err.message.replace(/^.*unreachable \((.*)\)\.$/, '$1') : String(err)})`;
       const env = await environmentCredential(targetOf(profile));
       if (!env) throw new OpsError('no_credential', `${why}, nothing cached, and no DATABASE_URL or PG* password in the environment.`, 'Restore access to Secrets Manager, or set DATABASE_URL (or PGHOST/PGUSER/PGPASSWORD) as a fallback.');
-      this.sources.set(profile.id, { kind: 'environment', detail: `environment (${env.from}): ${why}`, warning: `Using the environment fallback: ${why}.` });
+      this.sources.set(profile.id, { kind: 'environment', detail: `environment (${env.from}): ${why}`, warning: `Using the environment fallback: ${why}.`, target: env.target });
       return env;
     }
   }
@@ -262,7 +262,9 @@ export class ConnectionService {
     const known = this.sources.get(p.id);
     const source = p.secret ? (known?.kind === 'environment' ? 'environment' : 'secrets-manager') : this.sessionPasswords.has(p.id) ? 'session' : p.passwordStored ? 'stored' : (await ambientCredential(targetOf(p))).source;
     const credential = known ? { detail: known.detail, ...(known.warning ? { warning: known.warning } : {}) } : p.secret ? { detail: `Secrets Manager ${p.secret.id} (not read yet)` } : undefined;
-    return { id: p.id, name: p.name, environment: p.environment, host: p.host, port: p.port, database: p.database, user: p.user, sslmode: p.sslmode, tenantPattern: p.tenantPattern, passwordSource: viewSource(source), isDemo: false, ...(p.secret ? { secret: p.secret } : {}), ...(credential ? { credential } : {}) };
+    // A secret-backed connection shows the target it actually uses (from the secret or the fallback).
+    const t = p.secret && known?.target ? known.target : p;
+    return { id: p.id, name: p.name, environment: p.environment, host: t.host, port: t.port, database: t.database, user: t.user, sslmode: t.sslmode, tenantPattern: p.tenantPattern, passwordSource: viewSource(source), isDemo: false, ...(p.secret ? { secret: p.secret } : {}), ...(credential ? { credential } : {}) };
   }
 
   private demoView(): ProfileView | undefined {
