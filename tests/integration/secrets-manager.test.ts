@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,6 +16,7 @@ import { parseUrl } from '../../src/main/core/db/connection';
 import { silentLogger } from '../../src/main/core/util/log';
 import { startSecretsManager, useSecretsManagerEnv, type SecretsManagerServer } from '../support/secrets-manager-server';
 
+const run = promisify(execFile);
 let sm: SecretsManagerServer;
 let restoreEnv: () => void;
 const dirs: string[] = [];
@@ -155,6 +158,17 @@ describe('a connection whose credential is a Secrets Manager secret', () => {
       await db.close();
     }
   });
+  it('CLI: audit secrets --db-secret and --aws say where the credential came from and exit by severity', async () => {
+    const r = await run('node', ['bin/podcastflow-ops.js', 'audit', 'secrets', '--db-secret', 'podcastflow/database', '--aws', '--json'], { env: process.env }).catch((e: { code: number; stdout: string }) => e);
+    const doc = JSON.parse(r.stdout) as { credentialSource: string; findings: Array<{ category: string; rule: string }>; summary: { secretsChecked: number; worst: string } };
+    expect(doc.credentialSource).toMatch(/^Secrets Manager podcastflow\/database, version /);
+    expect(doc.summary.secretsChecked).toBe(sm.secrets.size);
+    expect(doc.findings.some((f) => f.category === 'database' && f.rule === 'db-connection-no-ssl')).toBe(true);
+    expect(doc.findings.some((f) => f.category === 'aws' && f.rule === 'aws-rotation-disabled')).toBe(true);
+    expect((r as { code?: number }).code ?? 0).toBe(2);
+    expect(r.stdout).not.toContain(new URL(dbUrl()).password);
+  });
+
   it('with the server stopped: the cache keeps working with a warning; no cache falls back to DATABASE_URL', async () => {
     sm.create('podcastflow/fallback', JSON.stringify({ url: dbUrl() }));
     const cached = newApp();

@@ -81,6 +81,12 @@ describe('secrets audit: code and env', () => {
     }
   });
 
+  it('a cancelled audit stops and reports no result', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('Cancelled by the user.'));
+    await expect(runAudit({ path: root }, { signal: controller.signal })).rejects.toThrow(/Cancelled/);
+  });
+
   it('rules: example keys, loopback and templated URIs are not findings', () => {
     expect(scanText("AKIAIOSFODNN7EXAMPLE secret_access_key='wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'")).toEqual([]);
     expect(scanText('postgres://u:pw1234@[::1]:5432/d postgres://u:{{ db_password }}@db.x/d PGPASSWORD=${PGPASS}')).toEqual([]);

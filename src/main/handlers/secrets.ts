@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { AuditReport, secretsContract } from '../../shared/domain/secrets';
 import type { App } from '../app';
 import { runAudit, type AuditRequest } from '../core/secrets/audit';
@@ -40,7 +41,12 @@ export const secretsHandlers: Handlers<keyof typeof secretsContract> = {
     const status = task.status === 'queued' ? 'running' : task.status;
     return { status, ...(run.report && status === 'succeeded' ? { report: run.report } : {}), ...(run.path ? { path: run.path } : {}) };
   },
-  'secrets.suppress': async (input) => suppress(input.path, input.fingerprint, input.note),
+  // Only into a folder this console audited, and only a fingerprint that audit reported.
+  'secrets.suppress': async (input, app) => {
+    const known = [...runsOf(app).values()].some((r) => r.path === input.path && r.report?.findings.some((f) => f.fingerprint === input.fingerprint));
+    if (!known) throw new OpsError('unknown_finding', 'That fingerprint is not a finding of a recent audit of this folder.', 'Run the audit of the folder again, then suppress from its findings.');
+    return suppress(resolve(input.path), input.fingerprint, input.note);
+  },
   'secrets.rotate': async (input, app) => {
     // Rotation is confirmed by typing the secret's name back.
     if (input.confirm !== input.secretId) throw new OpsError('confirmation_required', `To rotate now, type the secret id "${input.secretId}" to confirm.`, 'Nothing was changed.');

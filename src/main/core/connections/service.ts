@@ -127,6 +127,7 @@ export class ConnectionService {
     requireConfirmation(profile, confirm, 'delete this connection');
     await this.vault.remove(id);
     this.sessionPasswords.delete(id);
+    this.sources.delete(id);
     await this.dropDatabase(id);
     const profiles = s.profiles.filter((p) => p.id !== id);
     await this.settings.write({ ...s, profiles, activeId: s.activeId === id ? (profiles[0]?.id ?? null) : s.activeId });
