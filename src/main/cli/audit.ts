@@ -36,7 +36,8 @@ async function openDatabase(opts: AuditOptions): Promise<{ db: Database; source:
     return { db: new Database(r.target, { ...(r.password !== undefined ? { password: r.password } : {}), source: 'secrets-manager' }), source: r.detail };
   } catch (err) {
     if (!(err as { transient?: boolean }).transient) throw err;
-    const env = await environmentCredential(parseUrl('postgres://').target);
+    // No profile to remember a target: PG* variables over libpq's defaults.
+    const env = await environmentCredential({ host: 'localhost', port: 5432, database: process.env.PGUSER || 'postgres', user: process.env.PGUSER || 'postgres', sslmode: 'prefer' });
     if (!env) throw new OpsError('no_credential', `${(err as Error).message} No DATABASE_URL or PG* password to fall back on.`, 'Restore access to Secrets Manager, or set DATABASE_URL.');
     return { db: new Database(env.target, { ...(env.password !== undefined ? { password: env.password } : {}), source: 'environment' }), source: `environment (${env.from}): Secrets Manager unreachable`, warning: (err as Error).message };
   }
