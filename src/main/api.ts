@@ -6,6 +6,7 @@ import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { connectionsHandlers } from './handlers/connections';
 import { overviewHandlers } from './handlers/overview';
+import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import type { Handler, Handlers } from './handlers/types';
 
@@ -14,6 +15,7 @@ const handlers: Handlers<Method> = {
   ...appHandlers,
   ...connectionsHandlers,
   ...overviewHandlers,
+  ...secretsHandlers,
   ...tasksHandlers,
 };
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appContract } from './domain/app';
 import { connectionsContract } from './domain/connections';
 import { overviewContract } from './domain/overview';
+import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 
 /**
@@ -13,6 +14,7 @@ export const contract = {
   ...appContract,
   ...connectionsContract,
   ...overviewContract,
+  ...secretsContract,
   ...tasksContract,
 } as const;
 

@@ -3,6 +3,7 @@ import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
+import { SecretsPage } from './pages/Secrets';
 import { SettingsPage } from './pages/Settings';
 import { go, SECTIONS, useSection, type SectionId } from './route';
 import { useActiveProfile, useAppStore } from './stores/app';
@@ -12,6 +13,8 @@ function Page({ section }: { section: SectionId }) {
   switch (section) {
     case 'overview':
       return <OverviewPage />;
+    case 'secrets':
+      return <SecretsPage />;
     case 'settings':
       return <SettingsPage />;
     default:
