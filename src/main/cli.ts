@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerBackup } from './cli/backup';
+import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
 import { reportError } from './cli/output';
@@ -25,6 +26,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
 }
 
 registerBackup(program, run);
+registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);
 

@@ -3,6 +3,7 @@ import { appContract } from './domain/app';
 import { backupsContract } from './domain/backups';
 import { connectionsContract } from './domain/connections';
 import { overviewContract } from './domain/overview';
+import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 
 /**
@@ -15,6 +16,7 @@ export const contract = {
   ...backupsContract,
   ...connectionsContract,
   ...overviewContract,
+  ...secretsContract,
   ...tasksContract,
 } as const;
 
