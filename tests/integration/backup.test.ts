@@ -130,6 +130,13 @@ describe('tenant backup to a local folder', () => {
     expect(out.mismatches).toEqual([]);
     expect(await counts(scratch.url, out.schema!)).toEqual(before);
     expect(await counts(scratch.url, tenant)).toEqual(live);
+    // The copy's SECURITY DEFINER functions pin the copy, not the live tenant.
+    const cfg = await db.query<{ c: string }>("SELECT array_to_string(p.proconfig, ';') AS c FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proconfig IS NOT NULL", [out.schema]);
+    expect(cfg.rows.length).toBeGreaterThan(0);
+    for (const r of cfg.rows) {
+      expect(r.c).toContain(out.schema!);
+      expect(r.c.split(/[=,]\s*/)).not.toContain(tenant);
+    }
     await db.query(`DROP SCHEMA "${out.schema}" CASCADE`, [], { purpose: 'admin' });
   });
 

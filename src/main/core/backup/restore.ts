@@ -103,6 +103,27 @@ async function tenantList(path: string, db: Database, tenant: string): Promise<s
   return list;
 }
 
+/** search_path=a, "b", c  ->  the same list with `from` replaced by `to` (identifiers quoted). */
+export function rewriteSearchPath(value: string, from: string, to: string): string {
+  return value
+    .split(',')
+    .map((part) => {
+      const t = part.trim();
+      const name = t.startsWith('"') ? t.slice(1, -1).replace(/""/g, '"') : t;
+      return name === from ? q(to) : name === '$user' ? '"$user"' : q(name);
+    })
+    .join(', ');
+}
+
+async function repointSearchPaths(sdb: Database, from: string, to: string): Promise<void> {
+  const rows = (await sdb.query<{ func: string; cfg: string }>(loadSql('backup/schema_search_paths'), [to], { purpose: 'admin' })).rows;
+  for (const r of rows) {
+    const value = r.cfg.slice('search_path='.length);
+    const next = rewriteSearchPath(value, from, to);
+    if (next !== rewriteSearchPath(value, '', '')) await sdb.query(`ALTER FUNCTION ${r.func} SET search_path TO ${next}`, [], { purpose: 'admin' });
+  }
+}
+
 /** Count rows of the given schemas (one statement) and compare them with the manifest's counts. */
 async function compareCounts(db: Database, expected: Manifest['tables'], schemaMap: Map<string, string>): Promise<{ tables: number; rows: number; mismatches: VerifyRecord['mismatches'] }> {
   const actualRows = (await db.query<{ schema: string; table: string; rows: number }>(loadSql('backup/row_counts'), [[...new Set(schemaMap.values())]], { purpose: 'admin' })).rows;
@@ -172,6 +193,8 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
       const only = m.kind === 'all-tenants' ? ['-L', await tenantList(archive.path, db, tenant)] : [];
       await pgRestore(archive.path, db, scratch, ['--exit-on-error', ...only], req.signal);
       await sdb.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(side)}`, [], { purpose: 'admin' });
+      // Beside the live tenant, the copy's pinned search_paths must name the copy, not the live schema.
+      if (mode === 'side-schema') await repointSearchPaths(sdb, tenant, side);
       log(`Copying it into ${db.target.database} as ${side} (one transaction).`);
       const tool = (await serverTools(db)).pgRestore;
       const dump = startChild(pgDump.path, ['-Fc', '--no-password', '-n', `"${side.replace(/"/g, '""')}"`], pgEnv(db.target, db.toolCredential(), scratch), req.signal ? { signal: req.signal } : {});
