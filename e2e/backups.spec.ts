@@ -13,6 +13,8 @@ test('backups: a key generated with its warning, an all-tenants backup in the ca
   await expect(page.getByRole('heading', { level: 1, name: 'Backups' })).toBeVisible();
 
   const keyBox = page.getByRole('region', { name: 'Backup key' });
+  const keyLine = page.getByText(/Key k_[0-9a-f]{16}/);
+  await expect(keyBox.or(keyLine)).toBeVisible({ timeout: 60_000 });
   if (await keyBox.isVisible()) {
     await page.getByRole('button', { name: 'Generate a key' }).click();
     await expect(keyBox).toContainText('Without it the backups are unreadable');
@@ -20,7 +22,7 @@ test('backups: a key generated with its warning, an all-tenants backup in the ca
     await page.getByLabel('I have stored the key safely').check();
     await page.getByRole('button', { name: 'Done' }).click();
   }
-  await expect(page.getByText(/Key k_[0-9a-f]{16}/)).toBeVisible();
+  await expect(keyLine).toBeVisible();
 
   await page.getByRole('button', { name: 'Back up all tenants' }).click();
   const catalog = page.getByRole('region', { name: 'Catalog' });
