@@ -203,6 +203,23 @@ describe('faults leave no success record and no partial artifact', () => {
     expect(await files(dir)).toEqual([]);
   });
 
+  it('a pg_dump older than the server is refused, naming both versions', async () => {
+    const bin = join(work, 'oldbin');
+    await run('mkdir', ['-p', bin]);
+    await writeFile(join(bin, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 13.4"\n', { mode: 0o755 });
+    const dir = join(work, 'old');
+    process.env.PODCASTFLOW_OPS_PG_BIN = bin;
+    try {
+      const err = await runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'full' } }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'tool_too_old' });
+      expect((err as Error).message).toMatch(/13\.4.*PostgreSQL 15/);
+      expect((err as { hint: string }).hint).toMatch(/postgresql-client-15/);
+    } finally {
+      delete process.env.PODCASTFLOW_OPS_PG_BIN;
+    }
+    expect(await files(dir)).toEqual([]);
+  });
+
   it('cancel', async () => {
     const dir = join(work, 'cancelled');
     const controller = new AbortController();
@@ -227,6 +244,28 @@ describe('faults leave no success record and no partial artifact', () => {
     } finally {
       await run('umount', [mnt]).catch(() => {});
     }
+  });
+});
+
+describe('CLI', () => {
+  it('backup --json and backups list --json print the DESIGN §3 shapes; the key appears in no output', async () => {
+    const dest = join(work, 'cli');
+    const url = `${scratch.url}?sslmode=disable`;
+    const b = await run('node', ['bin/podcastflow-ops.js', 'backup', '--db', url, '--tenant', tenant, '--dest', dest, '--key-file', keyPath, '--json']);
+    const r = JSON.parse(b.stdout);
+    expect(r).toMatchObject({ kind: 'tenant', tenant, status: 'succeeded', location: expect.stringContaining('.dump.enc'), manifest: expect.stringContaining('.manifest.json') });
+    expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(typeof r.bytes).toBe('number');
+    expect(typeof r.durationMs).toBe('number');
+    const all = await run('node', ['bin/podcastflow-ops.js', 'backup', '--db', url, '--all-tenants', '--dest', dest, '--key-file', keyPath, '--json']);
+    const allOut = JSON.parse(all.stdout);
+    expect(allOut.results.length).toBeGreaterThanOrEqual(3);
+    expect(allOut.results.every((x: { kind: string; status: string }) => x.kind === 'tenant' && x.status === 'succeeded')).toBe(true);
+    const l = await run('node', ['bin/podcastflow-ops.js', 'backups', 'list', '--dest', dest, '--tenant', tenant, '--json']);
+    expect(JSON.parse(l.stdout).backups.map((x: { kind: string }) => x.kind).sort()).toEqual(['all-tenants', 'tenant']);
+    for (const out of [b, all, l]) expect(out.stdout + out.stderr).not.toContain(passphrase);
+    const wrongUsage = await run('node', ['bin/podcastflow-ops.js', 'backup', '--db', url, '--dest', dest, '--key-file', keyPath]).catch((e: { code: number }) => e);
+    expect((wrongUsage as { code: number }).code).toBe(64);
   });
 });
 

@@ -94,7 +94,10 @@ export function registerBackup(program: Command, run: Run): void {
   ).action((o: Common & { db: string; tenant?: string; allTenants?: boolean; full?: boolean; pattern: string; dest: string }) =>
     run(async () => {
       const n = [o.tenant, o.allTenants, o.full].filter(Boolean).length;
-      if (n !== 1) throw new OpsError('usage', 'Give exactly one of --tenant SCHEMA, --all-tenants or --full.');
+      if (n !== 1) {
+        process.stderr.write('error: give exactly one of --tenant SCHEMA, --all-tenants or --full.\n(run with --help for usage)\n');
+        return EXIT.usage;
+      }
       const [key] = await keys(o);
       const db = await openDb(o.db);
       try {
