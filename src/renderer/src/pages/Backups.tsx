@@ -272,7 +272,9 @@ function RestoreDialog({ entry, onClose }: { entry: CatalogEntry; onClose: () =>
         <p className="notice small-text">{what} Checksums, the manifest&apos;s HMAC and the key are checked before the database is touched.</p>
         {needsConfirm && (
           <label>
-            Type <code>{confirmWord || '…'}</code> to confirm
+            <span>
+              Type <code>{confirmWord || '…'}</code> to confirm
+            </span>
             <input value={confirm} onChange={(e) => setConfirm(e.target.value)} />
           </label>
         )}
