@@ -17,6 +17,7 @@ import { restoreBackup, verifyBackup } from '../../src/main/core/backup/restore'
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { loadSql } from '../../src/main/core/db/sql';
+import { TaskManager } from '../../src/main/core/tasks/tasks';
 import { createScratchDatabase, databaseUrl, withClient, type ScratchDatabase } from '../support/db';
 
 const run = promisify(execFile);
@@ -140,6 +141,32 @@ describe('tenant backup to a local folder', () => {
     await db.query(`DROP SCHEMA "${out.schema}" CASCADE`, [], { purpose: 'admin' });
   });
 
+  it('replace: only when confirmed, after a safety backup, swapping names in one transaction', async () => {
+    await expect(restoreBackup({ db, dest, name, keys: [key], mode: 'replace' })).rejects.toMatchObject({ code: 'confirmation_required' });
+    await withClient(scratch.url, (c) => c.query(`DELETE FROM "${tenant}".audit_log`));
+    const live = await counts(scratch.url, tenant);
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const atBackup = Object.fromEntries(manifest.tables.map((t: { table: string; rows: number }) => [t.table, t.rows]));
+    let safety = '';
+    const out = await restoreBackup({
+      db,
+      dest,
+      name,
+      keys: [key],
+      mode: 'replace',
+      confirm: tenant,
+      safetyBackup: async (t) => (safety = (await runBackup({ db, dest, key, scope: { kind: 'tenant', tenant: t } })).manifestLocation),
+    });
+    expect(out.schema).toBe(tenant);
+    expect(await counts(scratch.url, tenant)).toEqual(atBackup);
+    expect(await counts(scratch.url, out.replacedSchema!)).toEqual(live);
+    expect(safety).toMatch(/\.manifest\.json$/);
+    // The safety backup holds the pre-restore rows.
+    const sm = JSON.parse(await readFile(safety, 'utf8'));
+    expect(Object.fromEntries(sm.tables.map((t: { table: string; rows: number }) => [t.table, t.rows]))).toEqual(live);
+    await db.query(`DROP SCHEMA "${out.replacedSchema}" CASCADE`, [], { purpose: 'admin' });
+  });
+
   it('verify restores into a scratch database and records "verified" beside the manifest', async () => {
     const rec = await verifyBackup({ db, dest, name, keys: [key] });
     expect(rec.ok).toBe(true);
@@ -228,6 +255,19 @@ describe('faults leave no success record and no partial artifact', () => {
     expect(await files(dir)).toEqual([]);
     const left = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND query LIKE 'COPY%'", [], { purpose: 'admin' });
     expect(left.rows[0]!.n).toBe(0);
+  });
+
+  it('cancel from the UI (the task tray cancels the task)', async () => {
+    const dir = join(work, 'ui-cancel');
+    const tasks = new TaskManager();
+    let id = '';
+    const { task, done } = tasks.start({ kind: 'backup', title: 'Full backup', unit: 'bytes' }, (ctx) =>
+      runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'full' }, signal: ctx.signal, progress: () => tasks.cancel(id) }),
+    );
+    id = task.id;
+    await expect(done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(tasks.get(id)?.status).toBe('cancelled');
+    expect(await files(dir)).toEqual([]);
   });
 
   it('destination full (a 256 KiB filesystem)', async (ctx) => {
