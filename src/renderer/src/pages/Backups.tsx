@@ -83,6 +83,7 @@ function KeySetup() {
   const [generated, setGenerated] = useState<{ keyId: string; path: string; warning: string }>();
   const [ack, setAck] = useState(false);
   const [path, setPath] = useState('');
+  const [secretId, setSecretId] = useState('');
   if (!settings) return null;
   if (settings.key.configured && !generated)
     return (
@@ -117,6 +118,13 @@ function KeySetup() {
             <span className="muted">or use an existing key file:</span>
             <input aria-label="Key file path" placeholder="/path/to/backup.key (mode 600)" value={path} onChange={(e) => setPath(e.target.value)} />
             <button disabled={!path} onClick={() => void configure({ keyFile: path })}>
+              Use it
+            </button>
+          </div>
+          <div className="actions" style={{ marginTop: 6 }}>
+            <span className="muted">or an AWS Secrets Manager secret:</span>
+            <input aria-label="AWS secret id" placeholder="prod/podcastflow/backup-key" value={secretId} onChange={(e) => setSecretId(e.target.value)} />
+            <button disabled={!secretId} onClick={() => void configure({ keySecretId: secretId })}>
               Use it
             </button>
           </div>
