@@ -75,7 +75,7 @@ export function OverviewPage() {
       {facts && (
         <>
           <div className="facts">
-            <Fact label="Server" value={`PostgreSQL ${facts.serverVersion.split(' ')[0]}`} sub={`${facts.database} on ${profile.host}:${profile.port}`} />
+            <Fact label="PostgreSQL" value={facts.serverVersion.split(' ')[0] ?? facts.serverVersion} sub={`${facts.database} on ${profile.host}:${profile.port}`} />
             <Fact label="Uptime" value={duration(facts.uptimeSec)} sub={`since ${new Date(facts.startedAt).toLocaleString()}`} />
             <Fact label="Database size" value={bytes(facts.databaseBytes)} />
             <Fact label="Tenants" value={count(facts.tenantCount)} sub={`schemas matching ${facts.tenantPattern}`} />
