@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
+import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
 import { registerServe } from './cli/serve';
 
@@ -25,6 +26,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
 
 registerDemo(program, run);
 registerServe(program, run);
+registerHealth(program, run);
 
 try {
   await program.parseAsync(process.argv);

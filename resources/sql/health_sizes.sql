@@ -1,0 +1,20 @@
+-- Health check "sizes": the database, its largest tables (with indexes and TOAST) and per-tenant totals,
+-- in one pass over pg_class. $1: tenant schema pattern (LIKE); $2: top N of each list.
+-- In psql: 'org_%' and 20.
+WITH rel AS (
+  SELECT n.nspname, c.relname, pg_total_relation_size(c.oid) AS bytes
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+), tenants AS (
+  SELECT nspname, sum(bytes) AS bytes, count(*) AS tables FROM rel WHERE nspname LIKE $1 GROUP BY nspname
+)
+SELECT 'database' AS kind, current_database() AS schema, NULL::text AS name, NULL::text AS tenant,
+       pg_database_size(current_database()) AS bytes,
+       (SELECT count(*) FROM tenants) AS tenant_count,
+       (SELECT coalesce(sum(bytes), 0) FROM tenants) AS tenant_bytes
+UNION ALL
+(SELECT 'table', nspname, relname, CASE WHEN nspname LIKE $1 THEN nspname END, bytes, NULL, NULL
+   FROM rel ORDER BY bytes DESC, nspname, relname LIMIT $2)
+UNION ALL
+(SELECT 'tenant', nspname, NULL, nspname, bytes, tables, NULL
+   FROM tenants ORDER BY bytes DESC, nspname LIMIT $2);
