@@ -5,6 +5,7 @@ import { OpsError, toWireError } from './core/util/errors';
 import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { connectionsHandlers } from './handlers/connections';
+import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { tasksHandlers } from './handlers/tasks';
 import type { Handler, Handlers } from './handlers/types';
@@ -13,6 +14,7 @@ import type { Handler, Handlers } from './handlers/types';
 const handlers: Handlers<Method> = {
   ...appHandlers,
   ...connectionsHandlers,
+  ...healthHandlers,
   ...overviewHandlers,
   ...tasksHandlers,
 };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appContract } from './domain/app';
 import { connectionsContract } from './domain/connections';
+import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
 import { tasksContract, tasksEvents } from './domain/tasks';
 
@@ -12,6 +13,7 @@ import { tasksContract, tasksEvents } from './domain/tasks';
 export const contract = {
   ...appContract,
   ...connectionsContract,
+  ...healthContract,
   ...overviewContract,
   ...tasksContract,
 } as const;
@@ -19,6 +21,7 @@ export const contract = {
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */
 export const events = {
   ...tasksEvents,
+  ...healthEvents,
 } as const;
 
 export type Contract = typeof contract;
