@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
+import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { SettingsPage } from './pages/Settings';
@@ -12,6 +13,8 @@ function Page({ section }: { section: SectionId }) {
   switch (section) {
     case 'overview':
       return <OverviewPage />;
+    case 'health':
+      return <HealthPage />;
     case 'settings':
       return <SettingsPage />;
     default:
