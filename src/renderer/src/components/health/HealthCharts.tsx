@@ -91,7 +91,7 @@ export function HealthCharts({ history, checkedAt }: { history: HistorySample[];
         <BarChart data={bloatData} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis type="number" tickFormatter={(v: number) => bytes(v)} stroke="var(--muted)" fontSize={11} />
-          <YAxis type="category" dataKey="name" width={220} stroke="var(--muted)" fontSize={10} />
+          <YAxis type="category" dataKey="name" width={230} interval={0} stroke="var(--muted)" fontSize={10} />
           <Tooltip formatter={(v) => bytes(Number(v))} contentStyle={TOOLTIP} />
           <Bar dataKey="wasted" name="wasted" fill="var(--c-warn)" isAnimationActive={false} />
         </BarChart>
@@ -100,7 +100,7 @@ export function HealthCharts({ history, checkedAt }: { history: HistorySample[];
         <BarChart data={tenantData} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis type="number" tickFormatter={(v: number) => bytes(v)} stroke="var(--muted)" fontSize={11} />
-          <YAxis type="category" dataKey="name" width={220} stroke="var(--muted)" fontSize={10} />
+          <YAxis type="category" dataKey="name" width={230} interval={0} stroke="var(--muted)" fontSize={10} />
           <Tooltip formatter={(v) => bytes(Number(v))} contentStyle={TOOLTIP} />
           <Bar dataKey="bytes" name="size" fill="var(--c-active)" isAnimationActive={false} />
         </BarChart>
