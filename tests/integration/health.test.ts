@@ -197,6 +197,19 @@ describe('HealthService', () => {
     expect((await reader.history('c1').read(1, 100)).length).toBe(2);
   });
 
+  it('a sampler tick refreshes the cheap checks and keeps heavy results until their interval', async () => {
+    const before = (await service.summary('c1'))!;
+    const sizesAt = before.checks.find((c) => c.id === 'sizes')!.checkedAt;
+    const connAt = before.checks.find((c) => c.id === 'connections')!.checkedAt!;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await service.tick()).not.toBeNull();
+    await service.stop();
+    const after = (await service.summary('c1'))!;
+    expect(after.checks.find((c) => c.id === 'sizes')!.checkedAt).toBe(sizesAt);
+    expect(Date.parse(after.checks.find((c) => c.id === 'connections')!.checkedAt!)).toBeGreaterThan(Date.parse(connAt));
+    expect(await service.history('c1').read(1, 100)).toHaveLength(3);
+  });
+
   it('pages findings with a cursor, at most 100 a page, sorted and filtered by tenant', async () => {
     const total = (await service.findings('c1', { checkId: 'unused_indexes', sort: 'object', dir: 'asc', limit: 100 })).total;
     expect(total).toBeGreaterThan(3);
