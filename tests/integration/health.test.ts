@@ -157,6 +157,7 @@ describe('HealthService', () => {
   let db: Database;
   let home: string;
   let service: HealthService;
+  const tasks = new TaskManager();
   const updates: string[] = [];
 
   beforeAll(async () => {
@@ -165,7 +166,7 @@ describe('HealthService', () => {
     home = mkdtempSync(join(tmpdir(), 'pfo-health-'));
     service = new HealthService({
       home,
-      tasks: new TaskManager(),
+      tasks,
       log: silentLogger,
       database: async () => ({ db, profile: { id: 'c1', tenantPattern: 'org_%', database: scratch.name } }),
       sampleTarget: async () => 'c1',
@@ -226,6 +227,16 @@ describe('HealthService', () => {
     const tenant = scratch.seed!.tenants[0]!;
     const filtered = await service.findings('c1', { checkId: 'unused_indexes', tenant, sort: 'severity', dir: 'desc', limit: 100 });
     expect(filtered.findings.every((f) => f.tenant === tenant)).toBe(true);
+  });
+
+  it('measures one table exactly with pgstattuple as a task, and refuses a bad name', async () => {
+    const bloated = scratch.seed!.problems.find((p) => p.key === 'table_bloat')!.objects[0]!;
+    const { taskId } = service.exactBloatTask('c1', bloated);
+    for (let i = 0; i < 100 && tasks.get(taskId)!.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    const task = tasks.get(taskId)!;
+    expect(task.status).toBe('succeeded');
+    expect(task.log.join('\n')).toMatch(/reclaimable/);
+    expect(() => service.exactBloatTask('c1', 'no dots here')).toThrow(/schema\.table/);
   });
 
   it('keeps thresholds per connection, only the changed values', async () => {

@@ -45,7 +45,19 @@ function StatusCard({ check, selected, onSelect, onSql }: { check: CheckCard; se
   );
 }
 
+/** Escape closes a dialog. */
+function useEscape(onClose: () => void): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+}
+
 function SqlDialog({ checkId, onClose }: { checkId: CheckId; onClose: () => void }) {
+  useEscape(onClose);
   const [files, setFiles] = useState<{ name: string; sql: string }[]>();
   const [error, setError] = useState<{ message: string; hint?: string }>();
   useEffect(() => {
@@ -73,6 +85,7 @@ function SqlDialog({ checkId, onClose }: { checkId: CheckId; onClose: () => void
 }
 
 function ThresholdsPanel({ onClose }: { onClose: () => void }) {
+  useEscape(onClose);
   const [values, setValues] = useState<Thresholds>();
   const [defaults, setDefaults] = useState<Thresholds>();
   const [docs, setDocs] = useState<Record<string, string>>({});
