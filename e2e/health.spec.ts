@@ -20,14 +20,14 @@ test('health: Run now, status cards, drill-down to a planted problem, Show SQL, 
   await expect(page.getByRole('button', { name: /Sequence overflow: fail/ })).toBeVisible({ timeout: 60_000 });
 
   await page.getByRole('button', { name: /Sequence overflow/ }).click();
-  await expect(page.locator('.findings-row', { hasText: 'audit_log_id_seq' })).toBeVisible();
+  await expect(page.locator('.hf-row', { hasText: 'audit_log_id_seq' })).toBeVisible();
 
   await page.getByRole('button', { name: /Unused indexes/ }).click();
-  await expect(page.locator('.findings-row').first()).toBeVisible();
-  const tenant = (await page.locator('.findings-row').first().locator('span').nth(2).textContent())!.trim();
+  await expect(page.locator('.hf-row').first()).toBeVisible();
+  const tenant = (await page.locator('.hf-row').first().locator('span').nth(2).textContent())!.trim();
   await page.getByLabel('Filter by tenant').fill(tenant);
-  await expect(page.locator('.findings-bar')).toContainText(`matching “${tenant}”`);
-  for (const t of await page.locator('.findings-row span:nth-child(3)').allTextContents()) expect(t.trim()).toBe(tenant);
+  await expect(page.locator('.hf-bar')).toContainText(`matching “${tenant}”`);
+  for (const t of await page.locator('.hf-row span:nth-child(3)').allTextContents()) expect(t.trim()).toBe(tenant);
 
   await page.locator('.check-card', { hasText: 'Table bloat' }).getByRole('button', { name: 'Show SQL' }).click();
   const sql = page.getByRole('dialog', { name: 'SQL of table_bloat' });

@@ -7,6 +7,7 @@ import { appHandlers } from './handlers/app';
 import { connectionsHandlers } from './handlers/connections';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
+import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import type { Handler, Handlers } from './handlers/types';
 
@@ -16,6 +17,7 @@ const handlers: Handlers<Method> = {
   ...connectionsHandlers,
   ...healthHandlers,
   ...overviewHandlers,
+  ...secretsHandlers,
   ...tasksHandlers,
 };
 

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
 import { registerHealth } from './cli/health';
@@ -24,6 +25,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
+registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);
 registerHealth(program, run);

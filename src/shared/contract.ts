@@ -3,6 +3,7 @@ import { appContract } from './domain/app';
 import { connectionsContract } from './domain/connections';
 import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
+import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 
 /**
@@ -15,6 +16,7 @@ export const contract = {
   ...connectionsContract,
   ...healthContract,
   ...overviewContract,
+  ...secretsContract,
   ...tasksContract,
 } as const;
 

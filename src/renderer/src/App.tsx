@@ -4,6 +4,7 @@ import { ErrorState } from './components/States';
 import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
+import { SecretsPage } from './pages/Secrets';
 import { SettingsPage } from './pages/Settings';
 import { go, SECTIONS, useSection, type SectionId } from './route';
 import { useActiveProfile, useAppStore } from './stores/app';
@@ -15,6 +16,8 @@ function Page({ section }: { section: SectionId }) {
       return <OverviewPage />;
     case 'health':
       return <HealthPage />;
+    case 'secrets':
+      return <SecretsPage />;
     case 'settings':
       return <SettingsPage />;
     default:

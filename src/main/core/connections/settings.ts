@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Environment, SslMode } from '../../../shared/domain/connections';
+import { SecretRef } from '../../../shared/domain/secrets';
 import { readJson, writeJsonAtomic } from '../store/files';
 
 export const StoredProfile = z.object({
@@ -15,6 +16,8 @@ export const StoredProfile = z.object({
   params: z.record(z.string(), z.string()).optional(),
   tenantPattern: z.string(),
   passwordStored: z.boolean(),
+  /** Credential (and target) from AWS Secrets Manager; host etc. above are the last known values. */
+  secret: SecretRef.optional(),
 });
 export type StoredProfile = z.infer<typeof StoredProfile>;
 

@@ -34,7 +34,7 @@ function StatusCard({ check, selected, onSelect, onSql }: { check: CheckCard; se
         <span>{duration(check.durationMs)}</span>
         {check.findingCount > 0 && (
           <span>
-            {check.bySeverity.critical > 0 && <span className="sev sev-critical">{check.bySeverity.critical}</span>} {check.bySeverity.warn > 0 && <span className="sev sev-warn">{check.bySeverity.warn}</span>} {check.findingCount} findings
+            {check.bySeverity.critical > 0 && <span className="hsev hsev-critical">{check.bySeverity.critical}</span>} {check.bySeverity.warn > 0 && <span className="hsev hsev-warn">{check.bySeverity.warn}</span>} {check.findingCount} findings
           </span>
         )}
         {check.heavy && <span title="Heavy checks run every 30 minutes in the background">heavy</span>}

@@ -71,8 +71,8 @@ export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checke
   };
 
   return (
-    <div className="findings">
-      <div className="findings-bar">
+    <div className="health-findings">
+      <div className="hf-bar">
         <input aria-label="Filter by tenant" placeholder="Filter by tenant…" value={tenant} onChange={(e) => setTenant(e.target.value)} />
         <span className="muted small-text">{total} findings{tenant ? ` matching “${tenant}”` : ''}</span>
         <span className="spacer" />
@@ -81,7 +81,7 @@ export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checke
         </button>
       </div>
       {error && <ErrorState error={error} onRetry={() => void loadPage(null, true)} />}
-      <div className="findings-head" role="row">
+      <div className="hf-head" role="row">
         {COLUMNS.map((c) => (
           <button key={c.key} role="columnheader" style={{ flexBasis: c.width, flexGrow: c.width === 'auto' ? 1 : 0 }} onClick={() => sortBy(c.key)} aria-sort={sort === c.key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
             {c.label} {sort === c.key ? (dir === 'asc' ? '▲' : '▼') : ''}
@@ -93,13 +93,13 @@ export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checke
           <p>{tenant ? 'Clear the filter to see all findings of this check.' : 'This check found nothing to report.'}</p>
         </EmptyState>
       ) : (
-        <div ref={parent} className="findings-body" role="table" aria-label="Findings" aria-rowcount={total}>
+        <div ref={parent} className="hf-body" role="table" aria-label="Findings" aria-rowcount={total}>
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {
               const f = rows[item.index]!;
               return (
-                <div key={item.key} role="row" className={`findings-row sev-${f.severity}`} aria-selected={selected === f} style={{ transform: `translateY(${item.start}px)`, height: ROW_PX }} onClick={() => setSelected(f)}>
-                  <span style={{ flexBasis: '84px' }}><span className={`sev sev-${f.severity}`}>{f.severity}</span></span>
+                <div key={item.key} role="row" className="hf-row" aria-selected={selected === f} style={{ transform: `translateY(${item.start}px)`, height: ROW_PX }} onClick={() => setSelected(f)}>
+                  <span style={{ flexBasis: '84px' }}><span className={`hsev hsev-${f.severity}`}>{f.severity}</span></span>
                   <span className="mono" style={{ flexBasis: '30%' }} title={f.object}>{f.object ?? '–'}</span>
                   <span className="mono" style={{ flexBasis: '18%' }} title={f.tenant}>{f.tenant ?? ''}</span>
                   <span style={{ flexGrow: 1 }} title={f.message}>{f.message}</span>
