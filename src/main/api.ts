@@ -5,6 +5,7 @@ import { OpsError, toWireError } from './core/util/errors';
 import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { connectionsHandlers } from './handlers/connections';
+import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
@@ -14,6 +15,7 @@ import type { Handler, Handlers } from './handlers/types';
 const handlers: Handlers<Method> = {
   ...appHandlers,
   ...connectionsHandlers,
+  ...healthHandlers,
   ...overviewHandlers,
   ...secretsHandlers,
   ...tasksHandlers,

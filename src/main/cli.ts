@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
+import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
 import { registerServe } from './cli/serve';
 
@@ -27,6 +28,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
 registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);
+registerHealth(program, run);
 
 try {
   await program.parseAsync(process.argv);

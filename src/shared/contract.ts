@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appContract } from './domain/app';
 import { connectionsContract } from './domain/connections';
+import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
@@ -13,6 +14,7 @@ import { tasksContract, tasksEvents } from './domain/tasks';
 export const contract = {
   ...appContract,
   ...connectionsContract,
+  ...healthContract,
   ...overviewContract,
   ...secretsContract,
   ...tasksContract,
@@ -21,6 +23,7 @@ export const contract = {
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */
 export const events = {
   ...tasksEvents,
+  ...healthEvents,
 } as const;
 
 export type Contract = typeof contract;

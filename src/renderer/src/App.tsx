@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
+import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { SecretsPage } from './pages/Secrets';
@@ -13,6 +14,8 @@ function Page({ section }: { section: SectionId }) {
   switch (section) {
     case 'overview':
       return <OverviewPage />;
+    case 'health':
+      return <HealthPage />;
     case 'secrets':
       return <SecretsPage />;
     case 'settings':

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { HealthOverview } from '../components/health/HealthOverview';
 import { EmptyState, ErrorState } from '../components/States';
 import { bytes, count, duration, time } from '../format';
 import { useActiveProfile, useAppStore } from '../stores/app';
@@ -81,6 +82,7 @@ export function OverviewPage() {
             <Fact label="Tenants" value={count(facts.tenantCount)} sub={`schemas matching ${facts.tenantPattern}`} />
             <Fact label="Connections" value={`${used} / ${facts.maxConnections}`} sub={Object.entries(facts.connectionsByState).map(([k, v]) => `${v} ${k}`).join(' · ') || 'none'} />
           </div>
+          <HealthOverview />
           <section className="card">
             <h2>Connections by state (this session, every {POLL_MS / 1000}s)</h2>
             <div className="chart">
