@@ -6,6 +6,7 @@ import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { backupsHandlers } from './handlers/backups';
 import { connectionsHandlers } from './handlers/connections';
+import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
@@ -16,6 +17,7 @@ const handlers: Handlers<Method> = {
   ...appHandlers,
   ...backupsHandlers,
   ...connectionsHandlers,
+  ...healthHandlers,
   ...overviewHandlers,
   ...secretsHandlers,
   ...tasksHandlers,

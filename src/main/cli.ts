@@ -3,6 +3,7 @@ import { registerBackup } from './cli/backup';
 import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
+import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
 import { registerServe } from './cli/serve';
 
@@ -29,6 +30,7 @@ registerBackup(program, run);
 registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);
+registerHealth(program, run);
 
 try {
   await program.parseAsync(process.argv);

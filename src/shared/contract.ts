@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appContract } from './domain/app';
 import { backupsContract } from './domain/backups';
 import { connectionsContract } from './domain/connections';
+import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
@@ -15,6 +16,7 @@ export const contract = {
   ...appContract,
   ...backupsContract,
   ...connectionsContract,
+  ...healthContract,
   ...overviewContract,
   ...secretsContract,
   ...tasksContract,
@@ -23,6 +25,7 @@ export const contract = {
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */
 export const events = {
   ...tasksEvents,
+  ...healthEvents,
 } as const;
 
 export type Contract = typeof contract;

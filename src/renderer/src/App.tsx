@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
 import { BackupsPage } from './pages/Backups';
+import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { SecretsPage } from './pages/Secrets';
@@ -16,6 +17,8 @@ function Page({ section }: { section: SectionId }) {
       return <OverviewPage />;
     case 'backups':
       return <BackupsPage />;
+    case 'health':
+      return <HealthPage />;
     case 'secrets':
       return <SecretsPage />;
     case 'settings':

@@ -14,8 +14,8 @@ export const CredentialNote = z.object({ detail: z.string(), warning: z.string()
 
 const identifierish = z.string().trim().min(1).max(255);
 
-/** A profile as the renderer sees it: no password, only where one comes from. */
-export const ProfileView = z.object({
+/** What every connection profile has, stored or shown. */
+export const ProfileCore = z.object({
   id: z.string(),
   name: z.string(),
   environment: Environment,
@@ -25,10 +25,14 @@ export const ProfileView = z.object({
   user: z.string(),
   sslmode: SslMode,
   tenantPattern: z.string(),
-  passwordSource: PasswordSource,
-  isDemo: z.boolean(),
   /** The AWS Secrets Manager secret the credential (and host, port, database, user) comes from. */
   secret: SecretRef.optional(),
+});
+
+/** A profile as the renderer sees it: no password, only where one comes from. */
+export const ProfileView = ProfileCore.extend({
+  passwordSource: PasswordSource,
+  isDemo: z.boolean(),
   credential: CredentialNote.optional(),
 });
 export type ProfileView = z.infer<typeof ProfileView>;
