@@ -4,6 +4,7 @@ import type { App } from './app';
 import { OpsError, toWireError } from './core/util/errors';
 import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
+import { backupsHandlers } from './handlers/backups';
 import { connectionsHandlers } from './handlers/connections';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
@@ -14,6 +15,7 @@ import type { Handler, Handlers } from './handlers/types';
 // Every method of the contract has exactly one handler; the type makes a missing one a compile error.
 const handlers: Handlers<Method> = {
   ...appHandlers,
+  ...backupsHandlers,
   ...connectionsHandlers,
   ...healthHandlers,
   ...overviewHandlers,

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackup } from './cli/backup';
 import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
@@ -25,6 +26,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
+registerBackup(program, run);
 registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);

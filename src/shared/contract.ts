@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appContract } from './domain/app';
+import { backupsContract } from './domain/backups';
 import { connectionsContract } from './domain/connections';
 import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
@@ -13,6 +14,7 @@ import { tasksContract, tasksEvents } from './domain/tasks';
  */
 export const contract = {
   ...appContract,
+  ...backupsContract,
   ...connectionsContract,
   ...healthContract,
   ...overviewContract,

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
+import { BackupsPage } from './pages/Backups';
 import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
@@ -14,6 +15,8 @@ function Page({ section }: { section: SectionId }) {
   switch (section) {
     case 'overview':
       return <OverviewPage />;
+    case 'backups':
+      return <BackupsPage />;
     case 'health':
       return <HealthPage />;
     case 'secrets':

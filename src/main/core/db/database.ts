@@ -35,6 +35,11 @@ export class Database {
     return this.credential.source;
   }
 
+  /** The credential, for a child process the console starts (pg_dump, pg_restore): never for display. */
+  toolCredential(): Credential {
+    return this.credential;
+  }
+
   /**
    * sslmode=prefer as libpq means it: try SSL, and use a plain connection only when the server
    * says it has no SSL at all. node-postgres has no such mode, so probe once.

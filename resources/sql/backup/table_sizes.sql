@@ -1,0 +1,8 @@
+-- Size of every ordinary table in the given schemas: pg_dump -v names each table as it starts dumping
+-- it, and these sizes turn that into bytes done / bytes total (progress and ETA of a running backup).
+-- $1: text[] of schema names.
+SELECT n.nspname AS schema, c.relname AS table, pg_table_size(c.oid)::bigint AS bytes
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
+  AND n.nspname = ANY ($1::text[]);

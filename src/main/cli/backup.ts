@@ -1,0 +1,241 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { runBackup, resultOf } from '../core/backup/backup';
+import { applyRetention, filterCatalog, readCatalog } from '../core/backup/catalog';
+import { openDestination, openManifestRef, type S3Options } from '../core/backup/destination';
+import { loadAwsSecret, loadKeyFile, type BackupKey } from '../core/backup/keys';
+import { restoreBackup, verifyBackup, type RestoreMode } from '../core/backup/restore';
+import { ambientCredential, parseUrl } from '../core/db/connection';
+import { Database } from '../core/db/database';
+import { OpsError } from '../core/util/errors';
+import { stderrLogger } from '../core/util/log';
+import { EXIT } from './exit';
+import { printJson, printText } from './output';
+import { intOption } from './parse';
+
+type Run = (fn: () => Promise<number>) => Promise<void>;
+interface Common {
+  json?: boolean;
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  sse?: 'AES256' | 'aws:kms';
+  kmsKeyId?: string;
+  keyFile?: string[];
+  keySecret?: string;
+}
+
+function s3Options(o: Common): S3Options {
+  return { ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.region ? { region: o.region } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.sse ? { sse: o.sse } : {}), ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}) };
+}
+
+function withS3(cmd: Command): Command {
+  return cmd
+    .option('--endpoint <url>', 'S3-compatible endpoint (path-style); also AWS_ENDPOINT_URL_S3')
+    .option('--region <r>', 'AWS region')
+    .option('--profile <p>', 'AWS profile')
+    .addOption(new Option('--sse <mode>', 'server-side encryption').choices(['AES256', 'aws:kms']))
+    .option('--kms-key-id <id>', 'KMS key for --sse aws:kms');
+}
+
+function withKeys(cmd: Command): Command {
+  return cmd
+    .option('--key-file <file>', 'key file (first line = passphrase, mode 600); repeat for older keys', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--key-secret <id>', 'AWS Secrets Manager secret holding the passphrase');
+}
+
+async function keys(o: Common): Promise<BackupKey[]> {
+  const out: BackupKey[] = [];
+  for (const f of o.keyFile ?? []) out.push(await loadKeyFile(f));
+  if (o.keySecret) out.push(await loadAwsSecret(o.keySecret, o.region ? { region: o.region } : {}));
+  if (!out.length) throw new OpsError('key_required', 'No backup key given.', 'Pass --key-file FILE (mode 600) or --key-secret SECRET_ID.');
+  return out;
+}
+
+async function openDb(url: string): Promise<Database> {
+  const { target, password } = parseUrl(url);
+  return new Database(target, password ? { password, source: 'url' } : await ambientCredential(target));
+}
+
+/** Cancel on SIGINT/SIGTERM: kills pg_dump, aborts uploads, leaves nothing that looks like a success. */
+function interruptSignal(): AbortSignal {
+  const c = new AbortController();
+  const stop = () => c.abort(new OpsError('cancelled', 'Interrupted.'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return c.signal;
+}
+
+function human(bytes: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let n = bytes;
+  while (n >= 1024 && i < u.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
+}
+
+export function registerBackup(program: Command, run: Run): void {
+  withKeys(
+    withS3(
+      program
+        .command('backup')
+        .description('back up one tenant, every tenant (one snapshot) or the whole database, encrypted, to a folder or S3')
+        .requiredOption('--db <url>', 'database URL')
+        .option('--tenant <schema>', 'one tenant schema')
+        .option('--all-tenants', 'every tenant schema, from one consistent snapshot')
+        .option('--full', 'the whole database (plus roles where permitted)')
+        .option('--pattern <like>', 'tenant schema LIKE pattern for --all-tenants', 'org_%')
+        .requiredOption('--dest <dest>', 'folder, file:///path or s3://bucket/prefix')
+        .option('--json', 'one JSON document on stdout'),
+    ),
+  ).action((o: Common & { db: string; tenant?: string; allTenants?: boolean; full?: boolean; pattern: string; dest: string }) =>
+    run(async () => {
+      const n = [o.tenant, o.allTenants, o.full].filter(Boolean).length;
+      if (n !== 1) {
+        process.stderr.write('error: give exactly one of --tenant SCHEMA, --all-tenants or --full.\n(run with --help for usage)\n');
+        return EXIT.usage;
+      }
+      const [key] = await keys(o);
+      const db = await openDb(o.db);
+      try {
+        const dest = openDestination(o.dest, s3Options(o));
+        const scope = o.tenant ? ({ kind: 'tenant', tenant: o.tenant } as const) : o.full ? ({ kind: 'full' } as const) : ({ kind: 'all-tenants', pattern: o.pattern } as const);
+        const outcome = await runBackup({ db, dest, key: key!, scope, signal: interruptSignal(), log: stderrLogger });
+        if (scope.kind === 'all-tenants') {
+          const results = outcome.manifest.tenants!.map((t) => resultOf(outcome, t));
+          if (o.json) printJson({ results, durationMs: outcome.manifest.durationMs, manifest: outcome.manifestLocation });
+          else printText(`Backed up ${results.length} tenants from one snapshot: ${outcome.manifestLocation} (${human(outcome.manifest.ciphertext.bytes)}, ${outcome.manifest.durationMs} ms)`);
+        } else {
+          const r = resultOf(outcome);
+          if (o.json) printJson(r);
+          else printText(`Backup ${r.id} succeeded: ${human(r.bytes)} in ${r.durationMs} ms\n  manifest ${r.manifest}\n  sha256   ${r.sha256}`);
+        }
+        return EXIT.ok;
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+
+  const backups = program.command('backups').description('the backup catalog');
+  withS3(
+    backups
+      .command('list')
+      .description('list the backups at a destination (read from its manifests)')
+      .requiredOption('--dest <dest>', 'folder, file:///path or s3://bucket/prefix')
+      .option('--tenant <schema>', 'only backups holding this tenant')
+      .addOption(new Option('--kind <kind>').choices(['full', 'tenant', 'all-tenants']))
+      .option('--since <iso>', 'finished at or after')
+      .option('--json', 'one JSON document on stdout'),
+  ).action((o: Common & { dest: string; tenant?: string; kind?: 'full' | 'tenant' | 'all-tenants'; since?: string }) =>
+    run(async () => {
+      const all = filterCatalog(await readCatalog(openDestination(o.dest, s3Options(o))), { ...(o.tenant ? { tenant: o.tenant } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.since ? { since: o.since } : {}) });
+      const backupsOut = all.map(({ ...e }) => {
+        delete (e as { _tenants?: unknown })._tenants;
+        return e;
+      });
+      if (o.json) printJson({ backups: backupsOut, total: backupsOut.length });
+      else if (!backupsOut.length) printText('No backups there.');
+      else
+        for (const e of backupsOut)
+          printText(`${e.finishedAt}  ${e.kind.padEnd(11)} ${(e.tenant ?? (e.tenantCount ? `${e.tenantCount} tenants` : e.database)).padEnd(28)} ${human(e.bytes).padStart(10)}  ${e.verified ? (e.verified.ok ? `verified ${e.verified.at.slice(0, 10)}` : 'VERIFY FAILED') : 'unverified'}  ${e.manifest}`);
+      return EXIT.ok;
+    }),
+  );
+
+  withKeys(
+    withS3(
+      program
+        .command('restore')
+        .description('restore a backup: a tenant beside the live one (default), or a full backup into a new database')
+        .requiredOption('--backup <manifest>', 'the <name>.manifest.json (path or s3:// URL)')
+        .requiredOption('--db <url>', 'database URL to restore into (its server for a new database)')
+        .option('--tenant <schema>', 'the tenant to restore from an all-tenants backup')
+        .option('--into-schema <name>', 'side schema name (default <tenant>__restored_<yyyymmdd_hhmm>)')
+        .option('--new-database <name>', 'full backup: the new database (default <db>_restored_<stamp>)')
+        .option('--into-database <name>', 'full backup: restore over this existing database (needs --confirm NAME)')
+        .option('--replace', 'tenant: replace the live schema (safety backup first; needs --confirm TENANT)')
+        .option('--confirm <name>', 'type the database or tenant name back for destructive modes')
+        .option('--json', 'one JSON document on stdout'),
+    ),
+  ).action((o: Common & { backup: string; db: string; tenant?: string; intoSchema?: string; newDatabase?: string; intoDatabase?: string; replace?: boolean; confirm?: string }) =>
+    run(async () => {
+      const ks = await keys(o);
+      const { dest, name } = openManifestRef(o.backup, s3Options(o));
+      const db = await openDb(o.db);
+      try {
+        const mode: RestoreMode = o.replace ? 'replace' : o.intoDatabase ? 'existing-database' : o.newDatabase ? 'new-database' : 'side-schema';
+        const target = o.intoSchema ?? o.newDatabase ?? o.intoDatabase;
+        const signal = interruptSignal();
+        const out = await restoreBackup({
+          db,
+          dest,
+          name,
+          keys: ks,
+          mode,
+          signal,
+          log: stderrLogger,
+          ...(o.tenant ? { tenant: o.tenant } : {}),
+          ...(target ? { target } : {}),
+          ...(o.confirm ? { confirm: o.confirm } : {}),
+          safetyBackup: async (tenant) => (await runBackup({ db, dest, key: ks[0]!, scope: { kind: 'tenant', tenant }, signal, log: stderrLogger })).manifestLocation,
+        });
+        if (o.json) printJson(out);
+        else printText(`Restored ${out.backupId} into ${out.database}${out.schema ? `, schema ${out.schema}` : ''}: ${out.tables} tables, ${out.rows} rows${out.mismatches.length ? `; ${out.mismatches.length} row-count mismatches` : ', counts match the manifest'}.`);
+        return out.mismatches.length ? EXIT.warning : EXIT.ok;
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+
+  withKeys(
+    withS3(
+      program
+        .command('verify')
+        .description('prove a backup: restore it into a scratch database, compare row counts, record the result beside the manifest')
+        .requiredOption('--backup <manifest>', 'the <name>.manifest.json (path or s3:// URL)')
+        .requiredOption('--db <url>', 'a server to restore the scratch database on')
+        .option('--json', 'one JSON document on stdout'),
+    ),
+  ).action((o: Common & { backup: string; db: string }) =>
+    run(async () => {
+      const ks = await keys(o);
+      const { dest, name } = openManifestRef(o.backup, s3Options(o));
+      const db = await openDb(o.db);
+      try {
+        const rec = await verifyBackup({ db, dest, name, keys: ks, signal: interruptSignal(), log: stderrLogger });
+        if (o.json) printJson(rec);
+        else printText(rec.ok ? `Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows match the manifest.` : `NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}`);
+        return rec.ok ? EXIT.ok : EXIT.critical;
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+
+  const retention = program.command('retention').description('backup retention');
+  withS3(
+    retention
+      .command('apply')
+      .description('delete backups beyond the rule (per kind and tenant); never a tenant\'s newest verified backup')
+      .requiredOption('--dest <dest>', 'folder, file:///path or s3://bucket/prefix')
+      .option('--keep-last <n>', 'keep the last N per kind and tenant', intOption(1, 10_000))
+      .option('--keep-days <d>', 'keep everything younger than D days', intOption(1, 36_500))
+      .option('--dry-run', 'show what would be deleted; delete nothing')
+      .option('--json', 'one JSON document on stdout'),
+  ).action((o: Common & { dest: string; keepLast?: number; keepDays?: number; dryRun?: boolean }) =>
+    run(async () => {
+      const plan = await applyRetention(openDestination(o.dest, s3Options(o)), { ...(o.keepLast ? { keepLast: o.keepLast } : {}), ...(o.keepDays ? { keepDays: o.keepDays } : {}) }, Boolean(o.dryRun));
+      if (o.json) printJson(plan);
+      else {
+        for (const d of plan.delete) printText(`${plan.dryRun ? 'would delete' : 'deleted'}  ${d.id}  ${human(d.bytes)}`);
+        printText(`${plan.dryRun ? 'Dry run: would delete' : 'Deleted'} ${plan.delete.length} backups (${human(plan.deletedBytes)}); kept ${plan.keep.length}.`);
+      }
+      return EXIT.ok;
+    }),
+  );
+}

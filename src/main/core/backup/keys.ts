@@ -1,0 +1,125 @@
+/**
+ * Backup passphrases: from a key file (first line, as `openssl -pass file:` reads it; refused when the
+ * group or others can read it) or from an AWS Secrets Manager secret. A passphrase is registered with
+ * redact() the moment it is read, and only its fingerprint (keyId) ever leaves this module.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { OpsError } from '../util/errors';
+import { registerSecret } from '../util/redact';
+import { keyIdOf } from './crypto';
+
+export type KeySource = { kind: 'file'; path: string } | { kind: 'aws-secret'; secretId: string; region?: string; endpoint?: string };
+
+export interface BackupKey {
+  keyId: string;
+  source: KeySource;
+  /** Never logged, never returned to a renderer, never written to a manifest. */
+  readonly passphrase: string;
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
+function checkPassphrase(passphrase: string, where: string): void {
+  if (passphrase.length < 16) {
+    throw new OpsError('weak_key', `The passphrase in ${where} is shorter than 16 characters.`, 'Generate a strong one, e.g. `openssl rand -base64 48 > backup.key && chmod 600 backup.key`.');
+  }
+}
+
+export async function loadKeyFile(path: string): Promise<BackupKey> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new OpsError('key_not_found', `Key file ${path} does not exist or cannot be read.`, 'Pass the key file the backups were made with (--key-file).');
+  }
+  if (!info.isFile()) throw new OpsError('key_not_found', `Key file ${path} is not a regular file.`);
+  if ((info.mode & 0o077) !== 0) {
+    throw new OpsError('key_file_permissions', `Key file ${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8)}).`, `Restrict it: chmod 600 ${path}`);
+  }
+  const passphrase = firstLine(await readFile(path, 'utf8'));
+  registerSecret(passphrase);
+  checkPassphrase(passphrase, `key file ${path}`);
+  return { keyId: keyIdOf(passphrase), source: { kind: 'file', path }, passphrase };
+}
+
+/** GetSecretValue directly: a SecretString whose first line is the passphrase, or JSON with "passphrase". */
+export async function loadAwsSecret(secretId: string, opts: { region?: string; endpoint?: string } = {}): Promise<BackupKey> {
+  const client = new SecretsManagerClient({ ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+  let text: string | undefined;
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+  } catch (err) {
+    const name = (err as { name?: string }).name ?? 'Error';
+    throw new OpsError('key_secret_unavailable', `Could not read the backup key secret ${secretId} from AWS Secrets Manager (${name}).`, 'Check the secret id, the region and that these AWS credentials may call secretsmanager:GetSecretValue on it.');
+  } finally {
+    client.destroy();
+  }
+  if (!text) throw new OpsError('key_secret_empty', `Secret ${secretId} has no string value.`, 'Store the passphrase as the secret string.');
+  let passphrase = firstLine(text);
+  if (text.trim().startsWith('{')) {
+    try {
+      const obj = JSON.parse(text) as Record<string, unknown>;
+      if (typeof obj.passphrase === 'string') passphrase = obj.passphrase;
+    } catch {
+      // Not JSON after all: the first line is the passphrase.
+    }
+  }
+  registerSecret(passphrase);
+  checkPassphrase(passphrase, `secret ${secretId}`);
+  return { keyId: keyIdOf(passphrase), source: { kind: 'aws-secret', secretId, ...opts }, passphrase };
+}
+
+export async function loadKey(source: KeySource): Promise<BackupKey> {
+  return source.kind === 'file' ? loadKeyFile(source.path) : loadAwsSecret(source.secretId, source);
+}
+
+/** A new random passphrase in a new 0600 file of the keyring directory; returns the loaded key. */
+export async function generateKeyFile(dir: string): Promise<BackupKey> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const passphrase = randomBytes(36).toString('base64');
+  registerSecret(passphrase);
+  const path = join(dir, `${keyIdOf(passphrase)}.key`);
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await handle.writeFile(passphrase + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return loadKeyFile(path);
+}
+
+/** Every key file of a keyring directory (old keys stay usable for restore after a rotation). */
+export async function loadKeyring(dir: string): Promise<BackupKey[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const keys: BackupKey[] = [];
+  for (const name of names.filter((n) => n.endsWith('.key'))) {
+    try {
+      keys.push(await loadKeyFile(join(dir, name)));
+    } catch {
+      // A key file we cannot use is skipped; the restore names the keyId it needs.
+    }
+  }
+  return keys;
+}
+
+/** Pick the key a manifest was made with, or say which one is needed. */
+export function pickKey(keys: BackupKey[], keyId: string): BackupKey {
+  const key = keys.find((k) => k.keyId === keyId);
+  if (!key) {
+    const have = keys.map((k) => k.keyId).join(', ') || 'none';
+    throw new OpsError('wrong_key', `This backup was encrypted with key ${keyId}; the key given is ${have}.`, 'Pass the key file (or secret) with that key id. Nothing was restored.');
+  }
+  return key;
+}

@@ -1,0 +1,291 @@
+/**
+ * Restores and verification. Nothing touches a database before the manifest's HMAC, the key and both
+ * hashes were checked (archive.ts).
+ *
+ * A tenant is restored beside the live one, into <tenant>__restored_<yyyymmdd_hhmm>: pg_restore cannot
+ * rename a schema, so the archive goes into a scratch database first, the schema is renamed there, and
+ * `pg_dump -n <side> | pg_restore --single-transaction` brings it across: the live schema is never
+ * touched, and a failure leaves no half-restored side schema. Replacing a tenant is the same, followed by
+ * an atomic swap of names (the old schema kept as <tenant>__replaced_<stamp>) after a safety backup.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import pg from 'pg';
+import type { Manifest, VerifyRecord } from '../../../shared/domain/backups';
+import { Database } from '../db/database';
+import { loadSql } from '../db/sql';
+import { OpsError } from '../util/errors';
+import { openArchive } from './archive';
+import type { Destination } from './destination';
+import type { BackupKey } from './keys';
+import { SUFFIX, sideSchemaName } from './naming';
+import { startChild } from './process';
+import { checkedTool, pgEnv } from './tools';
+
+export type RestoreMode = 'side-schema' | 'replace' | 'new-database' | 'existing-database';
+
+export interface RestoreRequest {
+  db: Database;
+  dest: Destination;
+  name: string;
+  keys: BackupKey[];
+  /** For an all-tenants backup: the one tenant to restore. */
+  tenant?: string;
+  mode?: RestoreMode;
+  /** The side schema / database name (defaults derived from the backup). */
+  target?: string;
+  /** existing-database and replace need the target (database or tenant) typed back. */
+  confirm?: string;
+  /** Replace mode: makes the safety backup of the live schema before it is swapped out. */
+  safetyBackup?: (tenant: string) => Promise<string>;
+  signal?: AbortSignal;
+  log?: (msg: string) => void;
+  progress?: (done: number, total: number, unit: string) => void;
+}
+
+export interface RestoreOutcome {
+  backupId: string;
+  kind: Manifest['kind'];
+  mode: RestoreMode;
+  tenant?: string;
+  database: string;
+  schema?: string;
+  replacedSchema?: string;
+  safetyBackup?: string;
+  tables: number;
+  rows: number;
+  mismatches: VerifyRecord['mismatches'];
+  durationMs: number;
+}
+
+const q = (id: string) => pg.escapeIdentifier(id);
+
+async function serverTools(db: Database) {
+  const f = (await db.query<{ server_version: string; server_version_num: number }>(loadSql('backup/server'), [], { purpose: 'admin' })).rows[0]!;
+  return {
+    pgRestore: await checkedTool('pg_restore', f.server_version_num, f.server_version),
+    pgDump: await checkedTool('pg_dump', f.server_version_num, f.server_version),
+  };
+}
+
+async function databaseExists(db: Database, name: string): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [name], { purpose: 'admin' })).rowCount! > 0;
+}
+
+async function schemaExists(db: Database, name: string): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name], { purpose: 'admin' })).rowCount! > 0;
+}
+
+function other(db: Database, database: string): Database {
+  return new Database({ ...db.target, database }, db.toolCredential());
+}
+
+async function pgRestore(path: string, db: Database, database: string, args: string[], signal?: AbortSignal): Promise<void> {
+  const tool = (await serverTools(db)).pgRestore;
+  await startChild(tool.path, ['--no-password', ...args, '-d', database, path], pgEnv(db.target, db.toolCredential(), database), signal ? { signal } : {}).exited;
+}
+
+/** A pg_restore -L list holding one schema: its SCHEMA entry, its ACL/COMMENT, and every object in it. */
+export function tocLinesForSchema(toc: string, schema: string): string {
+  const esc = schema.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^\\d+; \\d+ \\d+ [A-Z][A-Z ]* (?:- (?:SCHEMA )?)?${esc} `);
+  return toc.split('\n').filter((l) => re.test(l)).join('\n') + '\n';
+}
+
+async function tenantList(path: string, db: Database, tenant: string): Promise<string> {
+  const tool = (await serverTools(db)).pgRestore;
+  const child = startChild(tool.path, ['-l', path], process.env);
+  const chunks: Buffer[] = [];
+  child.proc.stdout!.on('data', (c: Buffer) => chunks.push(c));
+  await child.exited;
+  const list = `${path}.${tenant.replace(/[^A-Za-z0-9_-]/g, '_')}.list`;
+  await writeFile(list, tocLinesForSchema(Buffer.concat(chunks).toString('utf8'), tenant), { mode: 0o600 });
+  return list;
+}
+
+/** search_path=a, "b", c  ->  the same list with `from` replaced by `to` (identifiers quoted). */
+export function rewriteSearchPath(value: string, from: string, to: string): string {
+  return value
+    .split(',')
+    .map((part) => {
+      const t = part.trim();
+      const name = t.startsWith('"') ? t.slice(1, -1).replace(/""/g, '"') : t;
+      return name === from ? q(to) : name === '$user' ? '"$user"' : q(name);
+    })
+    .join(', ');
+}
+
+async function repointSearchPaths(sdb: Database, from: string, to: string): Promise<void> {
+  const rows = (await sdb.query<{ func: string; cfg: string }>(loadSql('backup/schema_search_paths'), [to], { purpose: 'admin' })).rows;
+  for (const r of rows) {
+    const value = r.cfg.slice('search_path='.length);
+    const next = rewriteSearchPath(value, from, to);
+    if (next !== rewriteSearchPath(value, '', '')) await sdb.query(`ALTER FUNCTION ${r.func} SET search_path TO ${next}`, [], { purpose: 'admin' });
+  }
+}
+
+/** Count rows of the given schemas (one statement) and compare them with the manifest's counts. */
+async function compareCounts(db: Database, expected: Manifest['tables'], schemaMap: Map<string, string>): Promise<{ tables: number; rows: number; mismatches: VerifyRecord['mismatches'] }> {
+  const actualRows = (await db.query<{ schema: string; table: string; rows: number }>(loadSql('backup/row_counts'), [[...new Set(schemaMap.values())]], { purpose: 'admin' })).rows;
+  const back = new Map([...schemaMap].map(([a, b]) => [b, a]));
+  const actual = new Map(actualRows.map((r) => [`${back.get(r.schema) ?? r.schema}.${r.table}`, r.rows]));
+  const mismatches: VerifyRecord['mismatches'] = [];
+  let rows = 0;
+  const seen = new Set<string>();
+  for (const t of expected.filter((e) => schemaMap.has(e.schema))) {
+    const k = `${t.schema}.${t.table}`;
+    seen.add(k);
+    const a = actual.get(k);
+    rows += a ?? 0;
+    if (a !== t.rows) mismatches.push({ schema: t.schema, table: t.table, expected: t.rows, actual: a ?? null });
+  }
+  for (const [k, a] of actual) {
+    if (!seen.has(k)) {
+      const [schema, ...rest] = k.split('.');
+      mismatches.push({ schema: schema!, table: rest.join('.'), expected: null, actual: a });
+    }
+  }
+  return { tables: seen.size, rows, mismatches };
+}
+
+function scratchName(): string {
+  return `pfo_scratch_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+async function withScratch<T>(db: Database, fn: (name: string, sdb: Database) => Promise<T>): Promise<T> {
+  const name = scratchName();
+  await db.query(`CREATE DATABASE ${q(name)} TEMPLATE template0`, [], { purpose: 'admin' }).catch((err: unknown) => {
+    throw new OpsError('scratch_failed', `Could not create the scratch database ${name}: ${(err as Error).message}.`, 'Restoring beside the live data and verifying need CREATEDB on this server.');
+  });
+  const sdb = other(db, name);
+  try {
+    return await fn(name, sdb);
+  } finally {
+    await sdb.close();
+    await db.query(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`, [], { purpose: 'admin' }).catch(() => {});
+  }
+}
+
+export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome> {
+  const started = Date.now();
+  const log = req.log ?? (() => {});
+  const { db } = req;
+  const archive = await openArchive(req.dest, req.name, req.keys, req.signal, (n, t) => req.progress?.(n, t, 'bytes'));
+  const m = archive.manifest;
+  try {
+    log(`Backup ${m.name} checked: HMAC, key ${m.encryption.keyId}, both SHA-256 hashes.`);
+    if (m.kind === 'full') return await restoreFull(req, m, archive.path, started);
+    const tenant = m.kind === 'tenant' ? m.tenant! : req.tenant;
+    if (!tenant) throw new OpsError('tenant_required', `Backup ${m.name} holds ${m.tenants?.length ?? 0} tenants; name the one to restore.`, 'Pass --tenant <schema>.');
+    if (m.kind === 'all-tenants' && !m.tenants?.includes(tenant)) throw new OpsError('no_such_tenant', `Backup ${m.name} does not contain tenant ${tenant}.`, 'Run `backups list --tenant …` to find a backup that does.');
+    if (req.tenant && m.kind === 'tenant' && req.tenant !== m.tenant) throw new OpsError('no_such_tenant', `Backup ${m.name} is of tenant ${m.tenant}, not ${req.tenant}.`);
+    const mode = req.mode ?? 'side-schema';
+    if (mode !== 'side-schema' && mode !== 'replace') throw new OpsError('invalid_mode', `A tenant backup restores into a side schema or replaces the tenant, not "${mode}".`);
+    if (mode === 'replace' && req.confirm !== tenant) throw new OpsError('confirmation_required', `Replacing tenant ${tenant} needs its name typed back to confirm.`, 'Nothing was changed. The default restores beside it instead.');
+    const side = req.target ?? sideSchemaName(tenant);
+    if (side.length > 63) throw new OpsError('invalid_target', `Schema name ${side} is longer than 63 bytes.`);
+    if (await schemaExists(db, side)) throw new OpsError('target_exists', `Schema ${side} already exists in ${db.target.database}.`, 'Pick another name (--into-schema) or drop it first; nothing was changed.');
+    const { pgDump } = await serverTools(db);
+
+    await withScratch(db, async (scratch, sdb) => {
+      log(`Restoring ${tenant} into scratch database ${scratch}.`);
+      // pg_restore -n leaves out the CREATE SCHEMA (and its grants): select the tenant's entries from the TOC instead.
+      const only = m.kind === 'all-tenants' ? ['-L', await tenantList(archive.path, db, tenant)] : [];
+      await pgRestore(archive.path, db, scratch, ['--exit-on-error', ...only], req.signal);
+      await sdb.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(side)}`, [], { purpose: 'admin' });
+      // Beside the live tenant, the copy's pinned search_paths must name the copy, not the live schema.
+      if (mode === 'side-schema') await repointSearchPaths(sdb, tenant, side);
+      log(`Copying it into ${db.target.database} as ${side} (one transaction).`);
+      const tool = (await serverTools(db)).pgRestore;
+      const dump = startChild(pgDump.path, ['-Fc', '--no-password', '-n', `"${side.replace(/"/g, '""')}"`], pgEnv(db.target, db.toolCredential(), scratch), req.signal ? { signal: req.signal } : {});
+      const restore = startChild(tool.path, ['--no-password', '--exit-on-error', '--single-transaction', '-d', db.target.database], pgEnv(db.target, db.toolCredential()), { ...(req.signal ? { signal: req.signal } : {}), stdin: 'pipe' });
+      dump.proc.stdout!.pipe(restore.proc.stdin!);
+      await Promise.all([dump.exited, restore.exited]);
+    });
+
+    let replacedSchema: string | undefined;
+    let safety: string | undefined;
+    let schema = side;
+    if (mode === 'replace') {
+      if (!req.safetyBackup) throw new OpsError('internal', 'Replace needs a safety backup.');
+      safety = await req.safetyBackup(tenant);
+      log(`Safety backup of live ${tenant}: ${safety}.`);
+      replacedSchema = sideSchemaName(tenant, new Date(), 'replaced');
+      const client = await (await db.pool('admin')).connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(replacedSchema)}`);
+        await client.query(`ALTER SCHEMA ${q(side)} RENAME TO ${q(tenant)}`);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+      schema = tenant;
+    }
+    const cmp = await compareCounts(db, m.tables, new Map([[tenant, schema]]));
+    log(`Restored ${cmp.tables} tables, ${cmp.rows} rows into ${schema}${cmp.mismatches.length ? `; ${cmp.mismatches.length} count mismatches` : ''}.`);
+    return { backupId: m.id, kind: m.kind, mode, tenant, database: db.target.database, schema, ...(replacedSchema ? { replacedSchema } : {}), ...(safety ? { safetyBackup: safety } : {}), tables: cmp.tables, rows: cmp.rows, mismatches: cmp.mismatches, durationMs: Date.now() - started };
+  } finally {
+    await archive.dispose();
+  }
+}
+
+async function restoreFull(req: RestoreRequest, m: Manifest, path: string, started: number): Promise<RestoreOutcome> {
+  const { db } = req;
+  const mode = req.mode === 'existing-database' ? 'existing-database' : 'new-database';
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '').replace(/^(\d{8})/, '$1_');
+  const target = req.target ?? `${m.database.name.slice(0, 40)}_restored_${stamp}`;
+  if (mode === 'existing-database') {
+    if (req.confirm !== target) throw new OpsError('confirmation_required', `Restoring over the existing database ${target} needs its name typed back to confirm.`, 'Nothing was changed. The default restores into a new database instead.');
+    if (!(await databaseExists(db, target))) throw new OpsError('no_such_database', `Database ${target} does not exist.`);
+    await pgRestore(path, db, target, ['--clean', '--if-exists', '--single-transaction', '--exit-on-error'], req.signal);
+  } else {
+    if (await databaseExists(db, target)) throw new OpsError('target_exists', `Database ${target} already exists.`, 'Pick another name (--new-database) or restore into it explicitly; nothing was changed.');
+    await db.query(`CREATE DATABASE ${q(target)} TEMPLATE template0`, [], { purpose: 'admin' });
+    try {
+      await pgRestore(path, db, target, ['--exit-on-error'], req.signal);
+    } catch (err) {
+      await db.query(`DROP DATABASE IF EXISTS ${q(target)} WITH (FORCE)`, [], { purpose: 'admin' }).catch(() => {});
+      throw err;
+    }
+  }
+  const tdb = other(db, target);
+  try {
+    const schemas = new Map([...new Set(m.tables.map((t) => t.schema))].map((s) => [s, s]));
+    const cmp = await compareCounts(tdb, m.tables, schemas);
+    return { backupId: m.id, kind: m.kind, mode, database: target, tables: cmp.tables, rows: cmp.rows, mismatches: cmp.mismatches, durationMs: Date.now() - started };
+  } finally {
+    await tdb.close();
+  }
+}
+
+/** Prove a backup: restore it into a scratch database, compare tables and row counts, drop the scratch, record the result. */
+export async function verifyBackup(req: Omit<RestoreRequest, 'mode' | 'target' | 'confirm' | 'tenant'>): Promise<VerifyRecord> {
+  const started = Date.now();
+  const m0 = await (await import('./archive')).readManifest(req.dest, req.name);
+  let record: VerifyRecord;
+  try {
+    const archive = await openArchive(req.dest, req.name, req.keys, req.signal, (n, t) => req.progress?.(n, t, 'bytes'));
+    try {
+      record = await withScratch(req.db, async (scratch, sdb) => {
+        req.log?.(`Restoring ${m0.name} into scratch database ${scratch}.`);
+        await pgRestore(archive.path, req.db, scratch, ['--exit-on-error', '--no-owner', '--no-privileges'], req.signal);
+        const schemas = new Map([...new Set([...m0.tables.map((t) => t.schema), ...(m0.tenant ? [m0.tenant] : []), ...(m0.tenants ?? [])])].map((s) => [s, s]));
+        const cmp = await compareCounts(sdb, m0.tables, schemas);
+        return { backupId: m0.id, ok: cmp.mismatches.length === 0, verifiedAt: new Date().toISOString(), durationMs: Date.now() - started, tablesCompared: cmp.tables, rowsCompared: cmp.rows, mismatches: cmp.mismatches.slice(0, 100) };
+      });
+    } finally {
+      await archive.dispose();
+    }
+  } catch (err) {
+    // A cancel or a wrong key says nothing about the backup itself: no record.
+    if (req.signal?.aborted || (err instanceof OpsError && err.code === 'wrong_key')) throw err;
+    const msg = err instanceof Error ? err.message : String(err);
+    record = { backupId: m0.id, ok: false, verifiedAt: new Date().toISOString(), durationMs: Date.now() - started, tablesCompared: 0, rowsCompared: 0, mismatches: [], error: msg.slice(0, 500) };
+  }
+  await req.dest.putSmall(req.name + SUFFIX.verify, JSON.stringify(record, null, 2) + '\n', 'application/json');
+  return record;
+}

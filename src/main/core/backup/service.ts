@@ -1,0 +1,197 @@
+/**
+ * Backups for the app (Electron / browser mode): settings in <home>/backups.json, keys in
+ * <home>/backup-keys (0700, files 0600), work run as tasks (progress, cancel), a schedule while the app
+ * runs. The renderer gets key ids and paths, never a passphrase.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { BackupSettingsView, RetentionPlan } from '../../../shared/domain/backups';
+import { RetentionRule } from '../../../shared/domain/backups';
+import type { ConnectionService } from '../connections/service';
+import { describeTarget } from '../db/connection';
+import { readJson, writeJsonAtomic } from '../store/files';
+import type { TaskManager } from '../tasks/tasks';
+import { OpsError } from '../util/errors';
+import { resultOf, runBackup } from './backup';
+import { applyRetention, filterCatalog, pageCatalog, readCatalog, type CatalogFilter } from './catalog';
+import { openDestination, openManifestRef, type Destination } from './destination';
+import { generateKeyFile, loadKey, loadKeyring, type BackupKey, type KeySource } from './keys';
+import { restoreBackup, verifyBackup, type RestoreMode } from './restore';
+
+const Settings = z.object({
+  destination: z.string().optional(),
+  s3: z.object({ endpoint: z.string().optional(), region: z.string().optional(), profile: z.string().optional(), sse: z.enum(['AES256', 'aws:kms']).optional(), kmsKeyId: z.string().optional() }).default({}),
+  key: z.union([z.object({ kind: z.literal('file'), path: z.string() }), z.object({ kind: z.literal('aws-secret'), secretId: z.string(), region: z.string().optional() })]).optional(),
+  retention: RetentionRule.default({ keepLast: 7, keepDays: 30 }),
+  schedule: z.object({ enabled: z.boolean(), everyHours: z.number().int().min(1).max(168), kind: z.enum(['full', 'all-tenants']) }).default({ enabled: false, everyHours: 24, kind: 'all-tenants' }),
+});
+type Settings = z.infer<typeof Settings>;
+
+export const KEY_WARNING =
+  'Store this key safely, away from the backups (a password manager or a secrets store). Without it the backups are unreadable: nobody, including this app, can restore them.';
+
+export class BackupService {
+  private timer?: NodeJS.Timeout;
+  constructor(
+    private readonly home: string,
+    private readonly tasks: TaskManager,
+    private readonly connections: ConnectionService,
+  ) {}
+
+  private get file(): string {
+    return join(this.home, 'backups.json');
+  }
+  get keyringDir(): string {
+    return join(this.home, 'backup-keys');
+  }
+
+  async settings(): Promise<Settings> {
+    return readJson(this.file, Settings, Settings.parse({}));
+  }
+
+  destination(s: Settings): Destination {
+    return openDestination(s.destination ?? join(this.home, 'backups'), s.s3);
+  }
+
+  async view(connectionId?: string): Promise<BackupSettingsView> {
+    const s = await this.settings();
+    let key: BackupSettingsView['key'] = { configured: false };
+    if (s.key) {
+      try {
+        const k = await loadKey(s.key);
+        key = { configured: true, keyId: k.keyId, source: s.key.kind === 'file' ? 'file' : 'aws-secret', where: s.key.kind === 'file' ? s.key.path : s.key.secretId };
+      } catch (err) {
+        key = { configured: false, source: s.key.kind === 'file' ? 'file' : 'aws-secret', where: s.key.kind === 'file' ? s.key.path : s.key.secretId, ...(err instanceof Error ? {} : {}) };
+      }
+    }
+    const dest = this.destination(s);
+    let db = 'postgres://USER@HOST:5432/DB';
+    try {
+      const p = await this.connections.profile(connectionId);
+      db = describeTarget({ host: p.host, port: p.port, database: p.database, user: p.user, sslmode: p.sslmode });
+    } catch {
+      // No connection yet: a placeholder URL in the cron line.
+    }
+    const keyArg = s.key?.kind === 'aws-secret' ? `--key-secret '${s.key.secretId}'` : `--key-file '${s.key?.kind === 'file' ? s.key.path : 'KEYFILE'}'`;
+    const scope = s.schedule.kind === 'full' ? '--full' : '--all-tenants';
+    const cronLine = `0 */${Math.min(24, s.schedule.everyHours)} * * * podcastflow-ops backup --db '${db}' ${scope} --dest '${dest.location}' ${keyArg} --json >> backup.log 2>&1`;
+    return { destination: dest.location, s3: s.s3, key, retention: s.retention, schedule: s.schedule, cronLine };
+  }
+
+  async configure(input: { destination?: string; s3?: Settings['s3']; keyFile?: string; keySecretId?: string; retention?: Settings['retention']; schedule?: Settings['schedule'] }): Promise<void> {
+    const s = await this.settings();
+    if (input.destination) openDestination(input.destination, input.s3 ?? s.s3); // validates the form
+    let key: KeySource | undefined = s.key;
+    if (input.keyFile) key = (await loadKey({ kind: 'file', path: input.keyFile })).source;
+    if (input.keySecretId) key = (await loadKey({ kind: 'aws-secret', secretId: input.keySecretId, ...(input.s3?.region ? { region: input.s3.region } : {}) })).source;
+    const next: Settings = { ...s, ...(input.destination ? { destination: input.destination } : {}), ...(input.s3 ? { s3: input.s3 } : {}), ...(key ? { key } : {}), ...(input.retention ? { retention: input.retention } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) };
+    await writeJsonAtomic(this.file, next);
+    this.startSchedule(next);
+  }
+
+  /** New key: new backups use it; the old key files stay in the keyring for restores (rotation). */
+  async generateKey(): Promise<{ keyId: string; path: string; warning: string }> {
+    const k = await generateKeyFile(this.keyringDir);
+    const s = await this.settings();
+    await writeJsonAtomic(this.file, { ...s, key: k.source });
+    return { keyId: k.keyId, path: (k.source as { path: string }).path, warning: KEY_WARNING };
+  }
+
+  private async activeKey(s: Settings): Promise<BackupKey> {
+    if (!s.key) throw new OpsError('key_required', 'No backup key is set up yet.', 'Generate one on the Backups page (and store it safely), or point to a key file or AWS secret.');
+    return loadKey(s.key);
+  }
+
+  private async allKeys(s: Settings): Promise<BackupKey[]> {
+    const keys = await loadKeyring(this.keyringDir);
+    if (s.key) {
+      const active = await loadKey(s.key).catch(() => undefined);
+      if (active && !keys.some((k) => k.keyId === active.keyId)) keys.unshift(active);
+    }
+    return keys;
+  }
+
+  async list(q: CatalogFilter & { cursor?: string; limit?: number }) {
+    const s = await this.settings();
+    return pageCatalog(filterCatalog(await readCatalog(this.destination(s)), q), q.cursor, q.limit ?? 50);
+  }
+
+  async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string; done: Promise<unknown> }> {
+    const s = await this.settings();
+    const key = await this.activeKey(s);
+    const { db, profile } = await this.connections.database(connectionId);
+    if (scope === 'tenant' && !tenant) throw new OpsError('invalid_input', 'A tenant backup needs the tenant schema.');
+    const dest = this.destination(s);
+    const title = scope === 'tenant' ? `Back up ${tenant}` : scope === 'full' ? `Full backup of ${profile.database}` : `Back up all tenants of ${profile.database}`;
+    const { task, done } = this.tasks.start({ kind: 'backup', title, unit: 'bytes' }, async (ctx) => {
+      const out = await runBackup({
+        db,
+        dest,
+        key,
+        scope: scope === 'tenant' ? { kind: 'tenant', tenant: tenant! } : scope === 'full' ? { kind: 'full' } : { kind: 'all-tenants', pattern: profile.tenantPattern },
+        signal: ctx.signal,
+        log: ctx.log,
+        progress: (d, t) => ctx.progress(d, t, 'bytes'),
+      });
+      ctx.log(`Done: ${out.manifestLocation}`);
+      return resultOf(out);
+    });
+    return { taskId: task.id, done };
+  }
+
+  async restore(input: { connectionId?: string; manifest: string; tenant?: string; mode: RestoreMode; target?: string; confirm?: string }): Promise<{ taskId: string }> {
+    const s = await this.settings();
+    const keys = await this.allKeys(s);
+    const { db } = await this.connections.database(input.connectionId);
+    const { dest, name } = openManifestRef(input.manifest, s.s3);
+    const { task } = this.tasks.start({ kind: 'restore', title: `Restore ${name}`, unit: 'bytes' }, async (ctx) =>
+      restoreBackup({
+        db,
+        dest,
+        name,
+        keys,
+        mode: input.mode,
+        signal: ctx.signal,
+        log: ctx.log,
+        progress: (d, t, u) => ctx.progress(d, t, u),
+        ...(input.tenant ? { tenant: input.tenant } : {}),
+        ...(input.target ? { target: input.target } : {}),
+        ...(input.confirm ? { confirm: input.confirm } : {}),
+        safetyBackup: async (tenant) => (await runBackup({ db, dest: this.destination(s), key: await this.activeKey(s), scope: { kind: 'tenant', tenant }, signal: ctx.signal, log: ctx.log })).manifestLocation,
+      }),
+    );
+    return { taskId: task.id };
+  }
+
+  async verify(input: { connectionId?: string; manifest: string }): Promise<{ taskId: string }> {
+    const s = await this.settings();
+    const keys = await this.allKeys(s);
+    const { db } = await this.connections.database(input.connectionId);
+    const { dest, name } = openManifestRef(input.manifest, s.s3);
+    const { task } = this.tasks.start({ kind: 'verify', title: `Verify ${name}`, unit: 'bytes' }, async (ctx) => {
+      const rec = await verifyBackup({ db, dest, name, keys, signal: ctx.signal, log: ctx.log, progress: (d, t, u) => ctx.progress(d, t, u) });
+      if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`);
+      ctx.log(`Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows.`);
+      return rec;
+    });
+    return { taskId: task.id };
+  }
+
+  async retention(dryRun: boolean): Promise<RetentionPlan> {
+    const s = await this.settings();
+    return applyRetention(this.destination(s), s.retention, dryRun);
+  }
+
+  /** Backups on a timer while the app runs (cron for when it does not: see the cron line). */
+  startSchedule(s: Settings): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!s.schedule.enabled) return;
+    this.timer = setInterval(() => void this.run(s.schedule.kind, undefined).catch(() => {}), s.schedule.everyHours * 3_600_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
