@@ -5,6 +5,7 @@ import { ConnectionService } from './core/connections/service';
 import { SettingsStore } from './core/connections/settings';
 import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
+import { BackupService } from './core/backup/service';
 import { HealthService } from './core/health/service';
 import { TaskManager } from './core/tasks/tasks';
 import type { Logger } from './core/util/log';
@@ -30,6 +31,7 @@ export class App {
   readonly demo: DemoManager;
   readonly connections: ConnectionService;
   readonly health: HealthService;
+  readonly backups: BackupService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -51,6 +53,7 @@ export class App {
       },
       onUpdated: (e) => this.events.emit('health.updated', e),
     });
+    this.backups = new BackupService(this.home, this.tasks, this.connections);
   }
 
   /** With no connection configured (or --demo), bring the demo database up in the background. */
@@ -60,10 +63,13 @@ export class App {
     }
     // History: the sampler runs while the app (or serve) runs.
     this.health.start();
+    // Scheduled backups run while the app (or serve) runs, whether or not anyone opens the page.
+    this.backups.startSchedule(await this.backups.settings());
   }
 
   async close(): Promise<void> {
     await this.health.stop();
+    this.backups.stop();
     await this.connections.close();
     await this.demo.stop();
   }
