@@ -7,6 +7,7 @@ import { appHandlers } from './handlers/app';
 import { connectionsHandlers } from './handlers/connections';
 import { overviewHandlers } from './handlers/overview';
 import { tasksHandlers } from './handlers/tasks';
+import { tenantsHandlers } from './handlers/tenants';
 import type { Handler, Handlers } from './handlers/types';
 
 // Every method of the contract has exactly one handler; the type makes a missing one a compile error.
@@ -15,6 +16,7 @@ const handlers: Handlers<Method> = {
   ...connectionsHandlers,
   ...overviewHandlers,
   ...tasksHandlers,
+  ...tenantsHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

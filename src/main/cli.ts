@@ -3,6 +3,7 @@ import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
 import { reportError } from './cli/output';
 import { registerServe } from './cli/serve';
+import { registerTenants } from './cli/tenants';
 
 /**
  * podcastflow-ops: the headless host. Every command prints human text, or one JSON document on
@@ -25,6 +26,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
 
 registerDemo(program, run);
 registerServe(program, run);
+registerTenants(program, run);
 
 try {
   await program.parseAsync(process.argv);

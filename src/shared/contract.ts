@@ -3,6 +3,7 @@ import { appContract } from './domain/app';
 import { connectionsContract } from './domain/connections';
 import { overviewContract } from './domain/overview';
 import { tasksContract, tasksEvents } from './domain/tasks';
+import { tenantsContract } from './domain/tenants';
 
 /**
  * Every call between the renderer (or any other client) and the main process:
@@ -14,6 +15,7 @@ export const contract = {
   ...connectionsContract,
   ...overviewContract,
   ...tasksContract,
+  ...tenantsContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */
