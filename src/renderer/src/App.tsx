@@ -4,6 +4,7 @@ import { ErrorState } from './components/States';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { SettingsPage } from './pages/Settings';
+import { TenantsPage } from './pages/Tenants';
 import { go, SECTIONS, useSection, type SectionId } from './route';
 import { useActiveProfile, useAppStore } from './stores/app';
 import { useTasksStore } from './stores/tasks';
@@ -14,6 +15,8 @@ function Page({ section }: { section: SectionId }) {
       return <OverviewPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'tenants':
+      return <TenantsPage />;
     default:
       return <NotYet section={section} />;
   }
