@@ -12,45 +12,50 @@ WITH tenants AS (
     AND n.nspname IS DISTINCT FROM $3::text
 ),
 obj AS (
-  SELECT 'pg_class'::regclass AS classid, c.oid AS objid, c.relnamespace AS ns, c.oid AS relid, c.relkind
+  -- every object of a tenant schema that can depend or be depended on, with a tenant-relative label
+  SELECT 'pg_class'::regclass AS classid, c.oid AS objid, c.relnamespace AS ns, c.relname::text AS label
   FROM pg_catalog.pg_class c WHERE c.relnamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_proc'::regclass, p.oid, p.pronamespace, NULL, NULL
+  SELECT 'pg_proc'::regclass, p.oid, p.pronamespace, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
   FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_type'::regclass, ty.oid, ty.typnamespace, NULL, NULL
+  SELECT 'pg_type'::regclass, ty.oid, ty.typnamespace, ty.typname::text
   FROM pg_catalog.pg_type ty WHERE ty.typnamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_constraint'::regclass, con.oid, con.connamespace, con.conrelid, NULL
-  FROM pg_catalog.pg_constraint con WHERE con.connamespace IN (SELECT oid FROM tenants)
+  SELECT 'pg_constraint'::regclass, con.oid, con.connamespace, coalesce(c.relname || '.', '') || con.conname
+  FROM pg_catalog.pg_constraint con LEFT JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+  WHERE con.connamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_rewrite'::regclass, rw.oid, c.relnamespace, c.oid, c.relkind
+  SELECT 'pg_rewrite'::regclass, rw.oid, c.relnamespace, c.relname::text
   FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_class c ON c.oid = rw.ev_class
   WHERE c.relnamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_trigger'::regclass, tg.oid, c.relnamespace, c.oid, NULL
+  SELECT 'pg_trigger'::regclass, tg.oid, c.relnamespace, c.relname || '.' || tg.tgname
   FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
   WHERE c.relnamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_attrdef'::regclass, ad.oid, c.relnamespace, c.oid, NULL
+  SELECT 'pg_attrdef'::regclass, ad.oid, c.relnamespace, c.relname || '.' || a.attname || ' default'
   FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
   WHERE c.relnamespace IN (SELECT oid FROM tenants)
   UNION ALL
-  SELECT 'pg_policy'::regclass, pol.oid, c.relnamespace, c.oid, NULL
+  SELECT 'pg_policy'::regclass, pol.oid, c.relnamespace, c.relname || '.' || pol.polname
   FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
   WHERE c.relnamespace IN (SELECT oid FROM tenants)
 ),
 leak AS (
-  SELECT DISTINCT a.ns AS from_ns, b.ns AS to_ns, d.classid, d.objid, a.relid, d.refclassid, d.refobjid, d.refobjsubid
+  -- one row per dependent object and foreign tenant; column-level dependencies fold into their table
+  SELECT a.ns AS from_ns, b.ns AS to_ns, d.classid, d.objid, a.label,
+         string_agg(DISTINCT pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0), ', ') AS targets
   FROM pg_catalog.pg_depend d
   JOIN obj a ON a.classid = d.classid AND a.objid = d.objid
   JOIN obj b ON b.classid = d.refclassid AND b.objid = d.refobjid
   WHERE a.ns <> b.ns AND d.deptype IN ('n', 'a')
+  GROUP BY a.ns, b.ns, d.classid, d.objid, a.label
 )
-SELECT ta.tenant, 'cross_tenant_reference' AS kind,
-       pg_catalog.pg_describe_object(l.classid, l.objid, 0) AS object,
-       format('%s depends on %s of tenant %s', pg_catalog.pg_describe_object(l.classid, l.objid, 0),
-              pg_catalog.pg_describe_object(l.refclassid, l.refobjid, l.refobjsubid), quote_ident(tb.tenant)) AS detail,
+SELECT ta.tenant, 'cross_tenant_reference' AS kind, l.label AS object,
+       format('%s depends on %s of tenant %s', pg_catalog.pg_describe_object(l.classid, l.objid, 0), l.targets,
+              quote_ident(tb.tenant)) AS detail,
        'critical' AS severity,
        CASE WHEN l.classid = 'pg_constraint'::regclass
             THEN (SELECT format('ALTER TABLE %I.%I DROP CONSTRAINT %I;', ta.tenant, c.relname, con.conname)

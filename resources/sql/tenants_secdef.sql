@@ -11,7 +11,8 @@ WITH tenants AS (
     AND n.nspname IS DISTINCT FROM $3::text
 )
 SELECT t.tenant, 'security_definer_search_path' AS kind,
-       n.nspname || '.' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS object,
+       CASE WHEN t.tenant IS NULL THEN n.nspname || '.' ELSE '' END
+         || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS object,
        format('SECURITY DEFINER %s %s.%s(%s) owned by %s has no fixed search_path',
               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
               quote_ident(n.nspname), quote_ident(p.proname), pg_catalog.pg_get_function_identity_arguments(p.oid),
