@@ -28,6 +28,15 @@ describe('connection profiles', () => {
     expect(r.serverVersion).toMatch(/^15/);
   });
 
+  it('sslmode=prefer falls back to a plain connection when the server has no SSL, as libpq does', async () => {
+    const { profile } = await app.connections.save({ name: 'prefer', environment: 'development', url: inject('pgUrl'), sslmode: 'prefer' });
+    const r = await app.connections.test(profile.id);
+    expect(r).toMatchObject({ ok: true, ssl: false });
+    const { profile: strict } = await app.connections.save({ name: 'require', environment: 'development', url: inject('pgUrl'), sslmode: 'require' });
+    await expect(app.connections.test(strict.id)).rejects.toThrow(/SSL/);
+    await app.connections.activate((await app.connections.list()).profiles[0]!.id);
+  });
+
   it('monitoring sessions are read-only and identify themselves', async () => {
     const { db } = await app.connections.database();
     const r = await db.query<{ ro: string; app: string; st: string }>("SELECT current_setting('default_transaction_read_only') ro, current_setting('application_name') app, current_setting('statement_timeout') st");

@@ -47,21 +47,27 @@ export function parseUrl(url: string): { target: Target; password?: string } {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new OpsError('invalid_url', 'A connection URL starts with postgres:// or postgresql://.', 'For example postgres://user@db.example.com:5432/podcastflow?sslmode=require');
   }
+  // SSL parameters are read here and applied in clientConfig(); pg-connection-string would read
+  // certificate files and warn about sslmode aliases at parse time.
+  let query: URLSearchParams;
   let parsed: ReturnType<typeof parseConnectionString>;
   try {
-    parsed = parseConnectionString(url);
+    const asHttp = new URL(url.replace(/^postgres(ql)?:/i, 'http:'));
+    query = new URLSearchParams(asHttp.search);
+    const stripped = new URLSearchParams([...query].filter(([k]) => !k.startsWith('ssl')));
+    parsed = parseConnectionString(url.replace(/\?.*$/, '') + (stripped.size ? `?${stripped.toString()}` : ''));
   } catch {
     throw new OpsError('invalid_url', 'The connection URL could not be parsed.', 'Check its form: postgres://user@host:port/database?sslmode=require');
   }
   const defaults = envDefaults();
-  const sslmode = new URL(url.replace(/^postgres(ql)?:/i, 'http:')).searchParams.get('sslmode') ?? defaults.sslmode;
+  const sslmode = query.get('sslmode') ?? defaults.sslmode;
   if (!(SSL_MODES as readonly string[]).includes(sslmode)) {
     throw new OpsError('invalid_url', `Unknown sslmode "${sslmode}".`, `Use one of ${SSL_MODES.join(', ')}.`);
   }
   const params: Record<string, string> = {};
   for (const key of PASSTHROUGH) {
-    const value = (parsed as Record<string, unknown>)[key];
-    if (typeof value === 'string') params[key] = value;
+    const value = query.get(key);
+    if (value) params[key] = value;
   }
   const port = parsed.port ? Number(parsed.port) : defaults.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new OpsError('invalid_url', `Invalid port "${parsed.port}".`, 'Use a port from 1 to 65535.');

@@ -22,6 +22,8 @@ const POOL_SIZE: Record<Purpose, number> = { monitor: 3, admin: 2 };
  */
 export class Database {
   private readonly pools = new Map<Purpose, pg.Pool>();
+  private sslDecided: Promise<void> | undefined;
+  private sslFallback = false;
 
   constructor(
     readonly target: Target,
@@ -33,10 +35,35 @@ export class Database {
     return this.credential.source;
   }
 
-  pool(purpose: Purpose = 'monitor'): pg.Pool {
+  /**
+   * sslmode=prefer as libpq means it: try SSL, and use a plain connection only when the server
+   * says it has no SSL at all. node-postgres has no such mode, so probe once.
+   */
+  private decideSsl(): Promise<void> {
+    if (this.target.sslmode !== 'prefer') return Promise.resolve();
+    this.sslDecided ??= (async () => {
+      const probe = new pg.Client(this.config('monitor'));
+      try {
+        await probe.connect();
+      } catch (err) {
+        if (err instanceof Error && /does not support SSL/.test(err.message)) this.sslFallback = true;
+      } finally {
+        await probe.end().catch(() => {});
+      }
+    })();
+    return this.sslDecided;
+  }
+
+  private config(purpose: Purpose): pg.ClientConfig {
+    const config = clientConfig(this.target, this.credential, purpose, this.timeouts);
+    return this.sslFallback ? { ...config, ssl: false } : config;
+  }
+
+  async pool(purpose: Purpose = 'monitor'): Promise<pg.Pool> {
+    await this.decideSsl();
     let pool = this.pools.get(purpose);
     if (!pool) {
-      pool = new pg.Pool({ ...clientConfig(this.target, this.credential, purpose, this.timeouts), max: POOL_SIZE[purpose], idleTimeoutMillis: 30_000 });
+      pool = new pg.Pool({ ...this.config(purpose), max: POOL_SIZE[purpose], idleTimeoutMillis: 30_000 });
       // An idle client that dies (server restart) must not crash the process.
       pool.on('error', () => {});
       this.pools.set(purpose, pool);
@@ -47,7 +74,7 @@ export class Database {
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<pg.QueryResult<R>> {
     const purpose = opts.purpose ?? 'monitor';
     if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
-    const client = await this.pool(purpose).connect();
+    const client = await (await this.pool(purpose)).connect();
     const onAbort = () => {
       void this.cancelBackend((client as unknown as { processID?: number }).processID);
     };
@@ -79,7 +106,7 @@ export class Database {
   /** Cancel a running statement from a separate connection. */
   private async cancelBackend(pid: number | undefined): Promise<void> {
     if (!pid) return;
-    const client = new pg.Client(clientConfig(this.target, this.credential, 'admin'));
+    const client = new pg.Client(this.config('admin'));
     try {
       await client.connect();
       await client.query('SELECT pg_cancel_backend($1)', [pid]);
