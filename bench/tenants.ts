@@ -94,7 +94,7 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const demo = await startDemo({ dataDir: opts.dataDir ?? `/tmp/pfo-bench-tenants-${n}`, tenants: n, log });
   const { target, password } = parseUrl(demo.url);
-  const db = new Database(target, { password: password ?? '', source: 'url' });
+  const db = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
   try {
     const scope: TenantScope = { pattern: 'org_%', tenants: null, template: null };
     const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;

@@ -13,10 +13,15 @@ WITH tenants AS (
   WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
     AND n.nspname IS DISTINCT FROM $3::text
 ),
+-- who votes on the reference shape: the template, else every schema matching the pattern (the fleet, even
+-- when only a list of tenants is verified), else the listed tenants themselves
 voters AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = $3::text
   UNION ALL
-  SELECT oid, tenant FROM tenants WHERE $3::text IS NULL
+  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE $3::text IS NULL AND nspname LIKE $1::text
+  UNION ALL
+  SELECT oid, tenant FROM tenants
+  WHERE $3::text IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname LIKE $1::text)
 ),
 col AS (
   SELECT c.relnamespace, c.relname, a.attname, a.attnum,

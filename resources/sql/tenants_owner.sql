@@ -1,6 +1,6 @@
 -- Tenant leaks: unexpected_owner. The tenant schema, or a table, view, sequence or function in it, owned by a
 -- role other than the expected owner: the template schema's owner when $3 names one, else the most common
--- owner of the tenant schemas. (A different owner can grant itself anything and bypasses non-forced RLS.)
+-- owner of the tenant schemas (all those matching the pattern, even when a list of tenants is verified). (A different owner can grant itself anything and bypasses non-forced RLS.)
 -- Sequences owned by a column are left out: they follow their table's owner.
 -- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
 -- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
@@ -12,7 +12,8 @@ WITH tenants AS (
 ),
 expected AS (
   SELECT coalesce((SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = $3::text),
-                  (SELECT mode() WITHIN GROUP (ORDER BY nspowner) FROM tenants)) AS owner
+                  (SELECT mode() WITHIN GROUP (ORDER BY nspowner) FROM pg_catalog.pg_namespace
+                   WHERE nspname LIKE $1::text OR nspname = ANY (coalesce($2::text[], '{}')))) AS owner
 ),
 owned AS (
   SELECT t.tenant, 'SCHEMA' AS objtype, quote_ident(t.tenant) AS target, t.tenant AS object, t.nspowner AS owner
