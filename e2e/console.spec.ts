@@ -42,7 +42,7 @@ test('settings: a connection can be added, tested and deleted, and production as
   const form = page.getByRole('form', { name: 'Connection' });
   await form.getByLabel('Name').fill('Nowhere prod');
   await form.getByLabel('Environment').selectOption('production');
-  await form.getByLabel('URL').fill('postgres://ops:hunter2@127.0.0.1:1/podcastflow?sslmode=disable');
+  await form.getByRole('textbox', { name: 'URL' }).fill('postgres://ops:hunter2@127.0.0.1:1/podcastflow?sslmode=disable');
   await form.getByRole('button', { name: 'Save' }).click();
   const row = page.getByRole('row', { name: /Nowhere prod/ });
   await expect(row).toBeVisible();

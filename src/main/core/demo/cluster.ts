@@ -36,6 +36,8 @@ export interface DemoOptions {
   tenants?: number;
   /** Wipe the cluster and reseed. */
   fresh?: boolean;
+  /** Row-count multiplier for the seed (default 1; tests use less). Only used when seeding. */
+  scale?: number;
   /** Human progress lines (stderr in the CLI). */
   log?: (msg: string) => void;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
@@ -79,6 +81,7 @@ export interface DemoMetadata {
   clusterDir: string;
   state: 'initialising' | 'initialised' | 'seeding' | 'seeded';
   tenants?: number;
+  scale?: number;
   port?: number;
   createdAt: string;
   seededAt?: string;
@@ -281,6 +284,22 @@ function commandLine(pid: number): string[] | undefined {
   }
 }
 
+function parentPid(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
@@ -292,10 +311,17 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+/** A pid that cannot exist (above any pid_max): Postgres takes a lock file naming it as stale. */
+const IMPOSSIBLE_PID = 2147483647;
+
 /**
- * Makes the cluster directory startable after a crash: a postmaster.pid whose process is gone (or is now
- * some other process) is removed; a server a previous run left running on this directory is shut down
- * (fast, then immediate, then killed).
+ * Makes the cluster directory startable after a crash. Postgres itself takes over a postmaster.pid whose
+ * process is gone (and still checks, with the shared memory key in that file, that no old backend is alive).
+ * Two cases it cannot handle are dealt with here:
+ * - the pid was reused by an unrelated live process: the file's pid is replaced by one that cannot exist,
+ *   keeping the rest of the file so Postgres's shared-memory interlock still works;
+ * - a server a previous run left running on this directory (its host was killed): shut down (fast, then
+ *   immediate, then killed).
  */
 async function stopOrphanServer(clusterDir: string, log: (m: string) => void): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
@@ -305,9 +331,14 @@ async function stopOrphanServer(clusterDir: string, log: (m: string) => void): P
   } catch {
     return;
   }
-  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-  const argv = Number.isInteger(pid) && pid > 0 && isAlive(pid) ? commandLine(pid) : undefined;
-  const real = (p: string) => {
+  const lines = text.split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === IMPOSSIBLE_PID || !isAlive(pid)) {
+    log(`Found ${pidFile} from a run that did not shut down cleanly; Postgres will recover.`);
+    return;
+  }
+  const argv = commandLine(pid);
+  const sameDir = (p: string) => {
     try {
       return path.resolve(p) === path.resolve(clusterDir) || statSync(p).ino === statSync(clusterDir).ino;
     } catch {
@@ -315,11 +346,21 @@ async function stopOrphanServer(clusterDir: string, log: (m: string) => void): P
     }
   };
   const dIndex = argv ? argv.indexOf('-D') : -1;
-  const ours = argv !== undefined && /postgres/.test(path.basename(argv[0] ?? '')) && dIndex >= 0 && real(argv[dIndex + 1] ?? '');
+  const ours = argv !== undefined && /postgres/.test(path.basename(argv[0] ?? '')) && dIndex >= 0 && sameDir(argv[dIndex + 1] ?? '');
   if (!ours) {
-    log(`Removing a stale ${pidFile} (pid ${Number.isNaN(pid) ? '?' : pid} is not running this cluster), left by a run that crashed.`);
-    await fs.rm(pidFile, { force: true });
+    log(`Removing a stale ${pidFile}: pid ${pid} is now another process (${(argv ?? ['?'])[0]}), the server that wrote it crashed.`);
+    lines[0] = String(IMPOSSIBLE_PID);
+    await fs.writeFile(pidFile, lines.join('\n'));
     return;
+  }
+  // Orphaned (its host died: re-parented to init) or started by this very process: ours to stop.
+  // Otherwise another live process (a second CLI, the app) is serving this demo right now.
+  const ppid = parentPid(pid);
+  if (ppid !== undefined && ppid !== 1 && ppid !== process.pid && isAlive(ppid)) {
+    throw new Error(
+      `The demo cluster in ${clusterDir} is in use: its server (pid ${pid}) was started by process ${ppid}, which is still running. ` +
+        `Stop that process first (or use another data directory).`,
+    );
   }
   log(`A Postgres server left running by an earlier run (pid ${pid}) holds ${clusterDir}; shutting it down.`);
   for (const [sig, ms] of [['SIGINT', 30_000], ['SIGQUIT', 10_000], ['SIGKILL', 5_000]] as const) {
@@ -331,7 +372,6 @@ async function stopOrphanServer(clusterDir: string, log: (m: string) => void): P
     if (await waitForExit(pid, ms)) break;
   }
   if (isAlive(pid)) throw new Error(`Could not stop the orphaned Postgres server (pid ${pid}) on ${clusterDir}.`);
-  if (existsSync(pidFile)) await fs.rm(pidFile, { force: true });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -366,7 +406,7 @@ class ServerLog {
       if (!line.trim()) continue;
       this.lines.push(line);
       if (this.lines.length > 40) this.lines.shift();
-      if (/\b(FATAL|PANIC):/.test(line) && !/the database system is (starting up|shutting down)/.test(line)) {
+      if (/\b(FATAL|PANIC):/.test(line) && !/the database system is (starting up|shutting down)|due to administrator command/.test(line)) {
         this.log(`postgres: ${line.replace(/^.*?(FATAL|PANIC):/, '$1:')}`);
       }
     }
@@ -475,7 +515,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   // A seeded cluster is reused as is; another tenant count needs an explicit --fresh.
   if (meta?.state === 'seeded' && opts.tenants !== undefined && opts.tenants !== meta.tenants) {
     throw new Error(
-      `The demo database in ${dataDir} is already seeded with ${meta.tenants} tenants, not ${opts.tenants}. ` +
+      `The demo database in ${dataDir} is already seeded with ${plural(meta.tenants ?? 0, 'tenant')}, not ${opts.tenants}. ` +
         `Pass --fresh to wipe it and reseed with ${opts.tenants} tenants, or leave out --tenants to use it as it is.`,
     );
   }
@@ -524,7 +564,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     try {
       await makeInstance(meta, opts.port ?? DEMO_DEFAULT_PORT).initialise();
     } catch (err) {
-      throw new Error(`initdb failed: ${(err as Error).message}\n${serverLog.tail()}`);
+      throw new Error(`initdb failed: ${(err as Error).message}\n${serverLog.tail()}`, { cause: err });
     }
     if (clusterDir !== path.join(dataDir, 'pg')) {
       await fs.rm(path.join(dataDir, 'pg'), { force: true, recursive: false }).catch(() => undefined);
@@ -586,21 +626,22 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       await withClient(url, async (c) => {
         await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS pgstattuple');
       });
-      meta = { ...meta, state: 'seeding', tenants, port };
+      meta = { ...meta, state: 'seeding', tenants, port, ...(opts.scale !== undefined ? { scale: opts.scale } : {}) };
       await writeMetadata(dataDir, meta);
-      log(`Seeding ${tenants} tenants…`);
+      log(`Seeding ${plural(tenants, 'tenant')}…`);
       const result = await seedDatabase(url, {
         tenants,
         log,
+        ...(opts.scale !== undefined ? { scale: opts.scale } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(signal ? { signal } : {}),
       });
-      // Persist everything the seed wrote before calling it done (fsync is off on this cluster).
+      // Write the seed out of shared buffers now, so a later server crash has little WAL to replay.
       await withClient(adminUrl, (c) => c.query('CHECKPOINT'));
       meta = { ...meta, state: 'seeded', seededAt: new Date().toISOString(), seedDurationMs: result.durationMs };
       seededNow = true;
     } else {
-      log(`Reusing the demo database in ${dataDir} (${meta.tenants} tenants).`);
+      log(`Reusing the demo database in ${dataDir} (${plural(meta.tenants ?? 0, 'tenant')}).`);
     }
     if (meta.port !== port) meta = { ...meta, port };
     await writeMetadata(dataDir, meta);

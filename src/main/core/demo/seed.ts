@@ -276,8 +276,8 @@ export function plannedProblems(count: number): PlantedProblem[] {
 // Running it
 // ---------------------------------------------------------------------------------------------------
 
-const SQL_FILES = ['01_shared', '02_tenant', '03_problems', '04_invalid_index', '05_finish'] as const;
-type SqlFile = (typeof SQL_FILES)[number];
+/** resources/sql/demo/<name>.sql, in the order the seed runs them. */
+type SqlFile = '01_shared' | '02_tenant' | '03_problems' | '04_invalid_index' | '05_finish';
 
 function demoSql(name: SqlFile): string {
   return readFileSync(resourcePath('sql', 'demo', `${name}.sql`), 'utf8');
@@ -395,7 +395,7 @@ export async function seedDatabase(connectionString: string, opts: SeedOptions):
     for (let i = 0; i < Math.min(concurrency, specs.length); i++) await openWorker(i);
 
     await timed('tenants', async () => {
-      log(`Creating ${specs.length} tenant schemas over ${workers.length} connection(s)…`);
+      log(`Creating ${specs.length} tenant schema${specs.length === 1 ? '' : 's'} over ${workers.length} connection${workers.length === 1 ? '' : 's'}…`);
       let next = 0;
       let done = 0;
       report('tenants', 0, specs.length);
@@ -440,7 +440,7 @@ export async function seedDatabase(connectionString: string, opts: SeedOptions):
     });
 
     const durationMs = Date.now() - started;
-    log(`Seeded ${specs.length} tenants in ${(durationMs / 1000).toFixed(1)} s.`);
+    log(`Seeded ${specs.length} tenant${specs.length === 1 ? '' : 's'} in ${(durationMs / 1000).toFixed(1)} s.`);
     return { tenants: specs.map((s) => s.schema), durationMs, problems, phases };
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);

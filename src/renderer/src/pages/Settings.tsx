@@ -45,11 +45,11 @@ export function SettingsPage() {
     if (!draft) return;
     setError(undefined);
     try {
-      const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, sslmode: draft.sslmode, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password ? { password: draft.password } : {}) };
+      const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password ? { password: draft.password } : {}) };
       const r = await save(
         draft.mode === 'url'
           ? { ...base, url: draft.url }
-          : { ...base, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) },
+          : { ...base, sslmode: draft.sslmode, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) },
       );
       setNote(r.note);
       setDraft(null);
@@ -187,14 +187,16 @@ export function SettingsPage() {
             </div>
           )}
           <div className="row">
-            <label>
-              sslmode
-              <select value={draft.sslmode} onChange={(e) => set('sslmode', e.target.value as Draft['sslmode'])}>
-                {['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => (
-                  <option key={m}>{m}</option>
-                ))}
-              </select>
-            </label>
+            {draft.mode === 'fields' && (
+              <label>
+                sslmode
+                <select value={draft.sslmode} onChange={(e) => set('sslmode', e.target.value as Draft['sslmode'])}>
+                  {['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+              </label>
+            )}
             <label>
               Tenant schemas (LIKE) <input className="mono" value={draft.tenantPattern} onChange={(e) => set('tenantPattern', e.target.value)} />
             </label>
