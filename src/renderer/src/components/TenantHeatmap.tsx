@@ -99,7 +99,10 @@ export function TenantHeatmap(props: {
     for (const g of layout.groups) {
       const gx = g.x - scrollLeft;
       if (gx > w || gx + g.n * cellW < 0) continue;
-      ctx.fillText(`${g.label} (${g.n})`, Math.max(gx, 0) + 2, 11);
+      // A label that does not fit its group is shortened, then left out, rather than overlap the next.
+      const room = g.n * cellW + GROUP_GAP - 4;
+      const label = [`${g.label} (${g.n})`, g.label, g.label[0] ?? ''].find((l) => ctx.measureText(l).width <= room);
+      if (label) ctx.fillText(label, Math.max(gx, 0) + 1, 11);
     }
     // Binary search the first visible column: only the visible slice is drawn.
     let lo = 0;

@@ -62,6 +62,12 @@ export function TenantsPage() {
     });
   }, [result, search, onlyAffected, sort, byTenant]);
 
+  // Fit the fleet to the width at first; zoom from there.
+  const tenantCount = result?.tenants ?? 0;
+  useEffect(() => {
+    if (tenantCount > 0) setCellW(Math.max(1, Math.min(16, Math.floor(1000 / tenantCount))));
+  }, [tenantCount]);
+
   const kinds = useMemo(() => ALL_KINDS.filter((k) => k !== 'shared_table_without_rls' && !hiddenKinds.has(k)), [hiddenKinds]);
   const shared = byTenant.get('') ?? [];
 
@@ -114,7 +120,7 @@ export function TenantsPage() {
           {shared.length > 0 && (
             <div className="card">
               <h2>Shared schemas</h2>
-              <ViolationList violations={shared} />
+              <ViolationList violations={shared} collapsed />
             </div>
           )}
           <div className="card">
@@ -243,7 +249,7 @@ function TenantDetail({ tenant, stats, violations }: { tenant: string; stats: Te
   );
 }
 
-function ViolationList({ violations }: { violations: Violation[] }) {
+function ViolationList({ violations, collapsed = false }: { violations: Violation[]; collapsed?: boolean }) {
   const [confirming, setConfirming] = useState<Violation | null>(null);
   const [outcome, setOutcome] = useState<Record<string, { ok: boolean; text: string }>>({});
   const key = (v: Violation) => `${v.tenant}|${v.kind}|${v.object ?? ''}`;
@@ -256,7 +262,8 @@ function ViolationList({ violations }: { violations: Violation[] }) {
           </div>
           <div className="small-text">{v.detail}</div>
           {v.fixSql && (
-            <>
+            <details open={!collapsed}>
+              <summary className="small-text muted">fix SQL</summary>
               <pre className="mono fix-sql">{v.fixSql}</pre>
               <div className="actions">
                 <button className="small" onClick={() => void navigator.clipboard?.writeText(v.fixSql!)}>
@@ -267,7 +274,7 @@ function ViolationList({ violations }: { violations: Violation[] }) {
                 </button>
                 {outcome[key(v)] && <span className={outcome[key(v)]!.ok ? 'ok-text small-text' : 'error-text small-text'}>{outcome[key(v)]!.text}</span>}
               </div>
-            </>
+            </details>
           )}
         </li>
       ))}
