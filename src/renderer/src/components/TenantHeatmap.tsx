@@ -56,18 +56,24 @@ export function TenantHeatmap(props: {
     const order = grouping === 'severity' ? ['critical', 'warnings', 'clean'] : null;
     cols.sort((a, b) => (order ? order.indexOf(a.group) - order.indexOf(b.group) : a.group.localeCompare(b.group)) || a.tenant.localeCompare(b.tenant));
     const xs: number[] = [];
-    const groups: { label: string; x: number; n: number }[] = [];
+    const ws: number[] = [];
+    const groups: { label: string; x: number; n: number; end: number }[] = [];
     let x = 0;
     cols.forEach((c, i) => {
       if (i === 0 || c.group !== cols[i - 1]!.group) {
         if (i > 0) x += GROUP_GAP;
-        groups.push({ label: c.group, x, n: 0 });
+        groups.push({ label: c.group, x, n: 0, end: x });
       }
-      groups[groups.length - 1]!.n++;
+      const g = groups[groups.length - 1]!;
+      g.n++;
       xs.push(x);
-      x += cellW;
+      // Fully zoomed out, a tenant with violations keeps 3 px so that one stays visible among 2,000.
+      const w = Object.keys(c.counts).length > 0 ? Math.max(cellW, 3) : cellW;
+      ws.push(w);
+      x += w;
+      g.end = x;
     });
-    return { cols, xs, groups, total: x };
+    return { cols, xs, ws, groups, total: x };
   }, [tenants, byTenant, grouping, cellW]);
 
   useEffect(() => {
@@ -98,18 +104,21 @@ export function TenantHeatmap(props: {
     ctx.fillStyle = colours.text;
     for (const g of layout.groups) {
       const gx = g.x - scrollLeft;
-      if (gx > w || gx + g.n * cellW < 0) continue;
-      // A label that does not fit its group is shortened, then left out, rather than overlap the next.
-      const room = g.n * cellW + GROUP_GAP - 4;
+      const gend = g.end - scrollLeft;
+      if (gx > w || gend < 0) continue;
+      // A label that does not fit the visible part of its group is shortened, then left out, rather than
+      // overlap the next one.
+      const left = Math.max(gx, 0);
+      const room = Math.min(gend, w) - left + GROUP_GAP - 4;
       const label = [`${g.label} (${g.n})`, g.label, g.label[0] ?? ''].find((l) => ctx.measureText(l).width <= room);
-      if (label) ctx.fillText(label, Math.max(gx, 0) + 1, 11);
+      if (label) ctx.fillText(label, left + 1, 11);
     }
     // Binary search the first visible column: only the visible slice is drawn.
     let lo = 0;
     let hi = layout.cols.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (layout.xs[mid]! + cellW < scrollLeft) lo = mid + 1;
+      if (layout.xs[mid]! + layout.ws[mid]! < scrollLeft) lo = mid + 1;
       else hi = mid;
     }
     const gap = cellW >= 4 ? 1 : 0;
@@ -117,15 +126,16 @@ export function TenantHeatmap(props: {
       const x = layout.xs[i]! - scrollLeft;
       if (x > w) break;
       const col = layout.cols[i]!;
+      const cw = layout.ws[i]!;
       kinds.forEach((kind, r) => {
         const c = col.counts[kind];
         ctx.fillStyle = !c ? colours.clean : c.critical ? colours.fail : colours.warn;
-        ctx.fillRect(x, HEAD_H + r * ROW_H, cellW - gap, ROW_H - 1);
+        ctx.fillRect(x, HEAD_H + r * ROW_H, cw - gap, ROW_H - 1);
       });
       if (col.tenant === selected) {
         ctx.strokeStyle = colours.accent;
         ctx.lineWidth = 2;
-        ctx.strokeRect(x, HEAD_H, Math.max(cellW - gap, 2), kinds.length * ROW_H);
+        ctx.strokeRect(x, HEAD_H, Math.max(cw - gap, 2), kinds.length * ROW_H);
       }
     }
   }, [layout, scrollLeft, width, height, kinds, cellW, selected]);
@@ -142,7 +152,7 @@ export function TenantHeatmap(props: {
       else hi = mid - 1;
     }
     const xi = layout.xs[lo];
-    const col = xi !== undefined && x >= xi && x < xi + cellW ? layout.cols[lo] : undefined;
+    const col = xi !== undefined && x >= xi && x < xi + layout.ws[lo]! ? layout.cols[lo] : undefined;
     return { ...(col ? { col } : {}), ...(r >= 0 && r < kinds.length ? { kind: kinds[r]! } : {}) };
   }
 
