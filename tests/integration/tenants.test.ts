@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIOLATION_KINDS, type VerifyResult, type Violation } from '../../src/shared/domain/tenants';
+import { invoke } from '../../src/main/api';
+import { App } from '../../src/main/app';
+import { NoPersistVault } from '../../src/main/core/connections/vault';
 import { parseUrl } from '../../src/main/core/db/connection';
+import { silentLogger } from '../../src/main/core/util/log';
 import { Database } from '../../src/main/core/db/database';
 import { applyFix, findViolation } from '../../src/main/core/tenants/fix';
 import { summarizeForHealth } from '../../src/main/core/tenants/summary';
@@ -163,6 +167,45 @@ describe('fix SQL', () => {
     } finally {
       await cdb.close();
       await clean.drop();
+    }
+  });
+});
+
+describe('through the contract (what the Tenants page calls)', () => {
+  it('saves settings per connection, verifies as a task, and never runs SQL it did not produce', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfo-tenants-app-'));
+    const app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: dir });
+    try {
+      const { profile } = await app.connections.save({ name: 'scratch', environment: 'production', url: scratch.url, sslmode: 'disable', savePassword: false });
+      const saved = await invoke(app, 'tenants.saveSettings', { settings: { template: '', platformRoles: ['pfo_test_auditor', ' agency_acme '] } });
+      expect(saved).toEqual({ ok: true, result: { template: '', platformRoles: ['pfo_test_auditor', 'agency_acme'] } });
+      const started = await invoke(app, 'tenants.verify', {});
+      if (!started.ok) throw new Error(started.error.message);
+      const taskId = (started.result as { taskId: string }).taskId;
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          const t = app.tasks.get(taskId);
+          if (t?.status === 'succeeded') return resolve();
+          if (t && t.status !== 'running') return reject(new Error(t.error?.message ?? t.status));
+          setTimeout(check, 50);
+        };
+        check();
+      });
+      const r = await invoke(app, 'tenants.result', {});
+      if (!r.ok) throw new Error(r.error.message);
+      const res = (r.result as { result: VerifyResult }).result;
+      expect(res.violations.filter((v) => v.kind === 'cross_tenant_grant')).toEqual([]);
+      expect(res.violations.some((v) => v.kind === 'missing_table' && v.tenant === HOSTILE.quoted) || res.violations.length > 0).toBe(true);
+      // A violation that is not in the last run cannot be "fixed"; production wants the name typed back.
+      const bogus = await invoke(app, 'tenants.fix', { tenant: HOSTILE.quoted, kind: 'extra_table', object: 'nope', confirmed: true });
+      expect(bogus).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      const v = res.violations.find((x) => x.fixSql)!;
+      const unconfirmed = await invoke(app, 'tenants.fix', { tenant: v.tenant, kind: v.kind, ...(v.object ? { object: v.object } : {}), confirmed: true });
+      expect(unconfirmed).toMatchObject({ ok: false, error: { code: 'confirmation_required' } });
+      expect(profile.environment).toBe('production');
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

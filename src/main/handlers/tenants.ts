@@ -1,6 +1,7 @@
 import type { tenantsContract, VerifyResult } from '../../shared/domain/tenants';
 import type { App } from '../app';
 import { applyFix, findViolation } from '../core/tenants/fix';
+import { readTenantSettings, saveTenantSettings } from '../core/tenants/settings';
 import { verifyTenants } from '../core/tenants/verify';
 import type { Handlers } from './types';
 
@@ -22,13 +23,17 @@ function runs(app: App): Map<string, Last> {
 export const tenantsHandlers: Handlers<keyof typeof tenantsContract> = {
   'tenants.verify': async (input, app) => {
     const { db, profile } = await app.connections.database(input.connectionId);
+    // What the call does not say comes from the connection's saved settings.
+    const saved = await readTenantSettings(app.home, profile.id);
+    const template = input.template ?? (saved.template || undefined);
+    const platformRoles = input.platformRoles ?? saved.platformRoles;
     const { task, done } = app.tasks.start({ kind: 'tenants.verify', title: `Verify tenants of ${profile.database}`, unit: 'checks' }, async (ctx) => {
-      ctx.log(`Pattern ${input.tenants ? `(explicit list of ${input.tenants.length})` : (input.pattern ?? profile.tenantPattern)}; reference ${input.template ?? 'majority shape'}.`);
+      ctx.log(`Pattern ${input.tenants ? `(explicit list of ${input.tenants.length})` : (input.pattern ?? profile.tenantPattern)}; reference ${template ?? 'majority shape'}.`);
       const result = await verifyTenants(db, {
         pattern: input.pattern ?? profile.tenantPattern,
         ...(input.tenants ? { tenants: input.tenants } : {}),
-        ...(input.template ? { template: input.template } : {}),
-        ...(input.platformRoles ? { platformRoles: input.platformRoles } : {}),
+        ...(template ? { template } : {}),
+        platformRoles,
         signal: ctx.signal,
         onProgress: (d, t) => ctx.progress(d, t, 'checks'),
       });
@@ -42,6 +47,14 @@ export const tenantsHandlers: Handlers<keyof typeof tenantsContract> = {
       if (runs(app).get(profile.id) === entry) entry.result = result;
     }, () => {});
     return { taskId: task.id };
+  },
+  'tenants.settings': async (input, app) => {
+    const profile = await app.connections.profile(input.connectionId);
+    return readTenantSettings(app.home, profile.id);
+  },
+  'tenants.saveSettings': async (input, app) => {
+    const profile = await app.connections.profile(input.connectionId);
+    return saveTenantSettings(app.home, profile.id, input.settings);
   },
   'tenants.result': async (input, app) => {
     const profile = await app.connections.profile(input.connectionId);

@@ -72,7 +72,26 @@ export const VerifyOptions = z
   })
   .strict();
 
+/** Per-connection verification settings, kept in the app data directory (tenants.json). */
+export const TenantSettings = z
+  .object({
+    /** Reference schema; empty means the majority shape of the tenants. */
+    template: z.string().max(63).default(''),
+    /** Roles allowed to hold privileges across tenants. */
+    platformRoles: z.array(z.string().min(1).max(63)).max(100).default([]),
+  })
+  .strict();
+export type TenantSettings = z.infer<typeof TenantSettings>;
+
 export const tenantsContract = {
+  'tenants.settings': {
+    input: z.object({ connectionId: z.string().optional() }).strict(),
+    output: TenantSettings,
+  },
+  'tenants.saveSettings': {
+    input: z.object({ connectionId: z.string().optional(), settings: TenantSettings }).strict(),
+    output: TenantSettings,
+  },
   /** Starts verification as a task; the result is read with tenants.result once the task succeeds. */
   'tenants.verify': { input: VerifyOptions, output: z.object({ taskId: z.string() }) },
   /** The last verification of this connection in this session, or null. */

@@ -91,6 +91,7 @@ export function TenantsPage() {
               {count(result.tenants)} tenants · {count(result.violations.length)} violations · {result.durationMs} ms · reference {result.reference.mode === 'template' ? `template ${result.reference.template}` : 'majority shape'} · {time(result.verifiedAt)}
             </span>
           )}
+          <ReferenceSettings />
           <button onClick={() => void verify()} disabled={running || Boolean(demoStarting)}>
             {running ? 'Verifying…' : result ? 'Verify again' : 'Verify all tenants'}
           </button>
@@ -180,6 +181,47 @@ export function TenantsPage() {
         </>
       )}
     </div>
+  );
+}
+
+/** The connection's reference (template schema or majority shape) and platform roles, saved per connection. */
+function ReferenceSettings() {
+  const settings = useTenantsStore((s) => s.settings);
+  const save = useTenantsStore((s) => s.saveSettings);
+  const [template, setTemplate] = useState(settings.template);
+  const [roles, setRoles] = useState(settings.platformRoles.join(', '));
+  const [saved, setSaved] = useState(false);
+  const [seen, setSeen] = useState(settings);
+  if (seen !== settings) {
+    // The store loaded (or saved) other settings: show them.
+    setSeen(settings);
+    setTemplate(settings.template);
+    setRoles(settings.platformRoles.join(', '));
+  }
+  return (
+    <details className="small-text reference-settings">
+      <summary>reference: {settings.template ? `template ${settings.template}` : 'majority shape'}</summary>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save({ template, platformRoles: roles.split(',').map((r) => r.trim()).filter(Boolean) }).then(setSaved);
+        }}
+      >
+        <label>
+          Template schema (empty: the majority shape of the tenants)
+          <input value={template} onChange={(e) => setTemplate(e.target.value)} aria-label="Template schema" maxLength={63} />
+        </label>
+        <label>
+          Platform roles allowed across tenants (comma-separated)
+          <input value={roles} onChange={(e) => setRoles(e.target.value)} aria-label="Platform roles" />
+        </label>
+        <div className="actions">
+          <button type="submit">Save</button>
+          {saved && <span className="ok-text">Saved; used by the next verification.</span>}
+        </div>
+      </form>
+    </details>
   );
 }
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { VerifyResult, Violation } from '../../../shared/domain/tenants';
+import type { TenantSettings, VerifyResult, Violation } from '../../../shared/domain/tenants';
 import { errorText, invoke, subscribe } from '../bridge';
 
 type Err = { message: string; hint?: string };
@@ -11,7 +11,9 @@ interface TenantsState {
   error?: Err;
   /** Per tenant: violations by kind, and the worst severity (derived once per result). */
   byTenant: Map<string, Violation[]>;
+  settings: TenantSettings;
   load(): Promise<void>;
+  saveSettings(s: TenantSettings): Promise<boolean>;
   verify(): Promise<void>;
   fix(v: Violation, confirm?: string): Promise<{ ok: true; sql: string } | { ok: false; error: Err }>;
   watch(): () => void;
@@ -35,12 +37,22 @@ export const useTenantsStore = create<TenantsState>((set, get) => ({
   taskId: null,
   running: false,
   byTenant: new Map(),
+  settings: { template: '', platformRoles: [] },
   async load() {
     try {
-      const { result, taskId } = await invoke('tenants.result', {});
-      set({ result, taskId, byTenant: index(result), error: undefined });
+      const [{ result, taskId }, settings] = await Promise.all([invoke('tenants.result', {}), invoke('tenants.settings', {})]);
+      set({ result, taskId, settings, byTenant: index(result), error: undefined });
     } catch (err) {
       set({ error: errorText(err) });
+    }
+  },
+  async saveSettings(settings) {
+    try {
+      set({ settings: await invoke('tenants.saveSettings', { settings }), error: undefined });
+      return true;
+    } catch (err) {
+      set({ error: errorText(err) });
+      return false;
     }
   },
   async verify() {
