@@ -25,5 +25,8 @@ JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN tenants t ON t.oid = n.oid
 WHERE p.prosecdef
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  -- a listed tenant, or a shared schema: not another tenant of the fleet (when a list is verified), not the template
+  AND (t.tenant IS NOT NULL
+       OR (n.nspname NOT LIKE $1::text AND NOT (n.nspname = ANY (coalesce($2::text[], '{}'))) AND n.nspname IS DISTINCT FROM $3::text))
   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) AS cfg WHERE cfg LIKE 'search\_path=%')
 ORDER BY 1, 3;

@@ -17,6 +17,7 @@ shared AS (
   SELECT n.oid, n.nspname
   FROM pg_catalog.pg_namespace n
   WHERE n.oid NOT IN (SELECT oid FROM tenants)
+    AND n.nspname NOT LIKE $1::text           -- other tenants of the fleet are not shared schemas
     AND n.nspname IS DISTINCT FROM $3::text
     AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'

@@ -96,6 +96,8 @@ describe('tenant verification', () => {
     expect(r.notes.join(' ')).toContain('org_nope');
     expect(r.violations.every((v) => v.tenant === null || v.tenant === HOSTILE.quoted || v.tenant === HOSTILE.space)).toBe(true);
     expect(has(r, { tenant: HOSTILE.quoted, kind: 'missing_table', object: 'audit_log' })).toBe(true);
+    // Other tenants are not "shared schemas" when only some are verified.
+    expect(r.violations.filter((v) => v.tenant === null && !v.object?.startsWith('public.'))).toEqual([]);
   });
 
   it('compares against a template schema when one is configured', async () => {
