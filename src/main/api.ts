@@ -5,7 +5,9 @@ import { OpsError, toWireError } from './core/util/errors';
 import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { connectionsHandlers } from './handlers/connections';
+import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
+import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import { tenantsHandlers } from './handlers/tenants';
 import type { Handler, Handlers } from './handlers/types';
@@ -14,7 +16,9 @@ import type { Handler, Handlers } from './handlers/types';
 const handlers: Handlers<Method> = {
   ...appHandlers,
   ...connectionsHandlers,
+  ...healthHandlers,
   ...overviewHandlers,
+  ...secretsHandlers,
   ...tasksHandlers,
   ...tenantsHandlers,
 };

@@ -5,6 +5,7 @@ import { ConnectionService } from './core/connections/service';
 import { SettingsStore } from './core/connections/settings';
 import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
+import { HealthService } from './core/health/service';
 import { TaskManager } from './core/tasks/tasks';
 import type { Logger } from './core/util/log';
 import { appHome } from './core/util/paths';
@@ -28,6 +29,7 @@ export class App {
   readonly events = new EventEmitter<EventMap>();
   readonly demo: DemoManager;
   readonly connections: ConnectionService;
+  readonly health: HealthService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -35,6 +37,20 @@ export class App {
     this.demo = new DemoManager(this.home, this.tasks, options.log, options.demoTenants ? { tenants: options.demoTenants } : {});
     this.connections = new ConnectionService(new SettingsStore(this.home), options.vault, this.demo);
     this.tasks.on('updated', (task) => this.events.emit('task.updated', task));
+    this.health = new HealthService({
+      home: this.home,
+      tasks: this.tasks,
+      log: options.log,
+      database: (id) => this.connections.database(id),
+      // Sample the active connection; never start the demo database just to sample it.
+      sampleTarget: async () => {
+        const { profiles, activeId } = await this.connections.list();
+        const active = profiles.find((p) => p.id === activeId);
+        if (!active || (active.isDemo && this.demo.state !== 'running')) return null;
+        return active.id;
+      },
+      onUpdated: (e) => this.events.emit('health.updated', e),
+    });
   }
 
   /** With no connection configured (or --demo), bring the demo database up in the background. */
@@ -42,9 +58,12 @@ export class App {
     if (this.options.demo || (await this.connections.isUnconfigured())) {
       this.demo.ensure().catch((err: unknown) => this.options.log(`Demo database failed to start: ${String(err)}`));
     }
+    // History: the sampler runs while the app (or serve) runs.
+    this.health.start();
   }
 
   async close(): Promise<void> {
+    await this.health.stop();
     await this.connections.close();
     await this.demo.stop();
   }

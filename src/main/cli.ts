@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
+import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
 import { registerServe } from './cli/serve';
 import { registerTenants } from './cli/tenants';
@@ -24,8 +26,10 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
+registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);
+registerHealth(program, run);
 registerTenants(program, run);
 
 try {

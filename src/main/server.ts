@@ -7,6 +7,7 @@ import type { WireError } from '../shared/errors';
 import { invoke } from './api';
 import type { App } from './app';
 import type { Logger } from './core/util/log';
+import { HEALTH_PATH, registerHealthEndpoint } from './health-endpoint';
 
 export interface ServeOptions {
   app: App;
@@ -62,7 +63,7 @@ function statusFor(error: WireError): number {
 }
 
 /** Paths reachable without the session token (the load balancer's probe registers here). */
-export const publicPaths = new Set<string>();
+export const publicPaths = new Set<string>([HEALTH_PATH]);
 
 /**
  * Browser mode: the built renderer and the contract over HTTP, on loopback, behind a token that
@@ -79,7 +80,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   server.addHook('onRequest', async (req, reply) => {
     // DNS rebinding: a page from another site that resolves to us still sends its own Host.
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts.has(host)) {
+    const path = req.url.split('?')[0] ?? '/';
+    // The load balancer's probe uses whatever address it reaches us by; it is details-free and public.
+    if (!allowedHosts.has(host) && !publicPaths.has(path)) {
       return reply.code(421).type('text/plain').send('Misdirected request: this console answers only to its own address.\n');
     }
     const origin = req.headers.origin;
@@ -92,7 +95,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     reply.header('Content-Security-Policy', CSP);
     reply.header('Cache-Control', 'no-store');
 
-    const path = req.url.split('?')[0] ?? '/';
     if (publicPaths.has(path)) return;
     const query = req.query as Record<string, string | undefined>;
     if (path === '/' && query.token !== undefined) {
@@ -117,6 +119,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
 
   server.get('/events', (req, reply) => streamEvents(opts.app, req, reply));
+  registerHealthEndpoint(server, opts.app, opts.log);
 
   await server.register(fastifyStatic, { root: opts.rendererDir, index: ['index.html'], wildcard: false });
   // The renderer routes in the client; unknown paths get the app shell, not a 404 page.

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { appContract } from './domain/app';
 import { connectionsContract } from './domain/connections';
+import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
+import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 import { tenantsContract } from './domain/tenants';
 
@@ -13,7 +15,9 @@ import { tenantsContract } from './domain/tenants';
 export const contract = {
   ...appContract,
   ...connectionsContract,
+  ...healthContract,
   ...overviewContract,
+  ...secretsContract,
   ...tasksContract,
   ...tenantsContract,
 } as const;
@@ -21,6 +25,7 @@ export const contract = {
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */
 export const events = {
   ...tasksEvents,
+  ...healthEvents,
 } as const;
 
 export type Contract = typeof contract;

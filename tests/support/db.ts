@@ -14,9 +14,10 @@ import { inject } from 'vitest';
 import { seedDatabase, type SeedResult } from '../../src/main/core/demo/seed';
 
 export interface ScratchDatabaseOptions {
-  /** Seed it (default false: an empty database with pg_stat_statements and pgstattuple). */
+  /** Seed it (default: true when `tenants` is given; otherwise an empty database with pg_stat_statements and
+   *  pgstattuple). */
   seed?: boolean;
-  /** Tenants when seeding (default 4). The 3 first are the big ones (see tenantPlan). */
+  /** Tenants when seeding (default 4). The first 3 are the big ones (see tenantPlan in seed.ts). */
   tenants?: number;
   /** Plant the demo problems when seeding (default true; false gives a clean database). */
   plantProblems?: boolean;
@@ -70,7 +71,7 @@ export async function createScratchDatabase(opts: ScratchDatabaseOptions = {}): 
       c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS pgstattuple'),
     );
     let seed: SeedResult | undefined;
-    if (opts.seed) {
+    if (opts.seed ?? opts.tenants !== undefined) {
       seed = await seedDatabase(url, {
         tenants: opts.tenants ?? 4,
         plantProblems: opts.plantProblems ?? true,

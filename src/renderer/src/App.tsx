@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
+import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
+import { SecretsPage } from './pages/Secrets';
 import { SettingsPage } from './pages/Settings';
 import { TenantsPage } from './pages/Tenants';
 import { go, SECTIONS, useSection, type SectionId } from './route';
@@ -13,6 +15,10 @@ function Page({ section }: { section: SectionId }) {
   switch (section) {
     case 'overview':
       return <OverviewPage />;
+    case 'health':
+      return <HealthPage />;
+    case 'secrets':
+      return <SecretsPage />;
     case 'settings':
       return <SettingsPage />;
     case 'tenants':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecretRef } from './secrets';
 
 export const Environment = z.enum(['production', 'staging', 'development']);
 export type Environment = z.infer<typeof Environment>;
@@ -6,12 +7,15 @@ export type Environment = z.infer<typeof Environment>;
 export const SslMode = z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
 
 // Where the password of a connection comes from. The value itself never leaves the main process.
-export const PasswordSource = z.enum(['none', 'stored', 'session', 'pgpass', 'environment', 'demo']);
+export const PasswordSource = z.enum(['none', 'stored', 'session', 'pgpass', 'environment', 'demo', 'secrets-manager']);
+
+/** Where the active credential came from and why, in words ("Secrets Manager podcastflow/database, version …"). */
+export const CredentialNote = z.object({ detail: z.string(), warning: z.string().optional() });
 
 const identifierish = z.string().trim().min(1).max(255);
 
-/** A profile as the renderer sees it: no password, only where one comes from. */
-export const ProfileView = z.object({
+/** What every connection profile has, stored or shown. */
+export const ProfileCore = z.object({
   id: z.string(),
   name: z.string(),
   environment: Environment,
@@ -21,8 +25,15 @@ export const ProfileView = z.object({
   user: z.string(),
   sslmode: SslMode,
   tenantPattern: z.string(),
+  /** The AWS Secrets Manager secret the credential (and host, port, database, user) comes from. */
+  secret: SecretRef.optional(),
+});
+
+/** A profile as the renderer sees it: no password, only where one comes from. */
+export const ProfileView = ProfileCore.extend({
   passwordSource: PasswordSource,
   isDemo: z.boolean(),
+  credential: CredentialNote.optional(),
 });
 export type ProfileView = z.infer<typeof ProfileView>;
 
@@ -41,10 +52,12 @@ export const ProfileInput = z
     tenantPattern: z.string().trim().min(1).max(63).optional(),
     password: z.string().max(1000).optional(),
     savePassword: z.boolean().default(false),
+    /** Take the credential from AWS Secrets Manager ({ "url" } or the RDS shape) instead. */
+    secret: SecretRef.optional(),
   })
   .strict()
-  .refine((p) => Boolean(p.url) || Boolean(p.host), {
-    message: 'Give either a connection URL or a host.',
+  .refine((p) => Boolean(p.url) || Boolean(p.host) || Boolean(p.secret), {
+    message: 'Give a connection URL, a host, or a Secrets Manager secret id.',
     path: ['host'],
   });
 export type ProfileInput = z.input<typeof ProfileInput>;
@@ -55,6 +68,7 @@ export const ConnectionTest = z.object({
   serverVersion: z.string().optional(),
   ssl: z.boolean().optional(),
   passwordSource: PasswordSource.optional(),
+  credential: CredentialNote.optional(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
 

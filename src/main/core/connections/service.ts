@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
+import type { CredentialSourceView, SecretRef } from '../../../shared/domain/secrets';
 import { ProfileInput as ProfileInputSchema } from '../../../shared/domain/connections';
 import { ambientCredential, parseUrl, type Credential, type Target } from '../db/connection';
 import { Database } from '../db/database';
 import type { DemoManager } from '../demo/manager';
+import { SecretCredentialCache } from '../secrets/credentials';
+import { RefreshingDatabase } from '../secrets/refreshing-database';
 import { OpsError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 import type { SettingsStore, StoredProfile } from './settings';
@@ -19,6 +22,9 @@ const DEFAULT_PATTERN = 'org_%';
 export class ConnectionService {
   private readonly sessionPasswords = new Map<string, string>();
   private readonly databases = new Map<string, Database>();
+  /** Where each connection's active credential came from, and why (shown in Settings, Secrets, CLI). */
+  private readonly sources = new Map<string, { kind: CredentialSourceView['kind']; detail: string; warning?: string; target?: Target }>();
+  readonly secretCache = new SecretCredentialCache();
 
   constructor(
     private readonly settings: SettingsStore,
@@ -45,7 +51,17 @@ export class ConnectionService {
     if (input.id === DEMO_ID) throw new OpsError('read_only', 'The demo connection cannot be edited.', 'Add a new connection instead.');
     let target: Target;
     let password = input.password || undefined;
-    if (input.url) {
+    let secretNote: string | undefined;
+    if (input.secret && !input.url && !input.host) {
+      // Host, port, database and user come from the secret; remember them as last known values.
+      try {
+        const r = await this.secretCache.resolve(input.secret, { ...(input.sslmode ? { sslmode: input.sslmode } : {}) });
+        target = { ...r.target };
+      } catch (err) {
+        secretNote = `Secrets Manager could not be read now (${err instanceof Error ? err.message : String(err)}); the connection will read it when it connects.`;
+        target = { host: '(from secret)', port: 5432, database: 'postgres', user: 'postgres', sslmode: input.sslmode ?? 'prefer' };
+      }
+    } else if (input.url) {
       const parsed = parseUrl(input.url);
       target = { ...parsed.target };
       password ??= parsed.password;
@@ -66,7 +82,7 @@ export class ConnectionService {
     if (input.id && !existing) throw new OpsError('not_found', `No connection with id ${input.id}.`, 'Reload the list; it may have been deleted.');
     const id = existing?.id ?? randomUUID().slice(0, 8);
 
-    let note: string | undefined;
+    let note: string | undefined = secretNote;
     let passwordStored = existing?.passwordStored ?? false;
     if (password !== undefined) {
       const vaultStatus = await this.vault.status();
@@ -94,10 +110,12 @@ export class ConnectionService {
       ...(target.params ? { params: target.params } : {}),
       tenantPattern: input.tenantPattern ?? existing?.tenantPattern ?? DEFAULT_PATTERN,
       passwordStored,
+      ...(input.secret ? { secret: input.secret } : {}),
     };
     const profiles = existing ? s.profiles.map((p) => (p.id === id ? profile : p)) : [...s.profiles, profile];
     await this.settings.write({ ...s, profiles, activeId: s.activeId ?? id });
     await this.dropDatabase(id);
+    this.sources.delete(id);
     return { profile: await this.view(profile), ...(note ? { note } : {}) };
   }
 
@@ -109,6 +127,7 @@ export class ConnectionService {
     requireConfirmation(profile, confirm, 'delete this connection');
     await this.vault.remove(id);
     this.sessionPasswords.delete(id);
+    this.sources.delete(id);
     await this.dropDatabase(id);
     const profiles = s.profiles.filter((p) => p.id !== id);
     await this.settings.write({ ...s, profiles, activeId: s.activeId === id ? (profiles[0]?.id ?? null) : s.activeId });
@@ -142,6 +161,7 @@ export class ConnectionService {
   async database(id?: string): Promise<{ db: Database; profile: StoredProfile }> {
     const profile = await this.profile(id);
     let db = this.databases.get(profile.id);
+    if (profile.secret) return { db: await this.secretDatabase(profile, profile.secret, db), profile };
     if (!db) {
       db = new Database(targetOf(profile), await this.credential(profile));
       this.databases.set(profile.id, db);
@@ -149,11 +169,71 @@ export class ConnectionService {
     return { db, profile };
   }
 
-  async test(id: string): Promise<{ ok: boolean; latencyMs?: number; serverVersion?: string; ssl?: boolean; passwordSource?: ProfileView['passwordSource']; error?: { code: string; message: string; hint?: string } }> {
+  async test(id: string): Promise<{ ok: boolean; latencyMs?: number; serverVersion?: string; ssl?: boolean; passwordSource?: ProfileView['passwordSource']; credential?: { detail: string; warning?: string }; error?: { code: string; message: string; hint?: string } }> {
     const { db } = await this.database(id);
     const started = performance.now();
     const r = await db.query<{ v: string; ssl: boolean }>("SELECT current_setting('server_version') AS v, coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false) AS ssl");
-    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10, serverVersion: r.rows[0]!.v, ssl: r.rows[0]!.ssl, passwordSource: viewSource(db.passwordSource) };
+    const note = this.sources.get(id);
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10, serverVersion: r.rows[0]!.v, ssl: r.rows[0]!.ssl, passwordSource: viewSource(db.passwordSource), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
+  }
+
+  /** Every connection's credential source, for the Secrets page and `audit secrets`. */
+  async credentialSources(): Promise<CredentialSourceView[]> {
+    const { profiles } = await this.list();
+    return profiles.map((p) => {
+      const known = this.sources.get(p.id);
+      const kind: CredentialSourceView['kind'] = known?.kind ?? (p.secret ? 'secrets-manager' : p.passwordSource);
+      const detail = known?.detail ?? (p.secret ? `Secrets Manager ${p.secret.id} (not read yet: connects on first use)` : sourceText(p.passwordSource));
+      return { connectionId: p.id, name: p.name, kind, detail, ...(known?.warning ? { warning: known.warning } : {}), ...(p.secret ? { secret: p.secret } : {}) };
+    });
+  }
+
+  /** After a rotation: read the secret again now and move every connection that uses it. */
+  async refreshSecret(secretId: string): Promise<string[]> {
+    const s = await this.settings.read();
+    const users = s.profiles.filter((p) => p.secret && p.secret.id === secretId);
+    for (const p of users) {
+      this.secretCache.forget(p.secret!);
+      await this.secretDatabase(p, p.secret!, this.databases.get(p.id)).catch(() => undefined);
+    }
+    return users.map((p) => p.id);
+  }
+
+  /**
+   * Resolve a Secrets Manager profile: the secret (cached, revalidated after its TTL), else on a
+   * transient failure with nothing cached the environment (DATABASE_URL, PG*). Records why.
+   */
+  private async secretDatabase(profile: StoredProfile, ref: SecretRef, existing: Database | undefined): Promise<Database> {
+    if (existing && this.secretCache.isFresh(ref) && this.sources.get(profile.id)?.kind !== 'environment') return existing;
+    const resolved = await this.resolveSecretCredential(profile, ref);
+    if (existing instanceof RefreshingDatabase) {
+      await existing.update(resolved.target, resolved.password);
+      return existing;
+    }
+    await existing?.close();
+    const db = new RefreshingDatabase(resolved.target, { ...(resolved.password !== undefined ? { password: resolved.password } : {}), source: resolved.source }, async () => {
+      // An authentication failure: the secret may have been rotated under us. Fetch it at once.
+      const r = await this.resolveSecretCredential(profile, ref, true);
+      return r.source === 'secrets-manager' ? r : undefined;
+    });
+    this.databases.set(profile.id, db);
+    return db;
+  }
+
+  private async resolveSecretCredential(profile: StoredProfile, ref: SecretRef, force = false): Promise<{ target: Target; password?: string; source: Credential['source'] }> {
+    try {
+      const r = await this.secretCache.resolve(ref, { force, sslmode: profile.sslmode });
+      registerSecret(r.password);
+      this.sources.set(profile.id, { kind: r.fromCache && r.warning ? 'secrets-manager-cache' : 'secrets-manager', detail: r.detail, ...(r.warning ? { warning: r.warning } : {}), target: r.target });
+      return { target: r.target, ...(r.password !== undefined ? { password: r.password } : {}), source: 'secrets-manager' };
+    } catch (err) {
+      if (!(err as { transient?: boolean }).transient) throw err;
+      const why = `Secrets Manager unreachable (${err instanceof Error ? err.message.replace(/^.*unreachable \((.*)\)\.$/, '$1') : String(err)})`;
+      const env = await environmentCredential(targetOf(profile));
+      if (!env) throw new OpsError('no_credential', `${why}, nothing cached, and no DATABASE_URL or PG* password in the environment.`, 'Restore access to Secrets Manager, or set DATABASE_URL (or PGHOST/PGUSER/PGPASSWORD) as a fallback.');
+      this.sources.set(profile.id, { kind: 'environment', detail: `environment (${env.from}): ${why}`, warning: `Using the environment fallback: ${why}.`, target: env.target });
+      return env;
+    }
   }
 
   async close(): Promise<void> {
@@ -180,8 +260,12 @@ export class ConnectionService {
   }
 
   private async view(p: StoredProfile): Promise<ProfileView> {
-    const source = this.sessionPasswords.has(p.id) ? 'session' : p.passwordStored ? 'stored' : (await ambientCredential(targetOf(p))).source;
-    return { id: p.id, name: p.name, environment: p.environment, host: p.host, port: p.port, database: p.database, user: p.user, sslmode: p.sslmode, tenantPattern: p.tenantPattern, passwordSource: viewSource(source), isDemo: false };
+    const known = this.sources.get(p.id);
+    const source = p.secret ? (known?.kind === 'environment' ? 'environment' : 'secrets-manager') : this.sessionPasswords.has(p.id) ? 'session' : p.passwordStored ? 'stored' : (await ambientCredential(targetOf(p))).source;
+    const credential = known ? { detail: known.detail, ...(known.warning ? { warning: known.warning } : {}) } : p.secret ? { detail: `Secrets Manager ${p.secret.id} (not read yet)` } : undefined;
+    // A secret-backed connection shows the target it actually uses (from the secret or the fallback).
+    const t = p.secret && known?.target ? known.target : p;
+    return { id: p.id, name: p.name, environment: p.environment, host: t.host, port: t.port, database: t.database, user: t.user, sslmode: t.sslmode, tenantPattern: p.tenantPattern, passwordSource: viewSource(source), isDemo: false, ...(p.secret ? { secret: p.secret } : {}), ...(credential ? { credential } : {}) };
   }
 
   private demoView(): ProfileView | undefined {
@@ -207,7 +291,37 @@ export function targetOf(p: StoredProfile): Target {
 }
 
 function viewSource(s: Credential['source']): ProfileView['passwordSource'] {
-  return s === 'url' || s === 'secrets-manager' ? 'session' : s;
+  return s === 'url' ? 'session' : s;
+}
+
+function sourceText(s: ProfileView['passwordSource']): string {
+  const text: Record<ProfileView['passwordSource'], string> = {
+    none: 'no password (trust, peer or certificate authentication)',
+    stored: 'saved password (encrypted with the OS keychain)',
+    session: 'password typed for this session',
+    pgpass: '~/.pgpass',
+    environment: 'environment: PGPASSWORD',
+    demo: 'the embedded demo database',
+    'secrets-manager': 'Secrets Manager',
+  };
+  return text[s];
+}
+
+/**
+ * The environment fallback when Secrets Manager cannot be reached and nothing is cached:
+ * DATABASE_URL, else PG* variables over the profile's last known target, as libpq would.
+ */
+export async function environmentCredential(last: Target): Promise<{ target: Target; password?: string; source: Credential['source']; from: string } | undefined> {
+  if (process.env.DATABASE_URL) {
+    const { target, password } = parseUrl(process.env.DATABASE_URL);
+    const pw = password ?? (await ambientCredential(target)).password;
+    return { target, ...(pw !== undefined ? { password: pw } : {}), source: 'environment', from: 'DATABASE_URL' };
+  }
+  const env = process.env;
+  if (!env.PGHOST && !env.PGPASSWORD && !env.PGUSER) return undefined;
+  const target: Target = { ...last, host: env.PGHOST || last.host, port: Number(env.PGPORT || last.port), database: env.PGDATABASE || last.database, user: env.PGUSER || last.user };
+  const cred = await ambientCredential(target);
+  return { target, ...(cred.password !== undefined ? { password: cred.password } : {}), source: 'environment', from: 'PG* variables' };
 }
 
 /** Destructive actions on production need the database name typed back. */

@@ -1,19 +1,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Environment, SslMode } from '../../../shared/domain/connections';
+import { ProfileCore } from '../../../shared/domain/connections';
 import { readJson, writeJsonAtomic } from '../store/files';
 
-export const StoredProfile = z.object({
-  id: z.string(),
-  name: z.string(),
-  environment: Environment,
-  host: z.string(),
-  port: z.number().int(),
-  database: z.string(),
-  user: z.string(),
-  sslmode: SslMode,
+/** A profile as settings.json keeps it: never a password, only whether the vault holds one. */
+export const StoredProfile = ProfileCore.extend({
   params: z.record(z.string(), z.string()).optional(),
-  tenantPattern: z.string(),
   passwordStored: z.boolean(),
 });
 export type StoredProfile = z.infer<typeof StoredProfile>;

@@ -6,11 +6,16 @@ import { OpsError } from '../util/errors';
 
 /** Write JSON so that a crash leaves either the old file or the new one: write, fsync, rename. */
 export async function writeJsonAtomic(path: string, data: unknown, mode = 0o600): Promise<void> {
+  await writeTextAtomic(path, JSON.stringify(data, null, 2) + '\n', mode);
+}
+
+/** Write a text file (e.g. a compacted JSONL journal) with the same write, fsync, rename discipline. */
+export async function writeTextAtomic(path: string, text: string, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w', mode);
   try {
-    await handle.writeFile(JSON.stringify(data, null, 2) + '\n');
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();

@@ -1,9 +1,7 @@
 import { EmptyState } from '../components/States';
 
 const TEXT: Record<string, { title: string; body: string }> = {
-  health: { title: 'Health', body: 'The health checks (cache hit ratio, bloat, index usage, slow queries, connections, locks, wraparound, sequences, sizes, replication) and their history are not part of this build yet.' },
   backups: { title: 'Backups', body: 'Encrypted tenant and full backups, the catalog, restore and verification are not part of this build yet.' },
-  secrets: { title: 'Secrets', body: 'Credentials from AWS Secrets Manager and the secrets audit are not part of this build yet.' },
   dr: { title: 'Disaster Recovery', body: 'The guided recovery wizard, RTO/RPO clocks and drills are not part of this build yet.' },
   reports: { title: 'Reports', body: 'Exportable health reports (PDF, HTML, JSON) are not part of this build yet.' },
 };

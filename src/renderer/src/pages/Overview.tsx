@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { HealthOverview } from '../components/health/HealthOverview';
 import { EmptyState, ErrorState } from '../components/States';
 import { bytes, count, duration, time } from '../format';
 import { useActiveProfile, useAppStore } from '../stores/app';
@@ -75,12 +76,13 @@ export function OverviewPage() {
       {facts && (
         <>
           <div className="facts">
-            <Fact label="Server" value={`PostgreSQL ${facts.serverVersion.split(' ')[0]}`} sub={`${facts.database} on ${profile.host}:${profile.port}`} />
+            <Fact label="PostgreSQL" value={facts.serverVersion.split(' ')[0] ?? facts.serverVersion} sub={`${facts.database} on ${profile.host}:${profile.port}`} />
             <Fact label="Uptime" value={duration(facts.uptimeSec)} sub={`since ${new Date(facts.startedAt).toLocaleString()}`} />
             <Fact label="Database size" value={bytes(facts.databaseBytes)} />
             <Fact label="Tenants" value={count(facts.tenantCount)} sub={`schemas matching ${facts.tenantPattern}`} />
             <Fact label="Connections" value={`${used} / ${facts.maxConnections}`} sub={Object.entries(facts.connectionsByState).map(([k, v]) => `${v} ${k}`).join(' · ') || 'none'} />
           </div>
+          <HealthOverview />
           <section className="card">
             <h2>Connections by state (this session, every {POLL_MS / 1000}s)</h2>
             <div className="chart">

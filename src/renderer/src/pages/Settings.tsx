@@ -8,7 +8,10 @@ type Draft = {
   id?: string;
   name: string;
   environment: ProfileView['environment'];
-  mode: 'url' | 'fields';
+  mode: 'url' | 'fields' | 'secret';
+  secretId: string;
+  secretRegion: string;
+  secretProfile: string;
   url: string;
   host: string;
   port: string;
@@ -20,9 +23,10 @@ type Draft = {
   savePassword: boolean;
 };
 
-const EMPTY: Draft = { name: '', environment: 'development', mode: 'url', url: '', host: '', port: '5432', database: '', user: '', sslmode: 'prefer', tenantPattern: 'org_%', password: '', savePassword: false };
+const EMPTY: Draft = { name: '', environment: 'development', mode: 'url', secretId: '', secretRegion: '', secretProfile: '', url: '', host: '', port: '5432', database: '', user: '', sslmode: 'prefer', tenantPattern: 'org_%', password: '', savePassword: false };
 
 function draftOf(p: ProfileView): Draft {
+  if (p.secret) return { ...EMPTY, id: p.id, name: p.name, environment: p.environment, mode: 'secret', secretId: p.secret.id, secretRegion: p.secret.region ?? '', secretProfile: p.secret.profile ?? '', sslmode: p.sslmode, tenantPattern: p.tenantPattern };
   return { ...EMPTY, id: p.id, name: p.name, environment: p.environment, mode: 'fields', host: p.host, port: String(p.port), database: p.database, user: p.user, sslmode: p.sslmode, tenantPattern: p.tenantPattern };
 }
 
@@ -45,9 +49,11 @@ export function SettingsPage() {
     if (!draft) return;
     setError(undefined);
     try {
-      const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password ? { password: draft.password } : {}) };
+      const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password && draft.mode !== 'secret' ? { password: draft.password } : {}) };
       const r = await save(
-        draft.mode === 'url'
+        draft.mode === 'secret'
+          ? { ...base, sslmode: draft.sslmode, secret: { id: draft.secretId.trim(), ...(draft.secretRegion.trim() ? { region: draft.secretRegion.trim() } : {}), ...(draft.secretProfile.trim() ? { profile: draft.secretProfile.trim() } : {}) } }
+          : draft.mode === 'url'
           ? { ...base, url: draft.url }
           : { ...base, sslmode: draft.sslmode, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) },
       );
@@ -114,7 +120,11 @@ export function SettingsPage() {
                   <td className="mono">
                     {p.user}@{p.host}:{p.port}/{p.database} · sslmode={p.sslmode}
                   </td>
-                  <td>{p.passwordSource}</td>
+                  <td>
+                    {p.passwordSource}
+                    {p.credential && <div className="muted small-text">{p.credential.detail}</div>}
+                    {p.credential?.warning && <div className="warn-text small-text">⚠ {p.credential.warning}</div>}
+                  </td>
                   <td className="mono">{p.tenantPattern}</td>
                   <td className="actions">
                     {p.id !== activeId && <button className="small" onClick={() => void activate(p.id)}>Use</button>}
@@ -125,7 +135,7 @@ export function SettingsPage() {
                     {!p.isDemo && <button className="small danger" onClick={() => setDeleting(p)}>Delete</button>}
                     {t && t !== 'running' && (
                       <div className={t.ok ? 'ok-text' : 'error-text'}>
-                        {t.ok ? `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}` : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
+                        {t.ok ? `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}${t.credential ? ` · ${t.credential.detail}` : ''}` : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
                       </div>
                     )}
                   </td>
@@ -165,8 +175,23 @@ export function SettingsPage() {
             <label>
               <input type="radio" checked={draft.mode === 'fields'} onChange={() => set('mode', 'fields')} /> Fields
             </label>
+            <label>
+              <input type="radio" checked={draft.mode === 'secret'} onChange={() => set('mode', 'secret')} /> AWS Secrets Manager
+            </label>
           </fieldset>
-          {draft.mode === 'url' ? (
+          {draft.mode === 'secret' ? (
+            <div className="row">
+              <label style={{ flex: 1 }}>
+                Secret id (name or ARN; holds {'{ "url" }'} or the RDS shape) <input className="mono" value={draft.secretId} onChange={(e) => set('secretId', e.target.value)} placeholder="podcastflow/database" required />
+              </label>
+              <label>
+                Region <input value={draft.secretRegion} onChange={(e) => set('secretRegion', e.target.value)} placeholder="default chain" />
+              </label>
+              <label>
+                AWS profile <input value={draft.secretProfile} onChange={(e) => set('secretProfile', e.target.value)} placeholder="default chain" />
+              </label>
+            </div>
+          ) : draft.mode === 'url' ? (
             <label>
               URL <input className="mono" placeholder="postgres://user@host:5432/db?sslmode=require" value={draft.url} onChange={(e) => set('url', e.target.value)} required />
             </label>
@@ -201,14 +226,16 @@ export function SettingsPage() {
               Tenant schemas (LIKE) <input className="mono" value={draft.tenantPattern} onChange={(e) => set('tenantPattern', e.target.value)} />
             </label>
           </div>
-          <div className="row">
-            <label>
-              Password <input type="password" autoComplete="off" value={draft.password} onChange={(e) => set('password', e.target.value)} placeholder="leave empty for ~/.pgpass or PGPASSWORD" />
-            </label>
-            <label className="checkbox">
-              <input type="checkbox" checked={draft.savePassword} disabled={!info?.passwordStorage.canPersist} onChange={(e) => set('savePassword', e.target.checked)} /> Save password (encrypted by the OS)
-            </label>
-          </div>
+          {draft.mode !== 'secret' && (
+            <div className="row">
+              <label>
+                Password <input type="password" autoComplete="off" value={draft.password} onChange={(e) => set('password', e.target.value)} placeholder="leave empty for ~/.pgpass or PGPASSWORD" />
+              </label>
+              <label className="checkbox">
+                <input type="checkbox" checked={draft.savePassword} disabled={!info?.passwordStorage.canPersist} onChange={(e) => set('savePassword', e.target.checked)} /> Save password (encrypted by the OS)
+              </label>
+            </div>
+          )}
           <div className="actions">
             <button type="submit">Save</button>
             <button type="button" onClick={() => setDraft(null)}>

@@ -1,0 +1,22 @@
+-- Health check "slow_queries", step 2: top statements of this database by total and by mean execution
+-- time, from pg_stat_statements (texts are already normalised: constants become $n). Read only: the
+-- console never resets these statistics. The console schema-qualifies pg_stat_statements with the
+-- extension's schema from step 1. The console's own health queries (they start with "-- Health check")
+-- are left out: they would otherwise rank themselves. $1: top N of each ranking. In psql: replace $1 with 20.
+WITH s AS (
+  SELECT queryid, query, calls, total_exec_time, mean_exec_time, rows,
+         shared_blks_hit, shared_blks_read, r.rolname AS role_name,
+         rank() OVER (ORDER BY total_exec_time DESC) AS by_total,
+         rank() OVER (ORDER BY mean_exec_time DESC)  AS by_mean
+    FROM pg_stat_statements p
+    LEFT JOIN pg_roles r ON r.oid = p.userid
+   WHERE p.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+     AND p.calls > 0
+     AND p.query NOT LIKE '-- Health check%'
+)
+SELECT queryid::text AS queryid, left(query, 2000) AS query, calls,
+       round(total_exec_time::numeric, 3) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, rows,
+       shared_blks_hit, shared_blks_read, role_name, by_total, by_mean
+  FROM s
+ WHERE by_total <= $1 OR by_mean <= $1
+ ORDER BY total_exec_time DESC;

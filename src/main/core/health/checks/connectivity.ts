@@ -1,0 +1,30 @@
+import type { CheckDef } from '../types';
+
+interface Row {
+  database: string;
+  server_version: string;
+  in_recovery: boolean;
+}
+
+/** Round-trip latency of the cheapest query. When this fails the suite skips every other check. */
+export const connectivity: CheckDef = {
+  id: 'connectivity',
+  title: 'Connectivity',
+  heavy: false,
+  critical: true,
+  sql: ['health_connectivity'],
+  async run(ctx) {
+    const started = performance.now();
+    const [row] = await ctx.rows<Row>('health_connectivity');
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const severity = ms >= ctx.t.connectivityFailMs ? 'critical' : ms >= ctx.t.connectivityWarnMs ? 'warn' : 'info';
+    return {
+      status: severity === 'critical' ? 'fail' : severity === 'warn' ? 'warn' : 'pass',
+      summary: `${row?.database ?? '?'} answered in ${ms} ms (PostgreSQL ${row?.server_version ?? '?'}${row?.in_recovery ? ', standby' : ''}).`,
+      value: ms,
+      findings: severity === 'info' ? [] : [{ severity, object: row?.database, message: `Round trip ${ms} ms.`, data: { latencyMs: ms } }],
+      metrics: { latencyMs: ms },
+      ...(row ? { database: { name: row.database, serverVersion: row.server_version } } : {}),
+    };
+  },
+};

@@ -1,0 +1,111 @@
+import type { Finding } from '../../../../shared/domain/health';
+import type { CheckDef } from '../types';
+import { above, pct, qualified, statusOf, tenantField } from '../types';
+
+// Sequences below half their range are not worth listing.
+const SEQUENCE_LIST_FROM = 0.5;
+const XID_LIMIT = 2 ** 31;
+
+interface SeqRow { schema: string; name: string; tenant: string | null; seq_type: string; last_value: number; usable_max: number; used_ratio: number; table_schema: string | null; table_name: string | null; column_name: string | null; column_type: string | null }
+
+export const sequenceOverflow: CheckDef = {
+  id: 'sequence_overflow',
+  title: 'Sequence overflow',
+  heavy: true,
+  sql: ['health_sequence_overflow'],
+  async run(ctx) {
+    const rows = await ctx.rows<SeqRow>('health_sequence_overflow', [ctx.tenantPattern, Math.min(SEQUENCE_LIST_FROM, ctx.t.sequenceWarn), ctx.t.topN]);
+    const findings: Finding[] = rows.map((r) => {
+      const column = r.column_name ? `${qualified(r.table_schema, r.table_name)}.${r.column_name}` : undefined;
+      const narrower = r.column_type && r.column_type !== r.seq_type;
+      return {
+        severity: above(r.used_ratio, ctx.t.sequenceWarn, ctx.t.sequenceFail),
+        object: qualified(r.schema, r.name),
+        ...tenantField(r.tenant),
+        message: `${pct(r.used_ratio)} of its range used (${r.last_value} of ${r.usable_max})${column ? `; feeds ${column} (${r.column_type}${narrower ? `, narrower than the ${r.seq_type} sequence` : ''})` : ''}.`,
+        data: { lastValue: r.last_value, usableMax: r.usable_max, usedRatio: r.used_ratio, sequenceType: r.seq_type, ...(column ? { column, columnType: r.column_type } : {}) },
+      };
+    });
+    const top = rows[0]?.used_ratio ?? 0;
+    return {
+      status: statusOf(findings),
+      summary: rows.length === 0 ? `Every sequence is below ${pct(SEQUENCE_LIST_FROM, 0)} of its usable range.` : `Highest: ${qualified(rows[0]!.schema, rows[0]!.name)} at ${pct(top)}; ${findings.filter((f) => f.severity !== 'info').length} above ${pct(ctx.t.sequenceWarn, 0)}.`,
+      value: top,
+      findings,
+    };
+  },
+};
+
+interface XidRow { kind: 'database' | 'table'; schema: string; name: string | null; tenant: string | null; xid_age: number; mxid_age: number; freeze_max_age: number }
+
+export const xidWraparound: CheckDef = {
+  id: 'xid_wraparound',
+  title: 'Transaction ID wraparound',
+  heavy: false,
+  critical: true,
+  sql: ['health_xid_wraparound'],
+  async run(ctx) {
+    const rows = await ctx.rows<XidRow>('health_xid_wraparound', [ctx.tenantPattern, Math.min(ctx.t.topN, 20)]);
+    const findings: Finding[] = rows.map((r) => {
+      const share = Math.max(r.xid_age, r.mxid_age) / XID_LIMIT;
+      const sev = above(share, ctx.t.xidWarn, ctx.t.xidFail);
+      return {
+        severity: sev,
+        object: r.kind === 'database' ? r.schema : qualified(r.schema, r.name),
+        ...tenantField(r.tenant),
+        message: `${r.kind === 'database' ? 'Database' : 'Table'} XID age ${r.xid_age.toLocaleString('en-US')} (${pct(share, 2)} of the wraparound limit; anti-wraparound vacuum from ${r.freeze_max_age.toLocaleString('en-US')}).`,
+        data: { kind: r.kind, xidAge: r.xid_age, mxidAge: r.mxid_age, share, headroom: XID_LIMIT - r.xid_age, freezeMaxAge: r.freeze_max_age },
+      };
+    });
+    const maxAge = rows.filter((r) => r.kind === 'database').reduce((m, r) => Math.max(m, r.xid_age), 0);
+    const share = maxAge / XID_LIMIT;
+    return {
+      status: statusOf(findings),
+      summary: `Oldest database XID age ${maxAge.toLocaleString('en-US')} (${pct(share, 2)} of the limit; headroom ${(XID_LIMIT - maxAge).toLocaleString('en-US')} transactions).`,
+      value: share,
+      findings,
+      metrics: { maxAge, headroom: XID_LIMIT - maxAge },
+    };
+  },
+};
+
+interface VacRow { schema: string; name: string; tenant: string | null; n_live_tup: number; n_dead_tup: number; n_mod_since_analyze: number; dead_ratio: number | null; last_vacuum: Date | null; last_analyze: Date | null; autovacuum_disabled: boolean }
+
+export const autovacuum: CheckDef = {
+  id: 'autovacuum',
+  title: 'Autovacuum',
+  heavy: true,
+  sql: ['health_autovacuum'],
+  async run(ctx) {
+    const rows = await ctx.rows<VacRow>('health_autovacuum', [ctx.tenantPattern, ctx.t.deadMinTuples, ctx.t.staleDays, ctx.t.topN]);
+    const staleBefore = Date.now() - ctx.t.staleDays * 86_400_000;
+    const findings: Finding[] = rows.map((r) => {
+      const ratio = r.dead_ratio ?? 0;
+      const problems: string[] = [];
+      let severity = r.n_dead_tup >= ctx.t.deadMinTuples ? above(ratio, ctx.t.deadRatioWarn, ctx.t.deadRatioFail) : 'info';
+      if (r.n_dead_tup >= ctx.t.deadMinTuples) problems.push(`${r.n_dead_tup.toLocaleString('en-US')} dead tuples (${pct(ratio, 0)})`);
+      if (r.autovacuum_disabled) {
+        problems.push('autovacuum is switched off for this table');
+        if (severity === 'info') severity = 'warn';
+      }
+      const stale = r.n_mod_since_analyze >= ctx.t.deadMinTuples && (!r.last_analyze || r.last_analyze.getTime() < staleBefore);
+      if (stale) {
+        problems.push(`${r.n_mod_since_analyze.toLocaleString('en-US')} changes since ${r.last_analyze ? `the last analyze (${r.last_analyze.toISOString()})` : 'it was ever analyzed'}`);
+        if (severity === 'info') severity = 'warn';
+      }
+      return {
+        severity,
+        object: qualified(r.schema, r.name),
+        ...tenantField(r.tenant),
+        message: `${problems.join('; ') || 'dead tuples below the thresholds'}; last vacuum ${r.last_vacuum ? r.last_vacuum.toISOString() : 'never'}.`,
+        data: { liveTuples: r.n_live_tup, deadTuples: r.n_dead_tup, deadRatio: ratio, modSinceAnalyze: r.n_mod_since_analyze, lastVacuum: r.last_vacuum?.toISOString() ?? null, lastAnalyze: r.last_analyze?.toISOString() ?? null, autovacuumDisabled: r.autovacuum_disabled, fixSql: `VACUUM (ANALYZE) ${qualified(r.schema, r.name)};` },
+      };
+    });
+    return {
+      status: statusOf(findings),
+      summary: rows.length === 0 ? 'No table needs vacuum or analyze attention.' : `${findings.filter((f) => f.severity !== 'info').length} tables need vacuum or analyze attention (${rows.filter((r) => r.autovacuum_disabled).length} with autovacuum off).`,
+      value: rows.reduce((a, r) => a + r.n_dead_tup, 0),
+      findings,
+    };
+  },
+};

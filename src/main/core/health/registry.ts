@@ -1,0 +1,149 @@
+import type { CheckId, CheckResult, HealthReport, OverallStatus, Thresholds } from '../../../shared/domain/health';
+import { CHECK_IDS } from '../../../shared/domain/health';
+import type { Database } from '../db/database';
+import { loadSql } from '../db/sql';
+import { OpsError, toWireError } from '../util/errors';
+import { connections, blockedQueries, longRunning } from './checks/activity';
+import { indexBloat, tableBloat } from './checks/bloat';
+import { cacheHitRatio } from './checks/cache';
+import { connectivity } from './checks/connectivity';
+import { duplicateIndexes, invalidIndexes, seqScanHeavy, unusedIndexes } from './checks/indexes';
+import { autovacuum, sequenceOverflow, xidWraparound } from './checks/maintenance';
+import { replicationLag } from './checks/replication';
+import { sizes } from './checks/sizes';
+import { slowQueries } from './checks/statements';
+import { tenantIsolation } from './checks/tenant-isolation';
+import type { CheckContext, CheckDef, CheckOutcome, HealthProviders } from './types';
+
+/** Every check, keyed by id; the order of CHECK_IDS is the order of the report. */
+const DEFS: Record<CheckId, CheckDef> = {
+  connectivity,
+  cache_hit_ratio: cacheHitRatio,
+  table_bloat: tableBloat,
+  index_bloat: indexBloat,
+  unused_indexes: unusedIndexes,
+  duplicate_indexes: duplicateIndexes,
+  invalid_indexes: invalidIndexes,
+  seq_scan_heavy: seqScanHeavy,
+  slow_queries: slowQueries,
+  connections,
+  long_running: longRunning,
+  blocked_queries: blockedQueries,
+  sequence_overflow: sequenceOverflow,
+  xid_wraparound: xidWraparound,
+  autovacuum,
+  replication_lag: replicationLag,
+  sizes,
+  tenant_isolation: tenantIsolation,
+};
+
+export const CHECKS: readonly CheckDef[] = CHECK_IDS.map((id) => DEFS[id]);
+
+export function checkDef(id: CheckId): CheckDef {
+  return DEFS[id];
+}
+
+/** The SQL files behind a check, for "Show SQL". */
+export function checkSql(id: CheckId): { name: string; sql: string }[] {
+  return DEFS[id].sql.map((name) => ({ name: `resources/sql/${name}.sql`, sql: loadSql(name) }));
+}
+
+export interface RunOptions {
+  tenantPattern: string;
+  thresholds: Thresholds;
+  providers?: HealthProviders;
+  /** Run only these (connectivity always runs); the others are left out of the report. */
+  only?: readonly CheckId[];
+  /** Previous results per check (deltas such as the cache ratio per interval). */
+  previous?: Partial<Record<CheckId, CheckResult>>;
+  signal?: AbortSignal;
+  /** Fallback name when the database cannot be reached. */
+  databaseName?: string;
+  onProgress?: (done: number, total: number, id: CheckId) => void;
+  /** Checks running at once (the monitor pool holds 3 connections). */
+  concurrency?: number;
+}
+
+/**
+ * Run the suite: connectivity first (if it fails every other check is `skipped`), then the rest a few at a
+ * time. Each check has its own statement_timeout and its own try/catch: one failing check is `error`
+ * and never stops the others.
+ */
+export async function runHealth(db: Database, opts: RunOptions): Promise<HealthReport> {
+  const started = performance.now();
+  const wanted = CHECKS.filter((c) => c.id === 'connectivity' || !opts.only || opts.only.includes(c.id));
+  const total = wanted.length;
+  let done = 0;
+  const results = new Map<CheckId, CheckResult>();
+  let database = { name: opts.databaseName ?? 'unknown', serverVersion: 'unknown' };
+
+  const runOne = async (def: CheckDef): Promise<CheckResult> => {
+    const t0 = performance.now();
+    const checkedAt = new Date().toISOString();
+    const ctx: CheckContext = {
+      db,
+      tenantPattern: opts.tenantPattern,
+      t: opts.thresholds,
+      providers: opts.providers ?? {},
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.previous?.[def.id] ? { previous: opts.previous[def.id] } : {}),
+      rows: async (name, params = []) => (await db.query(loadSql(name), params, { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })).rows as never,
+    };
+    let outcome: CheckOutcome;
+    try {
+      outcome = await def.run(ctx);
+    } catch (err) {
+      if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
+      const wire = toWireError(err);
+      // Unreachable is what connectivity measures: that is a failure, not an error of the check.
+      const status = def.id === 'connectivity' ? 'fail' : 'error';
+      const message = wire.code === 'cancelled' ? `Timed out after ${opts.thresholds.checkTimeoutMs} ms (statement_timeout of this check).` : wire.message;
+      outcome = { status, summary: message, findings: [{ severity: 'critical', message: wire.hint ? `${message} ${wire.hint}` : message, data: { code: wire.code } }] };
+    }
+    if (outcome.database) database = outcome.database;
+    done += 1;
+    opts.onProgress?.(done, total, def.id);
+    return {
+      id: def.id,
+      title: def.title,
+      status: outcome.status,
+      durationMs: Math.round((performance.now() - t0) * 10) / 10,
+      summary: outcome.summary,
+      ...(outcome.value !== undefined && Number.isFinite(outcome.value) ? { value: outcome.value } : {}),
+      findings: outcome.findings,
+      checkedAt,
+      ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
+    };
+  };
+
+  const first = await runOne(connectivity);
+  results.set('connectivity', first);
+  const rest = wanted.filter((c) => c.id !== 'connectivity');
+  if (first.status === 'fail') {
+    for (const def of rest) {
+      results.set(def.id, { id: def.id, title: def.title, status: 'skipped', durationMs: 0, summary: 'Skipped: the database is unreachable.', findings: [], checkedAt: first.checkedAt! });
+    }
+  } else {
+    // A small worker pool: the monitor pool has 3 connections, so more at once would only queue.
+    const queue = [...rest];
+    const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, async () => {
+      for (let def = queue.shift(); def; def = queue.shift()) {
+        if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
+        results.set(def.id, await runOne(def));
+      }
+    });
+    await Promise.all(workers);
+  }
+  const checks = wanted.map((c) => results.get(c.id)!);
+  return { status: overallStatus(checks), durationMs: Math.round(performance.now() - started), database, checks, checkedAt: new Date().toISOString() };
+}
+
+/**
+ * unhealthy: the database cannot serve (unreachable, or a failing critical check: connections exhausted,
+ * wraparound near); degraded: any other failure, warning or check error; healthy otherwise.
+ */
+export function overallStatus(checks: readonly CheckResult[]): OverallStatus {
+  if (checks.some((c) => c.status === 'fail' && DEFS[c.id].critical)) return 'unhealthy';
+  if (checks.some((c) => c.status === 'fail' || c.status === 'warn' || c.status === 'error')) return 'degraded';
+  return 'healthy';
+}

@@ -1,0 +1,262 @@
+import { join } from 'node:path';
+
+import { CHECK_IDS, HealthReport, type CheckId, type CheckResult, type Finding, type HealthSummary, type Thresholds } from '../../../shared/domain/health';
+import type { Database } from '../db/database';
+import { loadSql } from '../db/sql';
+import { readJson, writeJsonAtomic } from '../store/files';
+import type { TaskManager } from '../tasks/tasks';
+import { OpsError } from '../util/errors';
+import type { Logger } from '../util/log';
+import { HistoryStore, sampleOf } from './history';
+import { CHECKS, checkDef, overallStatus, runHealth } from './registry';
+import { safeId, ThresholdStore } from './thresholds';
+import type { HealthProviders } from './types';
+
+export interface HealthDeps {
+  home: string;
+  tasks: TaskManager;
+  log: Logger;
+  database(id?: string): Promise<{ db: Database; profile: { id: string; tenantPattern: string; database: string } }>;
+  /** The connection the sampler should watch now, or null (none configured, demo still starting…). */
+  sampleTarget(): Promise<string | null>;
+  onUpdated(e: { connectionId: string; status: HealthReport['status']; checkedAt: string }): void;
+}
+
+const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warn: 1, critical: 2 };
+const CHEAP_IDS: CheckId[] = CHECKS.filter((c) => !c.heavy).map((c) => c.id);
+
+/** A number to sort findings "by value": the figure that matters most for each kind of finding. */
+function findingValue(f: Finding): number {
+  const d = (f.data ?? {}) as Record<string, unknown>;
+  for (const k of ['wastedBytes', 'usedRatio', 'meanMs', 'waitingSec', 'seconds', 'bytes', 'deadTuples', 'xidAge']) {
+    if (typeof d[k] === 'number') return d[k];
+  }
+  return 0;
+}
+
+/**
+ * Health of every connection the app watches: runs (Run now, sampler, /api/health), the latest merged
+ * result per connection (memory + <home>/health/<id>/latest.json), history and thresholds.
+ * Cheap checks refresh every sampler tick; heavy ones keep their last result until their own interval.
+ */
+export class HealthService {
+  /** Other features plug in here, e.g. `providers.tenantIsolationSummary = …` (issue #4). */
+  readonly providers: HealthProviders = {};
+  readonly thresholds: ThresholdStore;
+  private readonly latest = new Map<string, HealthReport>();
+  private readonly inflight = new Map<string, Promise<HealthReport>>();
+  private readonly histories = new Map<string, HistoryStore>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private lastCompact = 0;
+  private lastSampleError = '';
+
+  constructor(private readonly deps: HealthDeps) {
+    this.thresholds = new ThresholdStore(deps.home);
+  }
+
+  private dir(connectionId: string): string {
+    return join(this.deps.home, 'health', safeId(connectionId));
+  }
+
+  history(connectionId: string): HistoryStore {
+    let h = this.histories.get(connectionId);
+    if (!h) this.histories.set(connectionId, (h = new HistoryStore(join(this.dir(connectionId), 'history'))));
+    return h;
+  }
+
+  /** The latest merged report of a connection (memory, else the file); never touches the database. */
+  async latestReport(connectionId: string): Promise<HealthReport | null> {
+    const inMemory = this.latest.get(connectionId);
+    if (inMemory) return inMemory;
+    const stored = await readJson(join(this.dir(connectionId), 'latest.json'), HealthReport.nullable(), null).catch(() => null);
+    if (stored) this.latest.set(connectionId, stored);
+    return stored;
+  }
+
+  /**
+   * Run checks against a connection and merge the results into its latest report. `only` limits the run
+   * (the sampler's cheap ticks); otherwise every check runs. Concurrent calls for one connection share one run.
+   */
+  async run(connectionId: string | undefined, opts: { only?: readonly CheckId[]; signal?: AbortSignal; onProgress?: (done: number, total: number, id: CheckId) => void; record?: boolean } = {}): Promise<HealthReport> {
+    const { db, profile } = await this.deps.database(connectionId);
+    const key = `${profile.id}:${opts.only ? 'cheap' : 'all'}`;
+    const running = this.inflight.get(key);
+    if (running && !opts.signal) return running;
+    const work = (async () => {
+      const thresholds = await this.thresholds.get(profile.id);
+      const prev = await this.latestReport(profile.id);
+      const previous = Object.fromEntries((prev?.checks ?? []).map((c) => [c.id, c])) as Partial<Record<CheckId, CheckResult>>;
+      const fresh = await runHealth(db, {
+        tenantPattern: profile.tenantPattern,
+        thresholds,
+        providers: this.providers,
+        previous,
+        databaseName: profile.database,
+        ...(opts.only ? { only: opts.only } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+      const merged = this.merge(prev, fresh);
+      this.latest.set(profile.id, merged);
+      await writeJsonAtomic(join(this.dir(profile.id), 'latest.json'), merged);
+      if (opts.record !== false) await this.history(profile.id).append(sampleOf(merged));
+      this.deps.onUpdated({ connectionId: profile.id, status: merged.status, checkedAt: merged.checkedAt! });
+      return merged;
+    })();
+    this.inflight.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /** Fresh results replace old ones per check; checks not run this time keep their last result. */
+  private merge(prev: HealthReport | null, fresh: HealthReport): HealthReport {
+    const unreachable = fresh.checks.find((c) => c.id === 'connectivity')?.status === 'fail';
+    const byId = new Map<CheckId, CheckResult>((unreachable ? [] : (prev?.checks ?? [])).map((c) => [c.id, c]));
+    for (const c of fresh.checks) byId.set(c.id, c);
+    // When unreachable, every check not run is skipped too (old results would pretend to be current).
+    const checks = CHECK_IDS.map((id) => byId.get(id) ?? { id, title: checkDef(id).title, status: 'skipped' as const, durationMs: 0, summary: unreachable ? 'Skipped: the database is unreachable.' : 'Not run yet.', findings: [] });
+    return { ...fresh, status: overallStatus(checks), checks };
+  }
+
+  /** "Run now": the whole suite as a task with progress per check and cancel. */
+  runTask(connectionId?: string): { taskId: string } {
+    const { task } = this.deps.tasks.start({ kind: 'health.run', title: 'Health checks', unit: 'checks' }, async (ctx) => {
+      const report = await this.run(connectionId, { signal: ctx.signal, onProgress: (done, total, id) => {
+        ctx.progress(done, total, 'checks');
+        ctx.log(`${id} done`);
+      } });
+      ctx.log(`Overall: ${report.status} in ${report.durationMs} ms.`);
+      return report;
+    });
+    return { taskId: task.id };
+  }
+
+  async summary(connectionId: string): Promise<HealthSummary | null> {
+    const r = await this.latestReport(connectionId);
+    if (!r) return null;
+    return {
+      connectionId,
+      status: r.status,
+      durationMs: r.durationMs,
+      checkedAt: r.checkedAt ?? new Date(0).toISOString(),
+      database: r.database,
+      checks: r.checks.map(({ findings, ...c }) => ({
+        ...c,
+        findingCount: findings.length,
+        bySeverity: { info: findings.filter((f) => f.severity === 'info').length, warn: findings.filter((f) => f.severity === 'warn').length, critical: findings.filter((f) => f.severity === 'critical').length },
+        heavy: checkDef(c.id).heavy,
+      })),
+    };
+  }
+
+  /** One page (≤ 100) of a check's findings, sorted by a whitelisted key, filtered by tenant; cursor = offset. */
+  async findings(connectionId: string, q: { checkId: CheckId; tenant?: string; sort: 'severity' | 'object' | 'tenant' | 'message' | 'value'; dir: 'asc' | 'desc'; cursor?: string; limit: number }): Promise<{ findings: Finding[]; total: number; nextCursor: string | null }> {
+    const r = await this.latestReport(connectionId);
+    let list = r?.checks.find((c) => c.id === q.checkId)?.findings ?? [];
+    if (q.tenant) {
+      const needle = q.tenant.toLowerCase();
+      list = list.filter((f) => f.tenant?.toLowerCase().includes(needle));
+    }
+    const sign = q.dir === 'asc' ? 1 : -1;
+    const key: (f: Finding) => string | number = {
+      severity: (f: Finding) => SEVERITY_RANK[f.severity] * 1e15 + findingValue(f),
+      value: findingValue,
+      object: (f: Finding) => f.object ?? '',
+      tenant: (f: Finding) => f.tenant ?? '',
+      message: (f: Finding) => f.message,
+    }[q.sort];
+    const sorted = list.map((f, i) => ({ f, i, k: key(f) })).sort((a, b) => (a.k < b.k ? -sign : a.k > b.k ? sign : a.i - b.i));
+    const offset = q.cursor ? Number.parseInt(q.cursor, 10) : 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new OpsError('invalid_input', 'Bad cursor.', 'Start again from the first page.');
+    const page = sorted.slice(offset, offset + q.limit).map((x) => x.f);
+    const next = offset + page.length;
+    return { findings: page, total: sorted.length, nextCursor: next < sorted.length ? String(next) : null };
+  }
+
+  /** Exact bloat of one table with pgstattuple, as a task (it reads the whole table; cancel stops it). */
+  exactBloatTask(connectionId: string | undefined, object: string): { taskId: string } {
+    const m = /^([^.]+)\.([^.]+)$/.exec(object);
+    if (!m) throw new OpsError('invalid_input', `"${object}" is not schema.table.`, 'Pick a table from the table bloat findings.');
+    const { task } = this.deps.tasks.start({ kind: 'health.exactBloat', title: `Exact bloat of ${object}`, unit: 'steps' }, async (ctx) => {
+      const { db } = await this.deps.database(connectionId);
+      const ext = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple'", [], { signal: ctx.signal });
+      if (ext.rowCount === 0) throw new OpsError('pgstattuple_missing', 'The pgstattuple extension is not installed in this database.', 'CREATE EXTENSION pgstattuple; (as a superuser), or rely on the estimate.');
+      ctx.progress(0, 1, 'steps');
+      const { rows } = await db.query<{ table_len: number; tuple_count: number; dead_tuple_count: number; dead_tuple_len: number; free_space: number; wasted_ratio: number }>(loadSql('health_exact_bloat'), [m[1], m[2]], { timeoutMs: 3_600_000, signal: ctx.signal });
+      const r = rows[0]!;
+      const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      ctx.log(`${object}: ${mib(r.table_len)}, ${r.tuple_count} live and ${r.dead_tuple_count} dead tuples; dead ${mib(r.dead_tuple_len)} + free ${mib(r.free_space)} = ${((r.wasted_ratio ?? 0) * 100).toFixed(1)}% reclaimable.`);
+      ctx.progress(1, 1, 'steps');
+      return r;
+    });
+    return { taskId: task.id };
+  }
+
+  // ---- sampler ---------------------------------------------------------------------------------
+
+  /** Start sampling: cheap checks every cheapIntervalSec, everything every heavyIntervalSec. */
+  start(firstDelayMs = 5_000): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(firstDelayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  /** One sampler tick; also what /api/health calls when the latest result is too old. */
+  async tick(): Promise<HealthReport | null> {
+    let next: Thresholds | undefined;
+    try {
+      const id = await this.deps.sampleTarget();
+      if (!id) return null;
+      next = await this.thresholds.get(id);
+      const prev = await this.latestReport(id);
+      const heavyAgeMs = Math.min(...(prev?.checks.filter((c) => checkDef(c.id).heavy).map((c) => (c.checkedAt && c.status !== 'skipped' ? Date.now() - Date.parse(c.checkedAt) : Infinity)) ?? [Infinity]));
+      const full = !prev || heavyAgeMs >= next.heavyIntervalSec * 1000;
+      const report = await this.run(id, full ? {} : { only: CHEAP_IDS });
+      this.lastSampleError = '';
+      if (Date.now() - this.lastCompact > 3_600_000) {
+        this.lastCompact = Date.now();
+        await this.history(id).compact();
+      }
+      return report;
+    } catch (err) {
+      const text = String((err as Error).message ?? err);
+      // Say it once, not every minute.
+      if (text !== this.lastSampleError) this.deps.log(`Health sampler: ${text}`);
+      this.lastSampleError = text;
+      return null;
+    } finally {
+      this.schedule((next?.cheapIntervalSec ?? 60) * 1000);
+    }
+  }
+
+  /**
+   * For /api/health: the latest result when younger than maxAgeSec, else a fresh run (one at a time,
+   * shared by concurrent callers). Null when nothing is configured.
+   */
+  async probe(maxAgeSec: number): Promise<HealthReport | null> {
+    const id = await this.deps.sampleTarget();
+    if (!id) return null;
+    const latest = await this.latestReport(id);
+    const cheapAt = latest?.checks.find((c) => c.id === 'connectivity')?.checkedAt;
+    if (latest && cheapAt && Date.now() - Date.parse(cheapAt) < maxAgeSec * 1000) return latest;
+    return this.run(id, latest ? { only: CHEAP_IDS } : {});
+  }
+}
+

@@ -1,0 +1,46 @@
+import { useEffect } from 'react';
+import { bytes } from '../../format';
+import { useHealthStore } from '../../stores/health';
+
+const pct = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`);
+
+/** Overview's health strip: the overall status and the key numbers from the latest result (local state only). */
+export function HealthOverview() {
+  const { summary, load, follow } = useHealthStore();
+  useEffect(() => {
+    void load();
+    return follow();
+  }, [load, follow]);
+  if (!summary) return null;
+  const value = (id: string) => summary.checks.find((c) => c.id === id)?.value;
+  const attention = summary.checks.filter((c) => c.status === 'fail' || c.status === 'warn' || c.status === 'error');
+  return (
+    <section className="card health-overview">
+      <div className="page-head">
+        <h2>Health</h2>
+        <span className={`status-pill overall status-${summary.status}`}>{summary.status}</span>
+        <span className="muted small-text">checked {new Date(summary.checkedAt).toLocaleTimeString()}</span>
+        <span className="spacer" />
+        <a href="#/health">Open Health →</a>
+      </div>
+      <div className="facts">
+        <div className="fact"><div className="fact-label">Cache hit (heap)</div><div className="fact-value">{pct(value('cache_hit_ratio'), 2)}</div></div>
+        <div className="fact"><div className="fact-label">Connections used</div><div className="fact-value">{pct(value('connections'), 0)}</div></div>
+        <div className="fact"><div className="fact-label">Table bloat (est.)</div><div className="fact-value">{bytes(value('table_bloat') ?? NaN)}</div></div>
+        <div className="fact"><div className="fact-label">XID age of limit</div><div className="fact-value">{pct(value('xid_wraparound'), 2)}</div></div>
+        <div className="fact"><div className="fact-label">Fullest sequence</div><div className="fact-value">{pct(value('sequence_overflow'))}</div></div>
+      </div>
+      <div className="small-text">
+        {attention.length === 0 ? (
+          <span className="ok-text">Every check passes.</span>
+        ) : (
+          attention.map((c) => (
+            <span key={c.id} className="attention">
+              <span className={`status-pill status-${c.status}`}>{c.status}</span> {c.title}
+            </span>
+          ))
+        )}
+      </div>
+    </section>
+  );
+}

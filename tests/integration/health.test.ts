@@ -1,0 +1,248 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_IDS, type HealthReport } from '../../src/shared/domain/health';
+import { parseUrl } from '../../src/main/core/db/connection';
+import { Database } from '../../src/main/core/db/database';
+import { runHealth } from '../../src/main/core/health/registry';
+import { HealthService } from '../../src/main/core/health/service';
+import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
+import { TaskManager } from '../../src/main/core/tasks/tasks';
+import { silentLogger } from '../../src/main/core/util/log';
+import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+
+function open(url: string): Database {
+  const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
+  return new Database(target, { password: password ?? '', source: 'url' });
+}
+
+const check = (r: HealthReport, id: string) => r.checks.find((c) => c.id === id)!;
+const objects = (r: HealthReport, id: string) => check(r, id).findings.map((f) => f.object);
+
+describe('health checks on a database with planted problems', () => {
+  let scratch: ScratchDatabase;
+  let db: Database;
+  let report: HealthReport;
+  let blocker: pg.Client;
+  let waiter: pg.Client;
+  let blockedTable: string;
+  let waiting: Promise<unknown>;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase({ seed: true, tenants: 5 });
+    db = open(scratch.url);
+    // A query blocked by a lock: one session holds ACCESS EXCLUSIVE on a tenant table, another waits.
+    const tenant = scratch.seed!.tenants[1]!;
+    blockedTable = `${tenant}.shows`;
+    blocker = new pg.Client({ connectionString: scratch.url });
+    waiter = new pg.Client({ connectionString: scratch.url });
+    await blocker.connect();
+    await waiter.connect();
+    await blocker.query(`BEGIN; LOCK TABLE ${pg.escapeIdentifier(tenant)}.shows IN ACCESS EXCLUSIVE MODE`);
+    waiting = waiter.query(`SELECT count(*) FROM ${pg.escapeIdentifier(tenant)}.shows`).catch(() => undefined);
+    // Wait until the server shows the waiter as blocked.
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await withClient(scratch.url, (c) => c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0'));
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    report = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, databaseName: scratch.name });
+  });
+
+  afterAll(async () => {
+    await blocker?.query('ROLLBACK').catch(() => undefined);
+    await waiting;
+    await blocker?.end().catch(() => undefined);
+    await waiter?.end().catch(() => undefined);
+    await db?.close();
+    await scratch?.drop();
+  });
+
+  it('reports every check of DESIGN §3, each with a duration, and none of them errors', () => {
+    expect(report.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
+    for (const c of report.checks) {
+      expect(c.durationMs, c.id).toBeGreaterThanOrEqual(0);
+      expect(c.status, `${c.id}: ${c.summary}`).not.toBe('error');
+    }
+    expect(report.database.name).toBe(scratch.name);
+    expect(check(report, 'tenant_isolation').status).toBe('skipped');
+    expect(check(report, 'replication_lag').status).toBe('skipped');
+  });
+
+  it('names each planted object in the right check', () => {
+    const planted = scratch.seed!.problems;
+    const expectations: [string, string][] = [];
+    for (const p of planted) {
+      for (const id of p.detectedBy) if ((CHECK_IDS as readonly string[]).includes(id) && id !== 'tenant_isolation') expectations.push([id, p.objects[0]!]);
+    }
+    expect(expectations.map((e) => e[0])).toEqual(expect.arrayContaining(['table_bloat', 'autovacuum', 'unused_indexes', 'duplicate_indexes', 'invalid_indexes', 'sequence_overflow']));
+    for (const [id, object] of expectations) expect(objects(report, id), `${id} should name ${object}`).toContain(object);
+    expect(objects(report, 'blocked_queries')).toContain(blockedTable);
+  });
+
+  it('judges the planted problems by their thresholds and marks tenant objects with their tenant', () => {
+    const seq = check(report, 'sequence_overflow');
+    expect(seq.status).toBe('fail');
+    expect(seq.findings[0]!.tenant).toBe(seq.findings[0]!.object!.split('.')[0]);
+    expect(seq.findings[0]!.data).toMatchObject({ columnType: 'integer' });
+    expect(check(report, 'invalid_indexes').status).toBe('warn');
+    expect(check(report, 'duplicate_indexes').findings[0]!.data).toMatchObject({ kind: 'prefix' });
+    const bloat = check(report, 'table_bloat').findings.find((f) => f.object?.endsWith('.impressions'))!;
+    expect((bloat.data as { wastedRatio: number }).wastedRatio).toBeGreaterThan(0.4);
+    expect(report.status).not.toBe('healthy');
+  });
+});
+
+describe('health checks on a healthy database', () => {
+  let scratch: ScratchDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase({ seed: true, tenants: 3, plantProblems: false, scale: 0.2 });
+    db = open(scratch.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await scratch?.drop();
+  });
+
+  it('has no check in error and no planted findings', async () => {
+    const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS });
+    for (const c of r.checks) expect(c.status, `${c.id}: ${c.summary}`).not.toBe('error');
+    expect(check(r, 'invalid_indexes').findings).toEqual([]);
+    expect(check(r, 'duplicate_indexes').findings).toEqual([]);
+    expect(check(r, 'sequence_overflow').status).toBe('pass');
+    expect(check(r, 'slow_queries').status).not.toBe('error');
+  });
+
+  it('without pg_stat_statements slow_queries is a warning that says how to enable it', async () => {
+    await withClient(scratch.url, (c) => c.query('DROP EXTENSION pg_stat_statements'));
+    const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS });
+    const slow = check(r, 'slow_queries');
+    expect(slow.status).toBe('warn');
+    expect(slow.findings[0]!.message).toMatch(/shared_preload_libraries/);
+    expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
+  });
+
+  it('gives a check that times out its own error without stopping the others', async () => {
+    const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 100 }, only: ['sizes', 'connections'] });
+    // sizes may or may not finish in 100 ms; connections does, and the report is complete either way.
+    expect(r.checks.map((c) => c.id)).toEqual(['connectivity', 'connections', 'sizes']);
+    expect(check(r, 'connections').status).toBe('pass');
+  });
+});
+
+describe('health of an unreachable database', () => {
+  it('fails connectivity, skips every other check, and is unhealthy', async () => {
+    const srv = await import('node:net').then((net) => new Promise<import('node:net').Server>((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => res(s)); }));
+    const port = (srv.address() as import('node:net').AddressInfo).port;
+    await new Promise((r) => srv.close(r));
+    const db = open(`postgres://nobody:x@127.0.0.1:${port}/none`);
+    try {
+      const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, databaseName: 'none' });
+      expect(check(r, 'connectivity').status).toBe('fail');
+      expect(r.checks.filter((c) => c.id !== 'connectivity').every((c) => c.status === 'skipped')).toBe(true);
+      expect(r.status).toBe('unhealthy');
+      expect(JSON.stringify(r)).not.toContain('nobody:x');
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('HealthService', () => {
+  let scratch: ScratchDatabase;
+  let db: Database;
+  let home: string;
+  let service: HealthService;
+  const tasks = new TaskManager();
+  const updates: string[] = [];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase({ seed: true, tenants: 3, scale: 0.2 });
+    db = open(scratch.url);
+    home = mkdtempSync(join(tmpdir(), 'pfo-health-'));
+    service = new HealthService({
+      home,
+      tasks,
+      log: silentLogger,
+      database: async () => ({ db, profile: { id: 'c1', tenantPattern: 'org_%', database: scratch.name } }),
+      sampleTarget: async () => 'c1',
+      onUpdated: (e) => updates.push(e.status),
+    });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await db?.close();
+    await scratch?.drop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs, keeps the latest result, records history, and reads both without the database', async () => {
+    await service.run('c1');
+    await service.run('c1', { only: ['cache_hit_ratio', 'connections'] });
+    const summary = (await service.summary('c1'))!;
+    expect(summary.checks).toHaveLength(CHECK_IDS.length);
+    // Heavy checks kept their result from the full run.
+    expect(summary.checks.find((c) => c.id === 'sizes')!.status).toBe('pass');
+    expect(updates).toHaveLength(2);
+    const history = await service.history('c1').read(1, 100);
+    expect(history).toHaveLength(2);
+    expect(history[1]!.metrics['cache.heap']).toBeGreaterThan(0);
+    expect(Object.keys(history[1]!.metrics).some((k) => k.startsWith('conn.'))).toBe(true);
+    // A second service over the same home reads the latest result from disk.
+    const reader = new HealthService({ home, tasks: new TaskManager(), log: silentLogger, database: async () => { throw new Error('must not touch the database'); }, sampleTarget: async () => null, onUpdated: () => {} });
+    expect((await reader.summary('c1'))!.status).toBe(summary.status);
+    expect((await reader.history('c1').read(1, 100)).length).toBe(2);
+  });
+
+  it('a sampler tick refreshes the cheap checks and keeps heavy results until their interval', async () => {
+    const before = (await service.summary('c1'))!;
+    const sizesAt = before.checks.find((c) => c.id === 'sizes')!.checkedAt;
+    const connAt = before.checks.find((c) => c.id === 'connections')!.checkedAt!;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await service.tick()).not.toBeNull();
+    await service.stop();
+    const after = (await service.summary('c1'))!;
+    expect(after.checks.find((c) => c.id === 'sizes')!.checkedAt).toBe(sizesAt);
+    expect(Date.parse(after.checks.find((c) => c.id === 'connections')!.checkedAt!)).toBeGreaterThan(Date.parse(connAt));
+    expect(await service.history('c1').read(1, 100)).toHaveLength(3);
+  });
+
+  it('pages findings with a cursor, at most 100 a page, sorted and filtered by tenant', async () => {
+    const total = (await service.findings('c1', { checkId: 'unused_indexes', sort: 'object', dir: 'asc', limit: 100 })).total;
+    expect(total).toBeGreaterThan(3);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await service.findings('c1', { checkId: 'unused_indexes', sort: 'object', dir: 'asc', limit: 3, ...(cursor ? { cursor } : {}) });
+      expect(page.findings.length).toBeLessThanOrEqual(3);
+      seen.push(...page.findings.map((f) => f.object!));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(total);
+    expect([...seen].sort()).toEqual(seen);
+    const tenant = scratch.seed!.tenants[0]!;
+    const filtered = await service.findings('c1', { checkId: 'unused_indexes', tenant, sort: 'severity', dir: 'desc', limit: 100 });
+    expect(filtered.findings.every((f) => f.tenant === tenant)).toBe(true);
+  });
+
+  it('measures one table exactly with pgstattuple as a task, and refuses a bad name', async () => {
+    const bloated = scratch.seed!.problems.find((p) => p.key === 'table_bloat')!.objects[0]!;
+    const { taskId } = service.exactBloatTask('c1', bloated);
+    for (let i = 0; i < 100 && tasks.get(taskId)!.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    const task = tasks.get(taskId)!;
+    expect(task.status).toBe('succeeded');
+    expect(task.log.join('\n')).toMatch(/reclaimable/);
+    expect(() => service.exactBloatTask('c1', 'no dots here')).toThrow(/schema\.table/);
+  });
+
+  it('keeps thresholds per connection, only the changed values', async () => {
+    const t = await service.thresholds.save('c1', { cacheHitWarn: 0.98 });
+    expect(t.cacheHitWarn).toBe(0.98);
+    expect((await service.thresholds.get('c2')).cacheHitWarn).toBe(DEFAULT_THRESHOLDS.cacheHitWarn);
+    expect((await service.thresholds.get('c1')).topN).toBe(DEFAULT_THRESHOLDS.topN);
+  });
+});
