@@ -68,29 +68,34 @@ export async function verifyTenants(db: Database, opts: VerifyTenantsOptions = {
     const t = await db.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [scope.template], q);
     if (t.rowCount === 0) throw new OpsError('no_such_template', `The template schema "${scope.template}" does not exist.`, 'Check the template name, or leave it empty to compare against the majority shape.');
   }
-  const stats = await db.query<StatsRow>(loadSql('tenants_list'), [scope.pattern, scope.tenants, scope.template], q);
-  step();
+  const checks: VerifyResult['checks'] = [];
+  const violations: Violation[] = [];
+  // The tenant list and every check run side by side over the monitor pool: none needs another's answer.
+  const [stats, , isolationFunction] = await Promise.all([
+    db.query<StatsRow>(loadSql('tenants_list'), [scope.pattern, scope.tenants, scope.template], q).then((r) => {
+      step();
+      return r;
+    }),
+    Promise.all(
+      CHECKS.map(async (check) => {
+        const t0 = performance.now();
+        const { rows } = await db.query<ViolationRow>(loadSql(check.file), check.params(scope, checkOpts), q);
+        checks.push({ id: check.id, durationMs: round(performance.now() - t0), violations: rows.length });
+        for (const r of rows) violations.push(toViolation(r));
+        step();
+      }),
+    ),
+    runIsolationFunction(db, q, notes).then((r) => {
+      step();
+      return r;
+    }),
+  ]);
   if (scope.tenants) {
     const found = new Set(stats.rows.map((r) => r.tenant));
     const absent = scope.tenants.filter((t) => !found.has(t) && t !== scope.template);
     if (absent.length) notes.push(`Not found (no such schema): ${absent.slice(0, 20).map((t) => JSON.stringify(t)).join(', ')}${absent.length > 20 ? ` and ${absent.length - 20} more` : ''}.`);
   }
   if (stats.rows.length === 0) notes.push(scope.tenants ? 'None of the listed tenant schemas exists.' : `No schema matches the tenant pattern ${JSON.stringify(scope.pattern)}.`);
-
-  const checks: VerifyResult['checks'] = [];
-  const violations: Violation[] = [];
-  await Promise.all(
-    CHECKS.map(async (check) => {
-      const t0 = performance.now();
-      const { rows } = await db.query<ViolationRow>(loadSql(check.file), check.params(scope, checkOpts), q);
-      checks.push({ id: check.id, durationMs: round(performance.now() - t0), violations: rows.length });
-      for (const r of rows) violations.push(toViolation(r));
-      step();
-    }),
-  );
-
-  const isolationFunction = await runIsolationFunction(db, q, notes);
-  step();
 
   violations.sort(
     (a, b) =>
