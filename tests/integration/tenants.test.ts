@@ -114,6 +114,26 @@ describe('tenant verification', () => {
     expect(r.violations.filter((v) => v.kind === 'cross_tenant_grant')).toEqual([]);
   });
 
+  it("includes the database's own verify_tenant_isolation() when it exists", async () => {
+    expect(result.isolationFunction).toBeNull();
+    expect(result.notes.join(' ')).toMatch(/no verify_tenant_isolation\(\) function/);
+    await withClient(scratch.url, (c) =>
+      c.query(`CREATE FUNCTION public.verify_tenant_isolation() RETURNS TABLE (check_name text, ok boolean) LANGUAGE sql STABLE
+               AS $$ VALUES ('schemas separated', true), ('no shared rows', false) $$`),
+    );
+    try {
+      const r = await verifyTenants(db, { tenants: [HOSTILE.space] });
+      expect(r.isolationFunction).toMatchObject({ name: 'public.verify_tenant_isolation', ok: false });
+      expect(r.isolationFunction!.rows).toEqual([
+        { check_name: 'schemas separated', ok: true },
+        { check_name: 'no shared rows', ok: false },
+      ]);
+      expect(summarizeForHealth(r).findings[0]).toMatchObject({ severity: 'critical', object: 'public.verify_tenant_isolation' });
+    } finally {
+      await withClient(scratch.url, (c) => c.query('DROP FUNCTION public.verify_tenant_isolation()'));
+    }
+  });
+
   it('can be cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
