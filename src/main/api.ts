@@ -10,6 +10,7 @@ import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
+import { tenantsHandlers } from './handlers/tenants';
 import type { Handler, Handlers } from './handlers/types';
 
 // Every method of the contract has exactly one handler; the type makes a missing one a compile error.
@@ -21,6 +22,7 @@ const handlers: Handlers<Method> = {
   ...overviewHandlers,
   ...secretsHandlers,
   ...tasksHandlers,
+  ...tenantsHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

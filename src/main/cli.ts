@@ -6,6 +6,7 @@ import { EXIT } from './cli/exit';
 import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
 import { registerServe } from './cli/serve';
+import { registerTenants } from './cli/tenants';
 
 /**
  * podcastflow-ops: the headless host. Every command prints human text, or one JSON document on
@@ -31,6 +32,7 @@ registerAudit(program, run);
 registerDemo(program, run);
 registerServe(program, run);
 registerHealth(program, run);
+registerTenants(program, run);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
+import { tenantsContract } from './domain/tenants';
 
 /**
  * Every call between the renderer (or any other client) and the main process:
@@ -20,6 +21,7 @@ export const contract = {
   ...overviewContract,
   ...secretsContract,
   ...tasksContract,
+  ...tenantsContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */

@@ -7,6 +7,7 @@ import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { SecretsPage } from './pages/Secrets';
 import { SettingsPage } from './pages/Settings';
+import { TenantsPage } from './pages/Tenants';
 import { go, SECTIONS, useSection, type SectionId } from './route';
 import { useActiveProfile, useAppStore } from './stores/app';
 import { useTasksStore } from './stores/tasks';
@@ -23,6 +24,8 @@ function Page({ section }: { section: SectionId }) {
       return <SecretsPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'tenants':
+      return <TenantsPage />;
     default:
       return <NotYet section={section} />;
   }

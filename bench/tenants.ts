@@ -1,0 +1,167 @@
+/**
+ * Benchmark: tenant verification at N tenants (default 2,000) against
+ *   - its bare SQL floor: one psql session running the same resources/sql/tenants_*.sql files, one after
+ *     the other (what the queries cost on the server, with no console around them), and
+ *   - the naive way: a loop over tenants, each compared through information_schema (columns and table
+ *     privileges per tenant), which is what a per-tenant script does.
+ * Targets (issue #4): within 3x the floor, at least 50x faster than the naive loop.
+ * Prints a table and a final JSON line. Reuses a demo data dir between runs (seeding 2,000 tenants takes
+ * minutes once): /tmp/pfo-bench-tenants-<N>.
+ *
+ *   npm run bench:tenants [-- --tenants 2000 --runs 5]
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { parseUrl } from '../src/main/core/db/connection';
+import { Database } from '../src/main/core/db/database';
+import { loadSql } from '../src/main/core/db/sql';
+import { startDemo } from '../src/main/core/demo/cluster';
+import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
+import { verifyTenants } from '../src/main/core/tenants/verify';
+
+export interface TenantsBenchOptions {
+  tenants?: number;
+  runs?: number;
+  dataDir?: string;
+  log?: (m: string) => void;
+}
+
+export interface TenantsBenchResult {
+  bench: 'tenants';
+  tenants: number;
+  violations: number;
+  oursMs: number;
+  floorMs: number;
+  naiveMs: number;
+  /** How many tenants the naive loop really visited (it is extrapolated to all of them when fewer). */
+  naiveTenantsMeasured: number;
+  ratioToFloor: number;
+  speedupOverNaive: number;
+  targets: { withinFloor3x: boolean; naive50x: boolean };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const lit = (v: unknown): string => {
+  if (v === null || v === undefined) return 'NULL';
+  if (Array.isArray(v)) return `ARRAY[${v.map((x) => pg.escapeLiteral(String(x))).join(', ')}]::text[]`;
+  return pg.escapeLiteral(String(v));
+};
+
+/** The check files with their parameters spelled as literals: runnable by psql as they are. */
+function floorScript(scope: TenantScope): string {
+  const parts = [{ file: 'tenants_list', params: [scope.pattern, scope.tenants, scope.template] as unknown[] }];
+  for (const c of CHECKS) parts.push({ file: c.file, params: c.params(scope, { platformRoles: [], tenantKeyColumns: DEFAULT_TENANT_KEY_COLUMNS }) });
+  parts.push({ file: 'tenants_isolation_function', params: [] });
+  return parts.map((p) => loadSql(p.file).replace(/\$(\d)/g, (_m, n: string) => lit(p.params[Number(n) - 1])).replace(/;\s*$/, '') + ';\n').join('');
+}
+
+function runPsql(url: string, password: string, script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', '-'], { env: { ...process.env, PGPASSWORD: password }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`psql failed: ${err.slice(0, 500)}`))));
+    child.stdin.end(script);
+  });
+}
+
+/** The naive per-tenant comparison: information_schema per tenant, compared with the first tenant in JS. */
+async function naiveLoop(db: Database, tenants: string[]): Promise<number> {
+  const started = performance.now();
+  let reference: Set<string> | undefined;
+  let drift = 0;
+  for (const t of tenants) {
+    const cols = await db.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
+      'SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = $1',
+      [t],
+    );
+    const grants = await db.query<{ grantee: string; table_name: string; privilege_type: string }>('SELECT grantee, table_name, privilege_type FROM information_schema.table_privileges WHERE table_schema = $1', [t]);
+    const shape = new Set(cols.rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}:${r.is_nullable}`));
+    reference ??= shape;
+    for (const s of reference) if (!shape.has(s)) drift++;
+    drift += grants.rows.length > 0 ? 0 : 1;
+  }
+  void drift;
+  return performance.now() - started;
+}
+
+export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<TenantsBenchResult> {
+  const n = opts.tenants ?? 2000;
+  const runs = opts.runs ?? 5;
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const demo = await startDemo({ dataDir: opts.dataDir ?? `/tmp/pfo-bench-tenants-${n}`, tenants: n, log });
+  const { target, password } = parseUrl(demo.url);
+  const db = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
+  try {
+    const scope: TenantScope = { pattern: 'org_%', tenants: null, template: null };
+    const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
+    const script = floorScript(scope);
+    // Warm both (catalog caches, plan caches, pools) before measuring.
+    const warm = await verifyTenants(db);
+    await runPsql(psqlUrl, demo.password, script);
+    const ours: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Interleaved so that both see the same machine state.
+      const t0 = performance.now();
+      await verifyTenants(db);
+      ours.push(performance.now() - t0);
+      floor.push(await runPsql(psqlUrl, demo.password, script));
+    }
+    const tenantNames = warm.tenantStats.map((t) => t.name);
+    // The naive loop is slow by nature: measure it on up to 100 tenants and scale linearly (it is linear:
+    // one round trip pair per tenant over a catalog of the same size).
+    const sample = tenantNames.slice(0, Math.min(100, tenantNames.length));
+    const naiveSampleMs = await naiveLoop(db, sample);
+    const naiveMs = (naiveSampleMs * tenantNames.length) / Math.max(sample.length, 1);
+    const oursMs = median(ours);
+    const floorMs = median(floor);
+    const r = (x: number) => Math.round(x * 10) / 10;
+    const result: TenantsBenchResult = {
+      bench: 'tenants',
+      tenants: warm.tenants,
+      violations: warm.violations.length,
+      oursMs: r(oursMs),
+      floorMs: r(floorMs),
+      naiveMs: r(naiveMs),
+      naiveTenantsMeasured: sample.length,
+      ratioToFloor: r((oursMs / floorMs) * 100) / 100,
+      speedupOverNaive: r(naiveMs / oursMs),
+      targets: { withinFloor3x: oursMs <= 3 * floorMs, naive50x: naiveMs >= 50 * oursMs },
+    };
+    return result;
+  } finally {
+    await db.close();
+    await demo.stop();
+  }
+}
+
+export function printTenantsBench(r: TenantsBenchResult): void {
+  const rows = [
+    ['verifyTenants (console)', `${r.oursMs} ms`, `${r.ratioToFloor}x floor`],
+    ['SQL floor (psql, same files)', `${r.floorMs} ms`, '1x'],
+    [`naive per-tenant information_schema (${r.naiveTenantsMeasured} measured)`, `${r.naiveMs} ms`, `console is ${r.speedupOverNaive}x faster`],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0]!.length));
+  const w1 = Math.max(...rows.map((x) => x[1]!.length));
+  process.stdout.write(`tenant verification at ${r.tenants} tenants (${r.violations} violations found)\n`);
+  for (const [a, b, c] of rows) process.stdout.write(`  ${a!.padEnd(w0)}  ${b!.padStart(w1)}  ${c}\n`);
+  process.stdout.write(`  targets: within 3x floor ${r.targets.withinFloor3x ? 'MET' : 'MISSED'}; >=50x naive ${r.targets.naive50x ? 'MET' : 'MISSED'}\n`);
+  process.stdout.write(JSON.stringify(r) + '\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const tenants = arg('--tenants');
+  const runs = arg('--runs');
+  benchTenants({ ...(tenants ? { tenants } : {}), ...(runs ? { runs } : {}) }).then(printTenantsBench, (err: unknown) => {
+    process.stderr.write(`bench:tenants failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(3);
+  });
+}

@@ -1,0 +1,104 @@
+-- Tenant drift: missing_column / type_mismatch, for every tenant at once.
+-- Cheap first: each tenant table's column list (name, type, NOT NULL, default as stored) is hashed, in
+-- column order, and each table's reference hash is the template's or the most common one among the tenants.
+-- Only tables whose hash differs (a handful, normally) are compared column by column, by name, against a
+-- model table that has the reference hash: a missing column is missing_column; a difference in type,
+-- nullability or default is type_mismatch (the differences are spelled out in the detail). Defaults are
+-- compared deparsed, with each schema's own name removed, so nextval('org_a.seq') equals nextval('org_b.seq');
+-- their stored form masks sequence OIDs for the hash. Missing tables are tenants_tables' business.
+-- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
+-- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+WITH tenants AS (
+  SELECT n.oid, n.nspname AS tenant
+  FROM pg_catalog.pg_namespace n
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+    AND n.nspname IS DISTINCT FROM $3::text
+),
+-- who votes on the reference shape: the template, else every schema matching the pattern (the fleet, even
+-- when only a list of tenants is verified), else the listed tenants themselves
+voters AS (
+  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = $3::text
+  UNION ALL
+  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE $3::text IS NULL AND nspname LIKE $1::text
+  UNION ALL
+  SELECT oid, tenant FROM tenants
+  WHERE $3::text IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname LIKE $1::text)
+),
+shape AS (
+  SELECT c.oid, c.relnamespace, c.relname,
+         md5(string_agg(a.attname || ':' || a.atttypid || ':' || a.atttypmod || ':' || a.attnotnull || ':' ||
+                        -- stored default without token positions (they shift with the schema name's length)
+                        -- and, for regclass constants (nextval of each tenant's own sequence), without the OID
+                        CASE WHEN d.adbin IS NULL THEN ''
+                             WHEN strpos(d.adbin::text, ':consttype 2205 ') = 0
+                             THEN md5(regexp_replace(d.adbin::text, ':location -?[0-9]+', '', 'g'))
+                             ELSE md5(regexp_replace(d.adbin::text, ':location -?[0-9]+|:constvalue 4 \[[^]]*\]', '', 'g')) END,
+                        ',' ORDER BY a.attnum)) AS hash
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+    AND c.relnamespace IN (SELECT oid FROM tenants UNION ALL SELECT oid FROM voters)
+  GROUP BY c.oid, c.relnamespace, c.relname
+),
+ref_hash AS (
+  SELECT s.relname, mode() WITHIN GROUP (ORDER BY s.hash COLLATE "C") AS hash, count(*) AS have
+  FROM shape s JOIN voters v ON v.oid = s.relnamespace
+  GROUP BY s.relname
+  HAVING count(*) * 2 > (SELECT count(*) FROM voters)
+),
+model AS (
+  SELECT DISTINCT ON (s.relname) s.relname, s.oid, s.hash
+  FROM shape s JOIN ref_hash r ON r.relname = s.relname AND r.hash = s.hash
+  JOIN voters v ON v.oid = s.relnamespace
+  ORDER BY s.relname, s.oid
+),
+suspect AS (
+  SELECT t.tenant, s.oid, s.relname, m.oid AS model
+  FROM shape s JOIN tenants t ON t.oid = s.relnamespace
+  JOIN model m ON m.relname = s.relname
+  WHERE s.hash <> m.hash
+),
+cols AS (
+  -- the columns of suspect tables and of their models, deparsed (few rows; index lookups per table)
+  SELECT o.oid, a.attname, a.attnum,
+         replace(pg_catalog.format_type(a.atttypid, a.atttypmod), quote_ident(n.nspname) || '.', '') AS type,
+         a.attnotnull AS notnull,
+         coalesce((SELECT replace(pg_catalog.pg_get_expr(d.adbin, d.adrelid), quote_ident(n.nspname) || '.', '')
+                     FROM pg_catalog.pg_attrdef d WHERE d.adrelid = o.oid AND d.adnum = a.attnum), '') AS dflt
+  FROM (SELECT oid FROM suspect UNION SELECT model FROM suspect) AS o
+  JOIN pg_catalog.pg_class c ON c.oid = o.oid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = o.oid AND a.attnum > 0 AND NOT a.attisdropped) AS a
+),
+pairs AS (
+  SELECT s.tenant, s.relname, r.attname, r.type AS ref_type, r.notnull AS ref_notnull, r.dflt AS ref_dflt,
+         x.attname IS NULL AS missing, x.type, x.notnull, x.dflt
+  FROM suspect s
+  JOIN cols r ON r.oid = s.model
+  LEFT JOIN cols x ON x.oid = s.oid AND x.attname = r.attname
+)
+SELECT p.tenant, 'missing_column' AS kind, p.relname || '.' || p.attname AS object,
+       format('column %s %s%s%s is in the reference shape but not in this tenant', quote_ident(p.attname), p.ref_type,
+              CASE WHEN p.ref_notnull THEN ' NOT NULL' ELSE '' END,
+              CASE WHEN p.ref_dflt <> '' THEN ' DEFAULT ' || p.ref_dflt ELSE '' END) AS detail,
+       'critical' AS severity,
+       format('ALTER TABLE %I.%I ADD COLUMN %I %s%s%s;', p.tenant, p.relname, p.attname, p.ref_type,
+              CASE WHEN p.ref_dflt <> '' AND p.ref_dflt NOT LIKE 'nextval(%' THEN ' DEFAULT ' || p.ref_dflt ELSE '' END,
+              CASE WHEN p.ref_notnull AND p.ref_dflt <> '' AND p.ref_dflt NOT LIKE 'nextval(%' THEN ' NOT NULL' ELSE '' END) AS fix_sql
+FROM pairs p
+WHERE p.missing
+UNION ALL
+SELECT p.tenant, 'type_mismatch', p.relname || '.' || p.attname,
+       concat_ws('; ',
+         CASE WHEN p.type <> p.ref_type THEN format('type is %s, reference is %s', p.type, p.ref_type) END,
+         CASE WHEN p.notnull <> p.ref_notnull THEN format('%s, reference is %s',
+              CASE WHEN p.notnull THEN 'NOT NULL' ELSE 'nullable' END, CASE WHEN p.ref_notnull THEN 'NOT NULL' ELSE 'nullable' END) END,
+         CASE WHEN p.dflt <> p.ref_dflt THEN format('default is %s, reference is %s',
+              coalesce(nullif(p.dflt, ''), 'none'), coalesce(nullif(p.ref_dflt, ''), 'none')) END),
+       CASE WHEN p.type <> p.ref_type THEN 'critical' ELSE 'warn' END,
+       NULL
+FROM pairs p
+WHERE NOT p.missing AND (p.type <> p.ref_type OR p.notnull <> p.ref_notnull OR p.dflt <> p.ref_dflt)
+ORDER BY 1, 3;

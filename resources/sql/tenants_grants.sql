@@ -1,0 +1,64 @@
+-- Tenant leaks: cross_tenant_grant. A role that holds privileges (on the schema itself or on objects in it)
+-- in more than one tenant but not in all of them: an agency or support role that crossed tenant lines.
+-- Not counted: the schema's and objects' owners, roles that own any tenant schema, superusers, and the
+-- configured platform roles ($4). Roles holding privileges in every tenant are platform roles by fact.
+-- PUBLIC is tenants_public's business. One row per (role, tenant), so the heatmap shows each tenant touched.
+-- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL),
+-- $4 platform roles (text[] or NULL).
+-- In psql: PREPARE q(text, text[], text, text[]) AS <this query>; EXECUTE q('org_%', NULL, NULL, NULL);
+WITH tenants AS (
+  SELECT n.oid, n.nspname AS tenant
+  FROM pg_catalog.pg_namespace n
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+    AND n.nspname IS DISTINCT FROM $3::text
+),
+-- the fleet: every tenant matching the pattern plus the listed ones, so that "more than one but not all"
+-- means the same whether all tenants or a list of them are verified
+fleet AS (
+  SELECT n.oid, n.nspname AS tenant
+  FROM pg_catalog.pg_namespace n
+  WHERE (n.nspname LIKE $1::text OR n.nspname = ANY (coalesce($2::text[], '{}')))
+    AND n.nspname IS DISTINCT FROM $3::text
+),
+acl AS (
+  SELECT t.tenant, 'schema' AS objtype, quote_ident(t.tenant) AS object, x.grantee, x.privilege_type, n.nspowner AS owner
+  FROM fleet t JOIN pg_catalog.pg_namespace n ON n.oid = t.oid
+  CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS x
+  UNION ALL
+  SELECT t.tenant, CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
+         quote_ident(c.relname), x.grantee, x.privilege_type, c.relowner
+  FROM fleet t JOIN pg_catalog.pg_class c ON c.relnamespace = t.oid
+  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS x
+  WHERE c.relacl IS NOT NULL
+  UNION ALL
+  SELECT t.tenant, 'function', quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+         x.grantee, x.privilege_type, p.proowner
+  FROM fleet t JOIN pg_catalog.pg_proc p ON p.pronamespace = t.oid
+  CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) AS x
+  WHERE p.proacl IS NOT NULL
+),
+held AS (
+  SELECT acl.grantee, acl.tenant,
+         string_agg(DISTINCT acl.privilege_type || ' on ' || acl.objtype || ' ' || acl.object, ', ') AS what
+  FROM acl
+  JOIN pg_catalog.pg_roles r ON r.oid = acl.grantee
+  WHERE acl.grantee <> 0 AND acl.grantee <> acl.owner
+    AND NOT r.rolsuper
+    AND r.rolname <> ALL (coalesce($4::text[], '{}'))
+    AND acl.grantee NOT IN (SELECT n.nspowner FROM fleet t JOIN pg_catalog.pg_namespace n ON n.oid = t.oid)
+  GROUP BY acl.grantee, acl.tenant
+),
+spread AS (
+  SELECT grantee, count(*) AS n FROM held GROUP BY grantee
+  HAVING count(*) > 1 AND count(*) < (SELECT count(*) FROM fleet)
+)
+SELECT h.tenant, 'cross_tenant_grant' AS kind, pg_catalog.pg_get_userbyid(h.grantee) AS object,
+       format('role %s holds privileges in %s of %s tenants: %s', quote_ident(pg_catalog.pg_get_userbyid(h.grantee)),
+              s.n, (SELECT count(*) FROM fleet), left(h.what, 500)) AS detail,
+       'critical' AS severity,
+       format('REVOKE ALL ON ALL TABLES IN SCHEMA %1$I FROM %2$I; REVOKE ALL ON ALL SEQUENCES IN SCHEMA %1$I FROM %2$I; '
+              'REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %1$I FROM %2$I; REVOKE ALL ON SCHEMA %1$I FROM %2$I;',
+              h.tenant, pg_catalog.pg_get_userbyid(h.grantee)) AS fix_sql
+FROM held h JOIN spread s ON s.grantee = h.grantee
+WHERE h.tenant IN (SELECT tenant FROM tenants)
+ORDER BY 1, 3;

@@ -1,0 +1,102 @@
+-- Tenant drift: missing_index (compared by definition, not by name) and invalid_index, for every tenant.
+-- An index's definition is its table, uniqueness, access method, key column names, operator classes, options,
+-- collations, expressions and predicate, read from pg_index (cheap at tens of thousands of indexes): names
+-- and schemas are left out, so an index renamed in one tenant still matches. Only the few reference indexes
+-- a tenant lacks are printed with pg_get_indexdef (costly), for the detail and the fix. The reference indexes of a table are the template's (when $3
+-- names one) or those that more than half of the tenants having that table have.
+-- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
+-- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+WITH tenants AS (
+  SELECT n.oid, n.nspname AS tenant
+  FROM pg_catalog.pg_namespace n
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+    AND n.nspname IS DISTINCT FROM $3::text
+),
+-- who votes on the reference shape: the template, else every schema matching the pattern (the fleet, even
+-- when only a list of tenants is verified), else the listed tenants themselves
+voters AS (
+  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = $3::text
+  UNION ALL
+  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE $3::text IS NULL AND nspname LIKE $1::text
+  UNION ALL
+  SELECT oid, tenant FROM tenants
+  WHERE $3::text IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname LIKE $1::text)
+),
+tbl AS (
+  SELECT c.oid, c.relnamespace, c.relname
+  FROM pg_catalog.pg_class c
+  WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+    AND c.relnamespace IN (SELECT oid FROM tenants UNION ALL SELECT oid FROM voters)
+),
+idx AS (
+  SELECT tbl.relnamespace, tbl.relname, i.indexrelid, ic.relname AS indexname, i.indisvalid,
+         concat_ws(' ', CASE WHEN i.indisunique THEN 'unique' END, ic.relam::text,
+                   (SELECT string_agg(coalesce(a.attname::text, '#' || k.n), ',' ORDER BY k.n)
+                      FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k (attnum, n)
+                      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum),
+                   i.indnkeyatts::text, i.indclass::text, i.indoption::text, i.indcollation::text,
+                   md5(i.indexprs::text), 'where ' || md5(i.indpred::text)) AS sig
+  FROM tbl
+  JOIN pg_catalog.pg_index i ON i.indrelid = tbl.oid
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+),
+voter_tables AS (
+  SELECT tbl.relname, count(*) AS have
+  FROM tbl JOIN voters v ON v.oid = tbl.relnamespace
+  GROUP BY tbl.relname
+),
+ref AS (
+  SELECT idx.relname, idx.sig, count(*) AS have,
+         mode() WITHIN GROUP (ORDER BY idx.indexname) AS indexname,
+         min(idx.indexrelid::bigint)::oid AS model
+  FROM idx JOIN voters v ON v.oid = idx.relnamespace
+  JOIN voter_tables vt ON vt.relname = idx.relname
+  GROUP BY idx.relname, idx.sig, vt.have
+  HAVING count(*) * 2 > vt.have
+),
+missing AS (
+  -- (tenant table, reference definition) pairs minus the pairs that exist: one hashed set difference
+  SELECT t.tenant, x.relname, ref.indexname, ref.model
+  FROM (SELECT tbl.relnamespace, tbl.relname, ref.sig
+          FROM tbl JOIN ref ON ref.relname = tbl.relname
+         WHERE tbl.relnamespace IN (SELECT oid FROM tenants)
+        EXCEPT
+        SELECT idx.relnamespace, idx.relname, idx.sig FROM idx) AS x
+  JOIN tenants t ON t.oid = x.relnamespace
+  JOIN ref ON ref.relname = x.relname AND ref.sig = x.sig
+),
+described AS (
+  -- the definition of a model index, printed column by column without its name or schema
+  SELECT m.*, i.indisunique AS isunique, am.amname,
+         (SELECT string_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k)
+            FROM generate_series(1, i.indnkeyatts) AS k) AS keys,
+         (SELECT string_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k)
+            FROM generate_series(i.indnkeyatts + 1, i.indnatts) AS k) AS include,
+         pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS pred,
+         con.conname, pg_catalog.pg_get_constraintdef(con.oid) AS condef
+  FROM missing m
+  JOIN pg_catalog.pg_index i ON i.indexrelid = m.model
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+  LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
+)
+SELECT d.tenant, 'missing_index' AS kind, d.relname || '.' || d.indexname AS object,
+       format('no %sindex on %s using %s (%s)%s%s (named %s in the reference)', CASE WHEN d.isunique THEN 'unique ' ELSE '' END,
+              quote_ident(d.relname), d.amname, d.keys, ' INCLUDE (' || d.include || ')', ' WHERE ' || d.pred,
+              quote_ident(d.indexname)) AS detail,
+       'warn' AS severity,
+       CASE WHEN d.condef IS NOT NULL
+            THEN format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', d.tenant, d.relname, d.conname, d.condef)
+            ELSE format('CREATE %sINDEX %I ON %I.%I USING %s (%s)%s%s;', CASE WHEN d.isunique THEN 'UNIQUE ' ELSE '' END,
+                        d.indexname, d.tenant, d.relname, d.amname, d.keys,
+                        coalesce(' INCLUDE (' || d.include || ')', ''), coalesce(' WHERE ' || d.pred, ''))
+       END AS fix_sql
+FROM described d
+UNION ALL
+SELECT t.tenant, 'invalid_index', idx.relname || '.' || idx.indexname,
+       format('index %s is invalid (a failed CREATE INDEX CONCURRENTLY?): it is maintained on writes but never used', quote_ident(idx.indexname)),
+       'warn',
+       format('REINDEX INDEX %I.%I;', t.tenant, idx.indexname)
+FROM tenants t JOIN idx ON idx.relnamespace = t.oid
+WHERE NOT idx.indisvalid
+ORDER BY 1, 3;

@@ -1,0 +1,22 @@
+-- Tenant verification: the tenant schemas, with their estimated size and rows (from pg_class statistics,
+-- so it stays one cheap catalog pass at thousands of tenants: no per-relation stat() calls).
+-- $1 pattern (LIKE, e.g. 'org_%'), $2 explicit tenant list (text[]; NULL = use the pattern),
+-- $3 template schema (text; NULL = none). The template is the reference, never a tenant.
+-- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+WITH tenants AS (
+  SELECT n.oid, n.nspname AS tenant
+  FROM pg_catalog.pg_namespace n
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+    AND n.nspname IS DISTINCT FROM $3::text
+)
+SELECT t.tenant,
+       pg_catalog.pg_get_userbyid(n.nspowner) AS owner,
+       coalesce(sum(c.relpages::bigint + coalesce(tc.relpages, 0)) * current_setting('block_size')::bigint, 0) AS size_bytes,
+       coalesce(sum(greatest(c.reltuples, 0)) FILTER (WHERE c.relkind IN ('r', 'p', 'm')), 0)::bigint AS estimated_rows,
+       count(*) FILTER (WHERE c.relkind IN ('r', 'p')) AS tables
+FROM tenants t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.oid
+LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = t.oid
+LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+GROUP BY t.tenant, n.nspowner
+ORDER BY t.tenant;

@@ -1,0 +1,44 @@
+-- Tenant leaks: unexpected_owner. The tenant schema, or a table, view, sequence or function in it, owned by a
+-- role other than the expected owner: the template schema's owner when $3 names one, else the most common
+-- owner of the tenant schemas (all those matching the pattern, even when a list of tenants is verified). (A different owner can grant itself anything and bypasses non-forced RLS.)
+-- Sequences owned by a column are left out: they follow their table's owner.
+-- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
+-- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+WITH tenants AS (
+  SELECT n.oid, n.nspname AS tenant, n.nspowner
+  FROM pg_catalog.pg_namespace n
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+    AND n.nspname IS DISTINCT FROM $3::text
+),
+expected AS (
+  SELECT coalesce((SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = $3::text),
+                  (SELECT mode() WITHIN GROUP (ORDER BY nspowner) FROM pg_catalog.pg_namespace
+                   WHERE nspname LIKE $1::text OR nspname = ANY (coalesce($2::text[], '{}')))) AS owner
+),
+owned AS (
+  SELECT t.tenant, 'SCHEMA' AS objtype, quote_ident(t.tenant) AS target, t.tenant AS object, t.nspowner AS owner
+  FROM tenants t
+  UNION ALL
+  SELECT t.tenant,
+         CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                        WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+         quote_ident(t.tenant) || '.' || quote_ident(c.relname), c.relname, c.relowner
+  FROM tenants t JOIN pg_catalog.pg_class c ON c.relnamespace = t.oid
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
+                                           AND d.refclassid = 'pg_class'::regclass))
+  UNION ALL
+  SELECT t.tenant, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
+         quote_ident(t.tenant) || '.' || quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+         p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', p.proowner
+  FROM tenants t JOIN pg_catalog.pg_proc p ON p.pronamespace = t.oid
+)
+SELECT o.tenant, 'unexpected_owner' AS kind, o.object,
+       format('%s %s is owned by %s, expected %s', lower(o.objtype), o.target,
+              quote_ident(pg_catalog.pg_get_userbyid(o.owner)), quote_ident(pg_catalog.pg_get_userbyid(e.owner))) AS detail,
+       'warn' AS severity,
+       format('ALTER %s %s OWNER TO %I;', o.objtype, o.target, pg_catalog.pg_get_userbyid(e.owner)) AS fix_sql
+FROM owned o CROSS JOIN expected e
+WHERE o.owner <> e.owner
+ORDER BY 1, 3;

@@ -1,0 +1,180 @@
+import type { TenantStats, VerifyResult, Violation } from '../../../shared/domain/tenants';
+import type { Database } from '../db/database';
+import { loadSql } from '../db/sql';
+import { OpsError } from '../util/errors';
+import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type CheckOptions, type TenantScope } from './checks';
+
+export interface VerifyTenantsOptions {
+  /** LIKE pattern for tenant schemas (default 'org_%'); ignored when `tenants` is given. */
+  pattern?: string;
+  /** An explicit list of tenant schemas instead of the pattern. */
+  tenants?: string[];
+  /** Reference schema; without it the reference is the majority shape of the tenants. */
+  template?: string;
+  /** Roles allowed to hold privileges in many tenants (besides owners and superusers). */
+  platformRoles?: string[];
+  /** Column names that make a shared table tenant-keyed. */
+  tenantKeyColumns?: string[];
+  signal?: AbortSignal;
+  /** Called after each check, for task progress. */
+  onProgress?: (done: number, total: number) => void;
+  /** Per-query statement_timeout. Default 60 s. */
+  timeoutMs?: number;
+}
+
+interface ViolationRow {
+  tenant: string | null;
+  kind: Violation['kind'];
+  object: string | null;
+  detail: string;
+  severity: Violation['severity'];
+  fix_sql: string | null;
+}
+
+interface StatsRow {
+  tenant: string;
+  owner: string;
+  size_bytes: number;
+  estimated_rows: number;
+  tables: number;
+}
+
+const SEVERITY_RANK: Record<Violation['severity'], number> = { critical: 0, warn: 1, info: 2 };
+const MAX_FUNCTION_ROWS = 50;
+
+/**
+ * Tenant isolation and drift across every tenant schema: the tenant list, then each check as one query
+ * over all tenants (in parallel over the monitor pool), then the application's own isolation function
+ * when the database has one. Read-only throughout.
+ */
+export async function verifyTenants(db: Database, opts: VerifyTenantsOptions = {}): Promise<VerifyResult> {
+  const started = performance.now();
+  const scope: TenantScope = {
+    pattern: opts.pattern ?? 'org_%',
+    tenants: opts.tenants && opts.tenants.length > 0 ? [...new Set(opts.tenants)] : null,
+    template: opts.template ?? null,
+  };
+  const checkOpts: CheckOptions = {
+    platformRoles: opts.platformRoles ?? [],
+    tenantKeyColumns: opts.tenantKeyColumns && opts.tenantKeyColumns.length > 0 ? opts.tenantKeyColumns : DEFAULT_TENANT_KEY_COLUMNS,
+  };
+  const q = { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const notes: string[] = [];
+  const total = CHECKS.length + 2;
+  let done = 0;
+  const step = () => opts.onProgress?.(++done, total);
+
+  if (scope.template) {
+    const t = await db.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [scope.template], q);
+    if (t.rowCount === 0) throw new OpsError('no_such_template', `The template schema "${scope.template}" does not exist.`, 'Check the template name, or leave it empty to compare against the majority shape.');
+  }
+  const checks: VerifyResult['checks'] = [];
+  const violations: Violation[] = [];
+  // The tenant list and every check run side by side over the monitor pool: none needs another's answer.
+  const [stats, , isolationFunction] = await Promise.all([
+    db.query<StatsRow>(loadSql('tenants_list'), [scope.pattern, scope.tenants, scope.template], q).then((r) => {
+      step();
+      return r;
+    }),
+    Promise.all(
+      CHECKS.map(async (check) => {
+        const t0 = performance.now();
+        const { rows } = await db.query<ViolationRow>(loadSql(check.file), check.params(scope, checkOpts), q);
+        checks.push({ id: check.id, durationMs: round(performance.now() - t0), violations: rows.length });
+        for (const r of rows) violations.push(toViolation(r));
+        step();
+      }),
+    ),
+    runIsolationFunction(db, q, notes).then((r) => {
+      step();
+      return r;
+    }),
+  ]);
+  if (scope.tenants) {
+    const found = new Set(stats.rows.map((r) => r.tenant));
+    const absent = scope.tenants.filter((t) => !found.has(t) && t !== scope.template);
+    if (absent.length) notes.push(`Not found (no such schema): ${absent.slice(0, 20).map((t) => JSON.stringify(t)).join(', ')}${absent.length > 20 ? ` and ${absent.length - 20} more` : ''}.`);
+  }
+  if (stats.rows.length === 0) notes.push(scope.tenants ? 'None of the listed tenant schemas exists.' : `No schema matches the tenant pattern ${JSON.stringify(scope.pattern)}.`);
+
+  violations.sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      (a.tenant ?? '').localeCompare(b.tenant ?? '') ||
+      a.kind.localeCompare(b.kind) ||
+      (a.object ?? '').localeCompare(b.object ?? ''),
+  );
+  checks.sort((a, b) => CHECKS.findIndex((c) => c.id === a.id) - CHECKS.findIndex((c) => c.id === b.id));
+  return {
+    tenants: stats.rows.length,
+    reference: scope.template ? { mode: 'template', template: scope.template } : { mode: 'majority' },
+    durationMs: round(performance.now() - started),
+    violations,
+    checks,
+    notes,
+    isolationFunction,
+    tenantStats: stats.rows.map(toStats),
+    pattern: scope.pattern,
+    verifiedAt: new Date().toISOString(),
+  };
+}
+
+function toViolation(r: ViolationRow): Violation {
+  return {
+    tenant: r.tenant,
+    kind: r.kind,
+    ...(r.object !== null ? { object: r.object } : {}),
+    detail: r.detail,
+    severity: r.severity,
+    ...(r.fix_sql ? { fixSql: r.fix_sql } : {}),
+  };
+}
+
+function toStats(r: StatsRow): TenantStats {
+  return { name: r.tenant, owner: r.owner, sizeBytes: r.size_bytes, estimatedRows: r.estimated_rows, tables: r.tables };
+}
+
+/**
+ * The application's own check (verify_tenant_isolation()), when the database defines one: its rows are
+ * reported as they come. A boolean result (or a row with a boolean `ok`/`passed`/`isolated` column) says
+ * pass or fail; anything else is shown for reading. Its absence is a note, not an error.
+ */
+async function runIsolationFunction(db: Database, q: { timeoutMs: number; signal?: AbortSignal }, notes: string[]): Promise<VerifyResult['isolationFunction']> {
+  const found = await db.query<{ qualified: string }>(loadSql('tenants_isolation_function'), [], q);
+  const name = found.rows[0]?.qualified;
+  if (!name) {
+    notes.push('The database defines no verify_tenant_isolation() function; only the catalog checks ran.');
+    return null;
+  }
+  try {
+    // `name` is quote_ident()ed by the query above; the session is read-only, so the function cannot write.
+    const r = await db.query<Record<string, unknown>>(`SELECT * FROM ${name}() LIMIT ${MAX_FUNCTION_ROWS + 1}`, [], { ...q, timeoutMs: Math.min(q.timeoutMs, 30_000) });
+    const rows = r.rows.slice(0, MAX_FUNCTION_ROWS).map(jsonSafe);
+    if (r.rows.length > MAX_FUNCTION_ROWS) notes.push(`${name}() returned more than ${MAX_FUNCTION_ROWS} rows; the first ${MAX_FUNCTION_ROWS} are shown.`);
+    return { name, ok: verdict(r.rows), rows };
+  } catch (err) {
+    if (q.signal?.aborted) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    notes.push(`${name}() failed: ${message}`);
+    return { name, ok: null, rows: [], error: message };
+  }
+}
+
+function verdict(rows: Record<string, unknown>[]): boolean | null {
+  const flags = rows.map((row) => {
+    const values = Object.entries(row);
+    if (values.length === 1 && typeof values[0]![1] === 'boolean') return values[0]![1];
+    for (const key of ['ok', 'passed', 'pass', 'isolated', 'is_isolated']) if (typeof row[key] === 'boolean') return row[key];
+    return null;
+  });
+  if (flags.length === 0 || flags.some((f) => f === null)) return null;
+  return flags.every(Boolean);
+}
+
+function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
