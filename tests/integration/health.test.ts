@@ -67,7 +67,6 @@ describe('health checks on a database with planted problems', () => {
       expect(c.status, `${c.id}: ${c.summary}`).not.toBe('error');
     }
     expect(report.database.name).toBe(scratch.name);
-    expect(check(report, 'tenant_isolation').status).toBe('skipped');
     expect(check(report, 'replication_lag').status).toBe('skipped');
   });
 
@@ -80,6 +79,14 @@ describe('health checks on a database with planted problems', () => {
     expect(expectations.map((e) => e[0])).toEqual(expect.arrayContaining(['table_bloat', 'autovacuum', 'unused_indexes', 'duplicate_indexes', 'invalid_indexes', 'sequence_overflow']));
     for (const [id, object] of expectations) expect(objects(report, id), `${id} should name ${object}`).toContain(object);
     expect(objects(report, 'blocked_queries')).toContain(blockedTable);
+  });
+
+  it('summarises the tenant verification: the planted leaks fail tenant_isolation', () => {
+    const iso = check(report, 'tenant_isolation');
+    expect(iso.status).toBe('fail');
+    const kinds = iso.findings.map((f) => (f.data as { kind?: string } | undefined)?.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['cross_tenant_grant', 'shared_table_without_rls', 'security_definer_search_path', 'missing_column']));
+    expect(iso.findings.some((f) => f.object === 'public.usage_events')).toBe(true);
   });
 
   it('judges the planted problems by their thresholds and marks tenant objects with their tenant', () => {

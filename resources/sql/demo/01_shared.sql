@@ -74,6 +74,13 @@ CREATE TABLE public.organization_members (
   PRIMARY KEY (organization_id, user_id)
 );
 CREATE INDEX organization_members_user_id_idx ON public.organization_members (user_id);
+-- Keyed by organization_id, so protected like every shared tenant-keyed table (the platform's own
+-- sign-in path runs as a role with BYPASSRLS; applications see only their organization's members).
+ALTER TABLE public.organization_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.organization_members FORCE ROW LEVEL SECURITY;
+CREATE POLICY organization_members_tenant_isolation ON public.organization_members
+  USING (organization_id = nullif(current_setting('app.current_organization_id', true), '')::bigint)
+  WITH CHECK (organization_id = nullif(current_setting('app.current_organization_id', true), '')::bigint);
 
 -- Per-tenant metering, shared by all tenants and keyed by organization_id: it must be protected by RLS.
 -- It is created protected; the planted problem (03_problems.sql) switches the protection off.

@@ -13,7 +13,7 @@ import { replicationLag } from './checks/replication';
 import { sizes } from './checks/sizes';
 import { slowQueries } from './checks/statements';
 import { tenantIsolation } from './checks/tenant-isolation';
-import type { CheckContext, CheckDef, CheckOutcome, HealthProviders } from './types';
+import type { CheckContext, CheckDef, CheckOutcome } from './types';
 
 /** Every check, keyed by id; the order of CHECK_IDS is the order of the report. */
 const DEFS: Record<CheckId, CheckDef> = {
@@ -51,7 +51,6 @@ export function checkSql(id: CheckId): { name: string; sql: string }[] {
 export interface RunOptions {
   tenantPattern: string;
   thresholds: Thresholds;
-  providers?: HealthProviders;
   /** Run only these (connectivity always runs); the others are left out of the report. */
   only?: readonly CheckId[];
   /** Previous results per check (deltas such as the cache ratio per interval). */
@@ -84,7 +83,6 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
       db,
       tenantPattern: opts.tenantPattern,
       t: opts.thresholds,
-      providers: opts.providers ?? {},
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.previous?.[def.id] ? { previous: opts.previous[def.id] } : {}),
       rows: async (name, params = []) => (await db.query(loadSql(name), params, { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })).rows as never,

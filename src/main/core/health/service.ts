@@ -10,7 +10,6 @@ import type { Logger } from '../util/log';
 import { HistoryStore, sampleOf } from './history';
 import { CHECKS, checkDef, overallStatus, runHealth } from './registry';
 import { safeId, ThresholdStore } from './thresholds';
-import type { HealthProviders } from './types';
 
 export interface HealthDeps {
   home: string;
@@ -40,8 +39,6 @@ function findingValue(f: Finding): number {
  * Cheap checks refresh every sampler tick; heavy ones keep their last result until their own interval.
  */
 export class HealthService {
-  /** Other features plug in here, e.g. `providers.tenantIsolationSummary = …` (issue #4). */
-  readonly providers: HealthProviders = {};
   readonly thresholds: ThresholdStore;
   private readonly latest = new Map<string, HealthReport>();
   private readonly inflight = new Map<string, Promise<HealthReport>>();
@@ -90,7 +87,6 @@ export class HealthService {
       const fresh = await runHealth(db, {
         tenantPattern: profile.tenantPattern,
         thresholds,
-        providers: this.providers,
         previous,
         databaseName: profile.database,
         ...(opts.only ? { only: opts.only } : {}),

@@ -1,17 +1,6 @@
 import type { CheckId, CheckResult, CheckStatus, Finding, Severity, Thresholds } from '../../../shared/domain/health';
 import type { Database } from '../db/database';
 
-/** What a tenant-isolation provider (issue #4's verifier) hands the health suite. */
-export interface TenantIsolationSummary {
-  tenants: number;
-  violations: { tenant: string; kind: string; object?: string; detail: string; severity: Severity | 'warn' | 'critical' | 'info' }[];
-}
-
-/** Optional providers other features plug into the suite (see registry.ts `HealthProviders`). */
-export interface HealthProviders {
-  tenantIsolationSummary?: (db: Database, tenantPattern: string, signal?: AbortSignal) => Promise<TenantIsolationSummary>;
-}
-
 export interface CheckContext {
   db: Database;
   tenantPattern: string;
@@ -19,7 +8,6 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** The previous result of this check for the same connection (for per-interval deltas). */
   previous?: CheckResult;
-  providers: HealthProviders;
   /** Run resources/sql/<name>.sql read-only under this check's statement_timeout. */
   rows<R>(name: string, params?: unknown[]): Promise<R[]>;
 }

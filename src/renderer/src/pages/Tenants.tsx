@@ -6,17 +6,10 @@ import { ALL_KINDS, TenantHeatmap, type Grouping } from '../components/TenantHea
 import { bytes, count, time } from '../format';
 import { useActiveProfile, useAppStore } from '../stores/app';
 import { useTenantsStore } from '../stores/tenants';
+import { BackupTenantButton } from '../components/BackupTenantButton';
 
 type SortKey = 'name' | 'size' | 'rows' | 'violations';
 const ROW_H = 28;
-
-/**
- * SLOT(issue #5): the one-click tenant backup button. The backups feature renders its button here
- * (tenant row and tenant detail); until it lands this renders nothing.
- */
-export function TenantBackupSlot(_props: { tenant: string }) {
-  return null;
-}
 
 function worst(list: Violation[] | undefined): 'critical' | 'warn' | null {
   if (!list?.length) return null;
@@ -263,7 +256,7 @@ function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: b
                 <span role="cell">{count(t.estimatedRows)}</span>
                 <span role="cell">{w ? <span className={`badge badge-${w}`}>{list!.length}</span> : <span className="ok-text">0</span>}</span>
                 <span role="cell">
-                  <TenantBackupSlot tenant={t.name} />
+                  <BackupTenantButton schema={t.name} />
                 </span>
               </div>
             );
@@ -279,7 +272,7 @@ function TenantDetail({ tenant, stats, violations }: { tenant: string; stats: Te
     <div data-testid="tenant-detail">
       <div className="toolbar">
         <h2 className="mono detail-name">{tenant}</h2>
-        <TenantBackupSlot tenant={tenant} />
+        <BackupTenantButton schema={tenant} />
       </div>
       {stats && (
         <p className="muted small-text">
