@@ -20,6 +20,7 @@ import { Database, type QueryOptions } from '../src/main/core/db/database';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
+import { benchTenants, printTenantsBench } from './tenants';
 
 const run = promisify(execFile);
 
@@ -138,6 +139,12 @@ async function main(): Promise<void> {
     for (const c of cases) process.stdout.write(`${pad(c.name, 8)} ${(c.ms / 1000).toFixed(2).padStart(9)}  ${(c.ms / suiteMs).toFixed(2).padStart(8)}  ${c.what}${c.note ? ` — ${c.note}` : ''}\n`);
     process.stdout.write(`\nsuite / floor = ${ratios.suiteOverFloor.toFixed(2)} (target ≤ ${targets.suiteOverFloorMax})   naive / suite = ${ratios.naiveOverSuite.toFixed(1)} (target ≥ ${targets.naiveOverSuiteMin})   ${met ? 'targets met' : 'TARGETS MISSED'}\n`);
     process.stdout.write(JSON.stringify({ bench: 'health', tenants: facts.tenants, relations: facts.relations, runs, cases: cases.map((c) => ({ ...c, ms: Math.round(c.ms) })), ratios, targets, met }) + '\n');
+
+    // Tenant verification (the Tenants section and the tenant_isolation check) against its own floor.
+    if (demo) {
+      process.stdout.write('\n');
+      printTenantsBench(await benchTenants({ demo, tenants: facts.tenants, runs, log }));
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
     await db.close();

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { parseUrl } from '../src/main/core/db/connection';
 import { Database } from '../src/main/core/db/database';
 import { loadSql } from '../src/main/core/db/sql';
-import { startDemo } from '../src/main/core/demo/cluster';
+import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
 import { verifyTenants } from '../src/main/core/tenants/verify';
 
@@ -25,6 +25,8 @@ export interface TenantsBenchOptions {
   runs?: number;
   dataDir?: string;
   log?: (m: string) => void;
+  /** A demo database already running (bench:health passes its own); otherwise one is started here. */
+  demo?: DemoHandle;
 }
 
 export interface TenantsBenchResult {
@@ -92,7 +94,7 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
   const n = opts.tenants ?? 2000;
   const runs = opts.runs ?? 5;
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  const demo = await startDemo({ dataDir: opts.dataDir ?? `/tmp/pfo-bench-tenants-${n}`, tenants: n, log });
+  const demo = opts.demo ?? (await startDemo({ dataDir: opts.dataDir ?? `/tmp/pfo-bench-tenants-${n}`, tenants: n, log }));
   const { target, password } = parseUrl(demo.url);
   const db = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
   try {
@@ -135,7 +137,7 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
     return result;
   } finally {
     await db.close();
-    await demo.stop();
+    if (!opts.demo) await demo.stop();
   }
 }
 
