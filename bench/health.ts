@@ -20,6 +20,7 @@ import { Database, type QueryOptions } from '../src/main/core/db/database';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
+import { inlineParams } from './psql';
 import { benchTenants, printTenantsBench } from './tenants';
 
 const run = promisify(execFile);
@@ -43,14 +44,9 @@ class RecordingDatabase extends Database {
   }
 }
 
-function literal(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  return `'${String(v).replace(/'/g, "''")}'`;
-}
-
 /** The recorded statements as one psql script, parameters inlined as literals. */
 function psqlScript(statements: { text: string; params: unknown[] }[]): string {
-  return statements.map((s) => s.text.replace(/;\s*$/, '').replace(/\$(\d+)/g, (_, n: string) => literal(s.params[Number(n) - 1])) + ';\n').join('\n');
+  return statements.map((s) => inlineParams(s.text, s.params)).join('\n');
 }
 
 function openDb(url: string, Kind: typeof Database = Database): Database {

@@ -12,13 +12,13 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { parseUrl } from '../src/main/core/db/connection';
 import { Database } from '../src/main/core/db/database';
 import { loadSql } from '../src/main/core/db/sql';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
 import { verifyTenants } from '../src/main/core/tenants/verify';
+import { inlineParams } from './psql';
 
 export interface TenantsBenchOptions {
   tenants?: number;
@@ -44,18 +44,13 @@ export interface TenantsBenchResult {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const lit = (v: unknown): string => {
-  if (v === null || v === undefined) return 'NULL';
-  if (Array.isArray(v)) return `ARRAY[${v.map((x) => pg.escapeLiteral(String(x))).join(', ')}]::text[]`;
-  return pg.escapeLiteral(String(v));
-};
 
 /** The check files with their parameters spelled as literals: runnable by psql as they are. */
 function floorScript(scope: TenantScope): string {
   const parts = [{ file: 'tenants_list', params: [scope.pattern, scope.tenants, scope.template] as unknown[] }];
   for (const c of CHECKS) parts.push({ file: c.file, params: c.params(scope, { platformRoles: [], tenantKeyColumns: DEFAULT_TENANT_KEY_COLUMNS }) });
   parts.push({ file: 'tenants_isolation_function', params: [] });
-  return parts.map((p) => loadSql(p.file).replace(/\$(\d)/g, (_m, n: string) => lit(p.params[Number(n) - 1])).replace(/;\s*$/, '') + ';\n').join('');
+  return parts.map((p) => inlineParams(loadSql(p.file), p.params)).join('');
 }
 
 function runPsql(url: string, password: string, script: string): Promise<number> {
