@@ -1,6 +1,13 @@
 import { useState } from 'react';
-import { duration } from '../format';
+import type { Task } from '../../../shared/domain/tasks';
+import { bytes, duration } from '../format';
 import { useTasksStore } from '../stores/tasks';
+
+function progressText(p: Task['progress']): string {
+  if (p.unit === 'bytes') return p.total ? `${bytes(p.done)} / ${bytes(p.total)}` : bytes(p.done);
+  if (p.total) return `${p.done} / ${p.total} ${p.unit}`;
+  return p.unit !== 'steps' ? p.unit : '';
+}
 
 /** Running and recent tasks: progress bar, ETA, cancel. Collapsible, at the bottom of the window. */
 export function TaskTray() {
@@ -37,7 +44,7 @@ export function TaskTray() {
                   </div>
                 )}
                 <div className="task-meta">
-                  {t.progress.total ? `${t.progress.done} / ${t.progress.total} ${t.progress.unit}` : t.progress.unit !== 'steps' ? t.progress.unit : ''}
+                  {progressText(t.progress)}
                   {t.progress.etaSec !== undefined && ` · ETA ${duration(t.progress.etaSec)}`}
                   {t.error && <span className="error-text"> · {t.error.message}</span>}
                   {t.status === 'running' && t.log.length > 0 && <span className="muted"> · {t.log[t.log.length - 1]}</span>}
