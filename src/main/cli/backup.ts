@@ -5,8 +5,7 @@ import { applyRetention, filterCatalog, readCatalog } from '../core/backup/catal
 import { openDestination, openManifestRef, type S3Options } from '../core/backup/destination';
 import { loadAwsSecret, loadKeyFile, type BackupKey } from '../core/backup/keys';
 import { restoreBackup, verifyBackup, type RestoreMode } from '../core/backup/restore';
-import { ambientCredential, parseUrl } from '../core/db/connection';
-import { Database } from '../core/db/database';
+import { databaseFromUrl } from '../core/db/database';
 import { OpsError } from '../core/util/errors';
 import { stderrLogger } from '../core/util/log';
 import { EXIT } from './exit';
@@ -52,11 +51,6 @@ async function keys(o: Common): Promise<BackupKey[]> {
   return out;
 }
 
-async function openDb(url: string): Promise<Database> {
-  const { target, password } = parseUrl(url);
-  return new Database(target, password ? { password, source: 'url' } : await ambientCredential(target));
-}
-
 /** Cancel on SIGINT/SIGTERM: kills pg_dump, aborts uploads, leaves nothing that looks like a success. */
 function interruptSignal(): AbortSignal {
   const c = new AbortController();
@@ -99,7 +93,7 @@ export function registerBackup(program: Command, run: Run): void {
         return EXIT.usage;
       }
       const [key] = await keys(o);
-      const db = await openDb(o.db);
+      const db = await databaseFromUrl(o.db);
       try {
         const dest = openDestination(o.dest, s3Options(o));
         const scope = o.tenant ? ({ kind: 'tenant', tenant: o.tenant } as const) : o.full ? ({ kind: 'full' } as const) : ({ kind: 'all-tenants', pattern: o.pattern } as const);
@@ -165,7 +159,7 @@ export function registerBackup(program: Command, run: Run): void {
     run(async () => {
       const ks = await keys(o);
       const { dest, name } = openManifestRef(o.backup, s3Options(o));
-      const db = await openDb(o.db);
+      const db = await databaseFromUrl(o.db);
       try {
         const mode: RestoreMode = o.replace ? 'replace' : o.intoDatabase ? 'existing-database' : o.newDatabase ? 'new-database' : 'side-schema';
         const target = o.intoSchema ?? o.newDatabase ?? o.intoDatabase;
@@ -205,7 +199,7 @@ export function registerBackup(program: Command, run: Run): void {
     run(async () => {
       const ks = await keys(o);
       const { dest, name } = openManifestRef(o.backup, s3Options(o));
-      const db = await openDb(o.db);
+      const db = await databaseFromUrl(o.db);
       try {
         const rec = await verifyBackup({ db, dest, name, keys: ks, signal: interruptSignal(), log: stderrLogger });
         if (o.json) printJson(rec);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { HealthReport } from '../../shared/domain/health';
-import { parseUrl, ambientCredential } from '../core/db/connection';
-import { Database } from '../core/db/database';
+import { databaseFromUrl } from '../core/db/database';
 import { runHealth } from '../core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../core/health/thresholds';
 import { EXIT, type ExitCode } from './exit';
@@ -38,8 +37,8 @@ function printHuman(report: HealthReport): void {
 }
 
 export async function healthCommand(flags: HealthFlags): Promise<number> {
-  const { target, password } = parseUrl(flags.db);
-  const db = new Database(target, password ? { password, source: 'url' } : await ambientCredential(target));
+  const db = await databaseFromUrl(flags.db);
+  const { target } = db;
   try {
     const thresholds = { ...DEFAULT_THRESHOLDS, ...(flags.timeout ? { checkTimeoutMs: flags.timeout } : {}) };
     const report = await runHealth(db, { tenantPattern: flags.pattern, thresholds, databaseName: target.database });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { VerifyResult } from '../../shared/domain/tenants';
-import { ambientCredential, parseUrl } from '../core/db/connection';
-import { Database } from '../core/db/database';
+import { databaseFromUrl } from '../core/db/database';
 import { summarizeForHealth } from '../core/tenants/summary';
 import { verifyTenants } from '../core/tenants/verify';
 import { EXIT, type ExitCode } from './exit';
@@ -35,8 +34,7 @@ export function registerTenants(program: Command, run: (fn: () => Promise<number
     .option('--json', 'print one JSON document: { tenants, reference, durationMs, violations, ... }')
     .action((opts: VerifyFlags) =>
       run(async () => {
-        const { target, password } = parseUrl(opts.db);
-        const db = new Database(target, password ? { password, source: 'url' } : await ambientCredential(target));
+        const db = await databaseFromUrl(opts.db);
         // Ctrl-C cancels the running catalog queries on the server, not just the client.
         const controller = new AbortController();
         const onSignal = () => controller.abort();

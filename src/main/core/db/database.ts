@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { OpsError } from '../util/errors';
-import { clientConfig, type Credential, type Purpose, type SessionTimeouts, type Target } from './connection';
+import { ambientCredential, clientConfig, parseUrl, type Credential, type Purpose, type SessionTimeouts, type Target } from './connection';
 
 // int8 and numeric arrive as strings by default; counts and sizes in this console fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -127,4 +127,10 @@ export class Database {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.end().catch(() => {})));
   }
+}
+
+/** A Database for a libpq URL given on the command line: its password, else PGPASSWORD / ~/.pgpass. */
+export async function databaseFromUrl(url: string): Promise<Database> {
+  const { target, password } = parseUrl(url);
+  return new Database(target, password ? { password, source: 'url' } : await ambientCredential(target));
 }
