@@ -113,8 +113,11 @@ async function main(): Promise<void> {
     const suiteMs = await median('suite', runs, () => runHealth(db, opts));
     cases.push({ name: 'suite', what: 'podcastflow-ops health (18 checks, set-based, 3 connections)', ms: suiteMs });
 
-    const psqlUrl = url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`;
-    const floorMs = await median('floor', runs, () => run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', script, psqlUrl], { maxBuffer: 64 * 1024 * 1024 }));
+    // The password goes to psql through its environment, never on a command line (ps, error messages).
+    const bare = new URL(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
+    const env = { ...process.env, PGPASSWORD: decodeURIComponent(bare.password) };
+    bare.password = '';
+    const floorMs = await median('floor', runs, () => run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', script, bare.toString()], { maxBuffer: 64 * 1024 * 1024, env }));
     cases.push({ name: 'floor', what: `the same ${rec.statements.length} statements run bare by psql, one after another`, ms: floorMs });
 
     const schemas = (await db.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'org_%' ORDER BY nspname")).rows.map((r) => r.nspname);
