@@ -9,6 +9,7 @@ export const backupsHandlers: Handlers<keyof typeof backupsContract> = {
   },
   'backups.generateKey': async (_input, app) => app.backups.generateKey(),
   'backups.list': async (input, app) => app.backups.list(input),
+  'backups.lastByTenant': async (input, app) => app.backups.lastByTenant(input.connectionId),
   'backups.run': async (input, app) => {
     const { taskId } = await app.backups.run(input.scope, input.tenant, input.connectionId);
     return { taskId };

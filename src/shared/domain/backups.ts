@@ -70,6 +70,11 @@ export const CatalogEntry = z.object({
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 
+export const LastBackup = z.object({ finishedAt: z.string(), kind: z.enum(['full', 'tenant', 'all-tenants']), verified: z.boolean().optional() });
+export type LastBackup = z.infer<typeof LastBackup>;
+export const LastBackups = z.object({ byTenant: z.record(z.string(), LastBackup), lastFull: LastBackup.optional() });
+export type LastBackups = z.infer<typeof LastBackups>;
+
 export const CatalogQuery = z
   .object({
     tenant: z.string().max(63).optional(),
@@ -123,6 +128,7 @@ export const backupsContract = {
   /** Generate a new key file in the app's keyring; new backups use it, old keys stay for restores. */
   'backups.generateKey': { input: z.object({}).strict(), output: z.object({ keyId: z.string(), path: z.string(), warning: z.string() }) },
   'backups.list': { input: CatalogQuery.extend({ connectionId }).strict(), output: z.object({ entries: z.array(CatalogEntry), nextCursor: z.string().optional(), total: z.number().int() }) },
+  'backups.lastByTenant': { input: z.object({ connectionId }).strict(), output: LastBackups },
   'backups.run': {
     input: z.object({ connectionId, scope: z.enum(['full', 'tenant', 'all-tenants']), tenant: z.string().max(63).optional() }).strict(),
     output: TaskRef,

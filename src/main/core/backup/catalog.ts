@@ -2,7 +2,7 @@
  * The catalog is read from the destination's manifests (and verify records), so a new machine sees
  * every backup. Filtered by tenant, kind and date; paged with an opaque cursor (the last name seen).
  */
-import type { CatalogEntry, RetentionPlan, RetentionRule } from '../../../shared/domain/backups';
+import type { CatalogEntry, LastBackup, LastBackups, RetentionPlan, RetentionRule } from '../../../shared/domain/backups';
 import { Manifest, VerifyRecord } from '../../../shared/domain/backups';
 import { OpsError } from '../util/errors';
 import type { Destination } from './destination';
@@ -77,6 +77,24 @@ function covers(e: CatalogEntry, tenant: string): boolean {
 
 export function filterCatalog(entries: CatalogEntry[], f: CatalogFilter): CatalogEntry[] {
   return entries.filter((e) => (!f.tenant || covers(e, f.tenant)) && (!f.kind || e.kind === f.kind) && (!f.since || e.finishedAt >= f.since) && (!f.until || e.finishedAt <= f.until));
+}
+
+/**
+ * The newest backup protecting each tenant of a database (its own, or an all-tenants backup that holds it),
+ * and the newest full backup, which protects them all: the achieved RPO per tenant.
+ */
+export function lastBackups(entries: CatalogEntry[], database: string): LastBackups {
+  const byTenant: LastBackups['byTenant'] = {};
+  let lastFull: LastBackup | undefined;
+  // Entries are newest first: the first one seen for a tenant is its last backup.
+  for (const e of entries) {
+    if (e.database !== database) continue;
+    const last: LastBackup = { finishedAt: e.finishedAt, kind: e.kind, ...(e.verified ? { verified: e.verified.ok } : {}) };
+    if (e.kind === 'full') lastFull ??= last;
+    const tenants = e.tenant ? [e.tenant] : ((e as { _tenants?: string[] })._tenants ?? []);
+    for (const t of tenants) byTenant[t] ??= last;
+  }
+  return { byTenant, ...(lastFull ? { lastFull } : {}) };
 }
 
 export function pageCatalog(entries: CatalogEntry[], cursor: string | undefined, limit = 50): { entries: CatalogEntry[]; nextCursor?: string; total: number } {

@@ -13,7 +13,7 @@ import { readJson, writeJsonAtomic } from '../store/files';
 import type { TaskManager } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
 import { resultOf, runBackup } from './backup';
-import { applyRetention, filterCatalog, pageCatalog, readCatalog, type CatalogFilter } from './catalog';
+import { applyRetention, filterCatalog, lastBackups, pageCatalog, readCatalog, type CatalogFilter } from './catalog';
 import { openDestination, openManifestRef, type Destination } from './destination';
 import { generateKeyFile, loadKey, loadKeyring, type BackupKey, type KeySource } from './keys';
 import { restoreBackup, verifyBackup, type RestoreMode } from './restore';
@@ -114,6 +114,13 @@ export class BackupService {
   async list(q: CatalogFilter & { cursor?: string; limit?: number }) {
     const s = await this.settings();
     return pageCatalog(filterCatalog(await readCatalog(this.destination(s)), q), q.cursor, q.limit ?? 50);
+  }
+
+  /** The newest backup of every tenant of a connection's database (from the destination's manifests). */
+  async lastByTenant(connectionId?: string) {
+    const s = await this.settings();
+    const profile = await this.connections.profile(connectionId);
+    return lastBackups(await readCatalog(this.destination(s)), profile.database);
   }
 
   async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string; done: Promise<unknown> }> {

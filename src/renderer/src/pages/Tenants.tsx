@@ -7,8 +7,52 @@ import { bytes, count, time } from '../format';
 import { useActiveProfile, useAppStore } from '../stores/app';
 import { useTenantsStore } from '../stores/tenants';
 import { BackupTenantButton } from '../components/BackupTenantButton';
+import type { LastBackup, LastBackups } from '../../../shared/domain/backups';
+import { invoke } from '../bridge';
+import { duration } from '../format';
+import { useTasksStore } from '../stores/tasks';
 
-type SortKey = 'name' | 'size' | 'rows' | 'violations';
+type SortKey = 'name' | 'size' | 'rows' | 'violations' | 'backup';
+
+/**
+ * The newest backup of every tenant (the achieved RPO), read from the backup catalog; read again
+ * whenever a backup finishes. No backup destination yet is simply "none".
+ */
+type FetchedBackups = LastBackups & { fetchedAt: number };
+
+function useLastBackups(connectionId: string | undefined): FetchedBackups | undefined {
+  const [last, setLast] = useState<FetchedBackups>();
+  const finishedBackups = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'backup' && t.status === 'succeeded').length);
+  useEffect(() => {
+    if (!connectionId) return;
+    let live = true;
+    invoke('backups.lastByTenant', { connectionId }).then(
+      (r) => live && setLast({ ...r, fetchedAt: Date.now() }),
+      () => live && setLast(undefined),
+    );
+    return () => {
+      live = false;
+    };
+  }, [connectionId, finishedBackups]);
+  return last;
+}
+
+function lastOf(last: LastBackups | undefined, tenant: string): LastBackup | undefined {
+  const own = last?.byTenant[tenant];
+  const full = last?.lastFull;
+  if (!own) return full;
+  return full && full.finishedAt > own.finishedAt ? full : own;
+}
+
+function LastBackupCell({ last, now }: { last: LastBackup | undefined; now: number }) {
+  if (!last) return <span className="warn-text">none</span>;
+  const ageSec = (now - Date.parse(last.finishedAt)) / 1000;
+  return (
+    <span title={`${last.kind} backup finished ${new Date(last.finishedAt).toLocaleString()}${last.verified ? ', verified restorable' : last.verified === false ? ', verification FAILED' : ', not verified'}`}>
+      {duration(ageSec)} ago{last.verified ? ' ✓' : ''}
+    </span>
+  );
+}
 const ROW_H = 28;
 
 function worst(list: Violation[] | undefined): 'critical' | 'warn' | null {
@@ -29,6 +73,7 @@ export function TenantsPage() {
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'violations', desc: true });
   const [selected, setSelected] = useState<string | undefined>();
   const activeId = profile?.id;
+  const lastBackups = useLastBackups(activeId);
 
   useEffect(() => {
     reset();
@@ -45,7 +90,9 @@ export function TenantsPage() {
     if (q) list = list.filter((t) => t.name.toLowerCase().includes(q));
     if (onlyAffected) list = list.filter((t) => byTenant.has(t.name));
     const n = (t: TenantStats) => byTenant.get(t.name)?.length ?? 0;
-    const key: Record<SortKey, (t: TenantStats) => number | string> = { name: (t) => t.name, size: (t) => t.sizeBytes, rows: (t) => t.estimatedRows, violations: n };
+    // Oldest backup first when sorted descending by "last backup" (never backed up counts as oldest).
+    const backupAge = (t: TenantStats) => -Date.parse(lastOf(lastBackups, t.name)?.finishedAt ?? '1970-01-01');
+    const key: Record<SortKey, (t: TenantStats) => number | string> = { name: (t) => t.name, size: (t) => t.sizeBytes, rows: (t) => t.estimatedRows, violations: n, backup: backupAge };
     const f = key[sort.key];
     return [...list].sort((a, b) => {
       const x = f(a);
@@ -53,7 +100,7 @@ export function TenantsPage() {
       const c = typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number);
       return (sort.desc ? -c : c) || a.name.localeCompare(b.name);
     });
-  }, [result, search, onlyAffected, sort, byTenant]);
+  }, [result, search, onlyAffected, sort, byTenant, lastBackups]);
 
   // Fit the fleet to the width at first; zoom from there.
   const tenantCount = result?.tenants ?? 0;
@@ -165,7 +212,7 @@ export function TenantsPage() {
                 <input type="search" placeholder="Search tenants…" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search tenants" />
                 <span className="muted small-text">{count(stats.length)} shown</span>
               </div>
-              <TenantTable rows={stats} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} />
+              <TenantTable rows={stats} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} lastBackups={lastBackups} />
             </div>
             <div className="card tenant-detail">
               {selected ? <TenantDetail tenant={selected} stats={result.tenantStats.find((t) => t.name === selected)} violations={byTenant.get(selected) ?? []} /> : <p className="muted">Select a tenant in the heatmap or the table.</p>}
@@ -218,8 +265,8 @@ function ReferenceSettings() {
   );
 }
 
-function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void }) {
-  const { rows, sort, onSort, selected, onSelect } = props;
+function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined }) {
+  const { rows, sort, onSort, selected, onSelect, lastBackups } = props;
   const byTenant = useTenantsStore((s) => s.byTenant);
   const parentRef = useRef<HTMLDivElement>(null);
   // The virtualizer re-renders this component itself; nothing memoized depends on its functions.
@@ -239,6 +286,7 @@ function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: b
         <span role="columnheader">{head('size', 'Size (est.)')}</span>
         <span role="columnheader">{head('rows', 'Rows (est.)')}</span>
         <span role="columnheader">{head('violations', 'Violations')}</span>
+        <span role="columnheader">{head('backup', 'Last backup')}</span>
         <span role="columnheader">Backup</span>
       </div>
       <div ref={parentRef} className="vbody" data-testid="tenant-rows">
@@ -255,6 +303,9 @@ function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: b
                 <span role="cell">{bytes(t.sizeBytes)}</span>
                 <span role="cell">{count(t.estimatedRows)}</span>
                 <span role="cell">{w ? <span className={`badge badge-${w}`}>{list!.length}</span> : <span className="ok-text">0</span>}</span>
+                <span role="cell" className="small-text">
+                  <LastBackupCell last={lastOf(lastBackups, t.name)} now={lastBackups?.fetchedAt ?? 0} />
+                </span>
                 <span role="cell">
                   <BackupTenantButton schema={t.name} />
                 </span>
