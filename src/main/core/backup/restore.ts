@@ -15,7 +15,7 @@ import type { Manifest, VerifyRecord } from '../../../shared/domain/backups';
 import { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { OpsError } from '../util/errors';
-import { openArchive } from './archive';
+import { openArchive, readManifest } from './archive';
 import type { Destination } from './destination';
 import type { BackupKey } from './keys';
 import { SUFFIX, sideSchemaName } from './naming';
@@ -265,7 +265,7 @@ async function restoreFull(req: RestoreRequest, m: Manifest, path: string, start
 /** Prove a backup: restore it into a scratch database, compare tables and row counts, drop the scratch, record the result. */
 export async function verifyBackup(req: Omit<RestoreRequest, 'mode' | 'target' | 'confirm' | 'tenant'>): Promise<VerifyRecord> {
   const started = Date.now();
-  const m0 = await (await import('./archive')).readManifest(req.dest, req.name);
+  const m0 = await readManifest(req.dest, req.name);
   let record: VerifyRecord;
   try {
     const archive = await openArchive(req.dest, req.name, req.keys, req.signal, (n, t) => req.progress?.(n, t, 'bytes'));
