@@ -16,6 +16,8 @@ export interface ServeOptions {
   port?: number;
   /** 127.0.0.1 unless the operator says otherwise with an explicit flag. */
   bind?: string;
+  /** Host names (e.g. the machine's DNS name) clients may use besides the bind address and loopback. */
+  allowHosts?: string[];
   token?: string;
 }
 
@@ -131,10 +133,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   await server.listen({ port: opts.port ?? 8787, host: bind });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8787);
-  const hostPart = bind.includes(':') ? `[${bind}]` : bind;
-  allowedHosts = new Set([`${hostPart}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
+  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+  const wildcard = bind === '0.0.0.0' || bind === '::';
+  const names = [...(wildcard ? [] : [bracket(bind)]), ...(opts.allowHosts ?? []).map((h) => bracket(h.toLowerCase()))];
+  allowedHosts = new Set([...names, 'localhost', '127.0.0.1', '[::1]'].map((h) => `${h}:${port}`));
   return {
-    url: `http://${hostPart}:${port}/?token=${token}`,
+    url: `http://${names[0] ?? '127.0.0.1'}:${port}/?token=${token}`,
     port,
     close: () => server.close(),
   };

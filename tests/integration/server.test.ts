@@ -66,6 +66,21 @@ describe('browser mode authentication', () => {
   });
 });
 
+describe('another bind address', () => {
+  it('answers only to the host names it was told, still behind the token', async () => {
+    const other = await startServer({ app, rendererDir: join(dataDir, 'renderer'), log: silentLogger, port: 0, token, bind: '127.0.0.1', allowHosts: ['ops-bastion.internal'] });
+    try {
+      const named = await rawRequest(other.port, { path: '/', headers: { host: `ops-bastion.internal:${other.port}` } });
+      expect(named.status).toBe(401);
+      const foreign = await rawRequest(other.port, { path: '/', headers: { host: `evil.example:${other.port}` } });
+      expect(foreign.status).toBe(421);
+      expect(other.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('the contract over HTTP', () => {
   it('answers app.info', async () => {
     const r = await rpc('app.info', {});

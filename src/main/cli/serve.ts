@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { App } from '../app';
 import { ensureBuilt, rendererDir } from '../build';
 import { NoPersistVault } from '../core/connections/vault';
@@ -8,9 +8,18 @@ import { EXIT } from './exit';
 import { intOption } from './parse';
 import { untilSignal } from './signals';
 
+/** --allow-host takes a DNS name or an IP address, nothing else (it goes into the Host check). */
+function hostNameOption(value: string, all: string[] = []): string[] {
+  if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(value) && !/^\[?[0-9a-f:.]+\]?$/i.test(value)) {
+    throw new InvalidArgumentError(`"${value}" is not a host name or IP address (no port, no scheme), e.g. ops-bastion.internal.`);
+  }
+  return [...all, value];
+}
+
 export interface ServeFlags {
   port?: number;
   bind?: string;
+  allowHost?: string[];
   demo?: boolean;
   data?: string;
   tenants?: number;
@@ -28,7 +37,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
   });
   await app.startup();
-  const server = await startServer({ app, rendererDir: rendererDir(), log: stderrLogger, port: flags.port ?? 8787, ...(flags.bind ? { bind: flags.bind } : {}) });
+  const server = await startServer({ app, rendererDir: rendererDir(), log: stderrLogger, port: flags.port ?? 8787, ...(flags.bind ? { bind: flags.bind } : {}), ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}) });
   process.stdout.write(`${server.url}\n`);
   stderrLogger(`PodcastFlow Ops is serving on port ${server.port}. Open the URL above in a browser; Ctrl-C stops it.`);
   const signal = await untilSignal();
@@ -44,6 +53,7 @@ export function registerServe(program: Command, run: (fn: () => Promise<number>)
     .description('browser mode: the console over HTTP on 127.0.0.1, behind a token')
     .option('--port <p>', 'port (default 8787; 0 picks a free one)', intOption(0, 65_535))
     .option('--bind <address>', 'listen on another address than 127.0.0.1 (explicit opt-in: anyone who can reach it and has the token can use the console)')
+    .option('--allow-host <name>', 'a host name browsers may use to reach the console (repeatable; with --bind 0.0.0.0 name the machine here); other Host headers are refused against DNS rebinding', hostNameOption)
     .option('--demo', 'start the embedded demo database even when connections are configured')
     .option('--tenants <n>', 'tenants for the demo database on first seed', intOption(1, 10_000))
     .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
