@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { formatBytes } from '../../shared/format';
 import { Option } from 'commander';
 import { runBackup, resultOf } from '../core/backup/backup';
 import { applyRetention, filterCatalog, readCatalog } from '../core/backup/catalog';
@@ -60,16 +61,6 @@ function interruptSignal(): AbortSignal {
   return c.signal;
 }
 
-function human(bytes: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let n = bytes;
-  while (n >= 1024 && i < u.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
-}
 
 export function registerBackup(program: Command, run: Run): void {
   withKeys(
@@ -101,11 +92,11 @@ export function registerBackup(program: Command, run: Run): void {
         if (scope.kind === 'all-tenants') {
           const results = outcome.manifest.tenants!.map((t) => resultOf(outcome, t));
           if (o.json) printJson({ results, durationMs: outcome.manifest.durationMs, manifest: outcome.manifestLocation });
-          else printText(`Backed up ${results.length} tenants from one snapshot: ${outcome.manifestLocation} (${human(outcome.manifest.ciphertext.bytes)}, ${outcome.manifest.durationMs} ms)`);
+          else printText(`Backed up ${results.length} tenants from one snapshot: ${outcome.manifestLocation} (${formatBytes(outcome.manifest.ciphertext.bytes)}, ${outcome.manifest.durationMs} ms)`);
         } else {
           const r = resultOf(outcome);
           if (o.json) printJson(r);
-          else printText(`Backup ${r.id} succeeded: ${human(r.bytes)} in ${r.durationMs} ms\n  manifest ${r.manifest}\n  sha256   ${r.sha256}`);
+          else printText(`Backup ${r.id} succeeded: ${formatBytes(r.bytes)} in ${r.durationMs} ms\n  manifest ${r.manifest}\n  sha256   ${r.sha256}`);
         }
         return EXIT.ok;
       } finally {
@@ -135,7 +126,7 @@ export function registerBackup(program: Command, run: Run): void {
       else if (!backupsOut.length) printText('No backups there.');
       else
         for (const e of backupsOut)
-          printText(`${e.finishedAt}  ${e.kind.padEnd(11)} ${(e.tenant ?? (e.tenantCount ? `${e.tenantCount} tenants` : e.database)).padEnd(28)} ${human(e.bytes).padStart(10)}  ${e.verified ? (e.verified.ok ? `verified ${e.verified.at.slice(0, 10)}` : 'VERIFY FAILED') : 'unverified'}  ${e.manifest}`);
+          printText(`${e.finishedAt}  ${e.kind.padEnd(11)} ${(e.tenant ?? (e.tenantCount ? `${e.tenantCount} tenants` : e.database)).padEnd(28)} ${formatBytes(e.bytes).padStart(10)}  ${e.verified ? (e.verified.ok ? `verified ${e.verified.at.slice(0, 10)}` : 'VERIFY FAILED') : 'unverified'}  ${e.manifest}`);
       return EXIT.ok;
     }),
   );
@@ -226,8 +217,8 @@ export function registerBackup(program: Command, run: Run): void {
       const plan = await applyRetention(openDestination(o.dest, s3Options(o)), { ...(o.keepLast ? { keepLast: o.keepLast } : {}), ...(o.keepDays ? { keepDays: o.keepDays } : {}) }, Boolean(o.dryRun));
       if (o.json) printJson(plan);
       else {
-        for (const d of plan.delete) printText(`${plan.dryRun ? 'would delete' : 'deleted'}  ${d.id}  ${human(d.bytes)}`);
-        printText(`${plan.dryRun ? 'Dry run: would delete' : 'Deleted'} ${plan.delete.length} backups (${human(plan.deletedBytes)}); kept ${plan.keep.length}.`);
+        for (const d of plan.delete) printText(`${plan.dryRun ? 'would delete' : 'deleted'}  ${d.id}  ${formatBytes(d.bytes)}`);
+        printText(`${plan.dryRun ? 'Dry run: would delete' : 'Deleted'} ${plan.delete.length} backups (${formatBytes(plan.deletedBytes)}); kept ${plan.keep.length}.`);
       }
       return EXIT.ok;
     }),

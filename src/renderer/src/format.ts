@@ -1,14 +1,4 @@
-export function bytes(n: number): string {
-  if (!Number.isFinite(n)) return '–';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
-}
+export { formatBytes as bytes } from '../../shared/format';
 
 export function duration(sec: number): string {
   if (!Number.isFinite(sec)) return '–';

@@ -271,8 +271,8 @@ export class ConnectionService {
   private demoView(): ProfileView | undefined {
     const handle = this.demo.running;
     if (!handle && this.demo.state !== 'starting') return undefined;
-    const p = demoProfile(handle?.host ?? '127.0.0.1', handle?.port ?? 0, handle?.database ?? 'podcastflow', handle?.user ?? 'postgres');
-    return { ...p, passwordSource: 'demo', isDemo: true } as ProfileView;
+    const { passwordStored: _stored, ...p } = demoProfile(handle?.host ?? '127.0.0.1', handle?.port ?? 0, handle?.database ?? 'podcastflow', handle?.user ?? 'postgres');
+    return { ...p, passwordSource: 'demo', isDemo: true };
   }
 
   private async dropDatabase(id: string): Promise<void> {

@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { writeJsonAtomic } from '../store/files';
 import { seedDatabase } from './seed';
 
 export interface DemoOptions {
@@ -125,18 +126,8 @@ export function readDemoMetadata(dataDir: string): DemoMetadata | undefined {
   return meta;
 }
 
-async function writeMetadata(dataDir: string, meta: DemoMetadata): Promise<void> {
-  const file = demoMetadataPath(dataDir);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await fs.open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(meta, null, 2) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.chmod(tmp, 0o600);
-  await fs.rename(tmp, file);
+function writeMetadata(dataDir: string, meta: DemoMetadata): Promise<void> {
+  return writeJsonAtomic(demoMetadataPath(dataDir), meta);
 }
 
 export function demoUrl(meta: Pick<DemoMetadata, 'user' | 'password'>, port: number, database: string): string {

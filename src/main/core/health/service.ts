@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { formatBytes } from '../../../shared/format';
 
 import { CHECK_IDS, HealthReport, type CheckId, type CheckResult, type Finding, type HealthSummary, type Thresholds } from '../../../shared/domain/health';
 import type { Database } from '../db/database';
@@ -184,8 +185,7 @@ export class HealthService {
       ctx.progress(0, 1, 'steps');
       const { rows } = await db.query<{ table_len: number; tuple_count: number; dead_tuple_count: number; dead_tuple_len: number; free_space: number; wasted_ratio: number }>(loadSql('health_exact_bloat'), [m[1], m[2]], { timeoutMs: 3_600_000, signal: ctx.signal });
       const r = rows[0]!;
-      const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      ctx.log(`${object}: ${mib(r.table_len)}, ${r.tuple_count} live and ${r.dead_tuple_count} dead tuples; dead ${mib(r.dead_tuple_len)} + free ${mib(r.free_space)} = ${((r.wasted_ratio ?? 0) * 100).toFixed(1)}% reclaimable.`);
+      ctx.log(`${object}: ${formatBytes(r.table_len)}, ${r.tuple_count} live and ${r.dead_tuple_count} dead tuples; dead ${formatBytes(r.dead_tuple_len)} + free ${formatBytes(r.free_space)} = ${((r.wasted_ratio ?? 0) * 100).toFixed(1)}% reclaimable.`);
       ctx.progress(1, 1, 'steps');
       return r;
     });

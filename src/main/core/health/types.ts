@@ -64,11 +64,6 @@ export function tenantField(tenant: string | null | undefined): { tenant?: strin
   return tenant ? { tenant } : {};
 }
 
-export function mb(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${Math.round(bytes / 1024)} kB`;
-}
 
 export function pct(ratio: number, digits = 1): string {
   return `${(ratio * 100).toFixed(digits)}%`;

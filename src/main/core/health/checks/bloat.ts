@@ -1,6 +1,7 @@
 import type { Finding } from '../../../../shared/domain/health';
+import { formatBytes } from '../../../../shared/format';
 import type { CheckContext, CheckDef, CheckOutcome } from '../types';
-import { mb, pct, qualified, statusOf, tenantField } from '../types';
+import { pct, qualified, statusOf, tenantField } from '../types';
 
 interface Row {
   schema: string;
@@ -29,7 +30,7 @@ function bloatOutcome(ctx: CheckContext, rows: Row[], what: 'table' | 'index'): 
         severity,
         object: qualified(r.schema, r.name),
         ...tenantField(r.tenant),
-        message: `About ${mb(r.wasted_bytes)} of ${mb(size)} wasted (${pct(ratio, 0)})${what === 'index' ? ` on ${r.table_name}` : ''}.`,
+        message: `About ${formatBytes(r.wasted_bytes)} of ${formatBytes(size)} wasted (${pct(ratio, 0)})${what === 'index' ? ` on ${r.table_name}` : ''}.`,
         data: { bytes: size, wastedBytes: r.wasted_bytes, wastedRatio: ratio, ...(r.table_name ? { table: r.table_name } : {}) },
       };
     });
@@ -38,7 +39,7 @@ function bloatOutcome(ctx: CheckContext, rows: Row[], what: 'table' | 'index'): 
   const flagged = findings.filter((f) => f.severity !== 'info').length;
   return {
     status: statusOf(findings),
-    summary: `About ${mb(total)} wasted over ${count} ${what === 'table' ? 'tables' : 'B-tree indexes'} estimated; ${flagged} above the thresholds.`,
+    summary: `About ${formatBytes(total)} wasted over ${count} ${what === 'table' ? 'tables' : 'B-tree indexes'} estimated; ${flagged} above the thresholds.`,
     value: total,
     findings,
     metrics: { wastedBytes: total },

@@ -1,6 +1,7 @@
 import type { Finding } from '../../../../shared/domain/health';
+import { formatBytes } from '../../../../shared/format';
 import type { CheckDef } from '../types';
-import { mb, pct, qualified, statusOf, tenantField } from '../types';
+import { pct, qualified, statusOf, tenantField } from '../types';
 
 // Unused indexes can number in the thousands on a schema-per-tenant database: list at most this many.
 const MAX_LISTED = 1000;
@@ -18,14 +19,14 @@ export const unusedIndexes: CheckDef = {
       severity: r.index_bytes >= ctx.t.unusedIndexMinBytes ? 'warn' : 'info',
       object: qualified(r.schema, r.name),
       ...tenantField(r.tenant),
-      message: `Never scanned${r.stats_reset ? ` since ${r.stats_reset.toISOString()}` : ' since statistics began'}; ${mb(r.index_bytes)} on ${r.table_name}, maintained on every write.`,
+      message: `Never scanned${r.stats_reset ? ` since ${r.stats_reset.toISOString()}` : ' since statistics began'}; ${formatBytes(r.index_bytes)} on ${r.table_name}, maintained on every write.`,
       data: { bytes: r.index_bytes, table: r.table_name },
     }));
     const count = rows[0]?.unused_count ?? 0;
     const bytes = rows[0]?.unused_bytes ?? 0;
     return {
       status: statusOf(findings),
-      summary: count === 0 ? 'Every droppable index has been scanned.' : `${count} never-scanned indexes (${mb(bytes)}); ${findings.filter((f) => f.severity === 'warn').length} at least ${mb(ctx.t.unusedIndexMinBytes)}.${count > rows.length ? ` The ${rows.length} largest are listed.` : ''}`,
+      summary: count === 0 ? 'Every droppable index has been scanned.' : `${count} never-scanned indexes (${formatBytes(bytes)}); ${findings.filter((f) => f.severity === 'warn').length} at least ${formatBytes(ctx.t.unusedIndexMinBytes)}.${count > rows.length ? ` The ${rows.length} largest are listed.` : ''}`,
       value: count,
       findings,
       metrics: { count, bytes },
@@ -51,7 +52,7 @@ export const duplicateIndexes: CheckDef = {
     }));
     return {
       status: statusOf(findings),
-      summary: rows.length === 0 ? 'No redundant indexes.' : `${rows.length} redundant indexes (${mb(rows.reduce((a, r) => a + r.index_bytes, 0))}).`,
+      summary: rows.length === 0 ? 'No redundant indexes.' : `${rows.length} redundant indexes (${formatBytes(rows.reduce((a, r) => a + r.index_bytes, 0))}).`,
       value: rows.length,
       findings,
     };
@@ -91,9 +92,9 @@ export const seqScanHeavy: CheckDef = {
       severity: 'warn',
       object: qualified(r.schema, r.name),
       ...tenantField(r.tenant),
-      message: `${pct(r.seq_ratio, 0)} of ${r.seq_scan + r.idx_scan} scans are sequential on ${mb(r.table_bytes)} (${r.seq_tup_read} rows read that way).`,
+      message: `${pct(r.seq_ratio, 0)} of ${r.seq_scan + r.idx_scan} scans are sequential on ${formatBytes(r.table_bytes)} (${r.seq_tup_read} rows read that way).`,
       data: { bytes: r.table_bytes, seqScan: r.seq_scan, idxScan: r.idx_scan, seqTupRead: r.seq_tup_read, seqRatio: r.seq_ratio },
     }));
-    return { status: statusOf(findings), summary: rows.length === 0 ? `No table over ${mb(ctx.t.seqScanMinBytes)} is read mostly by sequential scans.` : `${rows.length} large tables read mostly by sequential scans.`, value: rows.length, findings };
+    return { status: statusOf(findings), summary: rows.length === 0 ? `No table over ${formatBytes(ctx.t.seqScanMinBytes)} is read mostly by sequential scans.` : `${rows.length} large tables read mostly by sequential scans.`, value: rows.length, findings };
   },
 };

@@ -1,6 +1,7 @@
 import type { Finding } from '../../../../shared/domain/health';
+import { formatBytes } from '../../../../shared/format';
 import type { CheckDef } from '../types';
-import { above, mb, statusOf, worst } from '../types';
+import { above, statusOf, worst } from '../types';
 
 interface Row { kind: 'replica' | 'slot' | 'standby'; name: string; state: string | null; lag_bytes: number | null; lag_sec: number | null; active: boolean | null }
 
@@ -18,17 +19,17 @@ export const replicationLag: CheckDef = {
       const sec = r.lag_sec ?? 0;
       if (r.kind === 'slot') {
         const sev = bytes >= ctx.t.slotRetainedWarnBytes ? (r.active ? 'warn' : 'critical') : 'info';
-        return { severity: sev, object: `slot ${r.name}`, message: `${r.active ? 'Active' : 'Inactive'} ${r.state ?? ''} slot retaining ${mb(bytes)} of WAL.`, data: { retainedBytes: bytes, active: r.active } };
+        return { severity: sev, object: `slot ${r.name}`, message: `${r.active ? 'Active' : 'Inactive'} ${r.state ?? ''} slot retaining ${formatBytes(bytes)} of WAL.`, data: { retainedBytes: bytes, active: r.active } };
       }
       const bySize = above(bytes, ctx.t.replicationLagWarnBytes, ctx.t.replicationLagFailBytes);
       const byTime = above(sec, ctx.t.replicationLagWarnSec, ctx.t.replicationLagFailSec);
       const sev = bySize === 'critical' || byTime === 'critical' ? 'critical' : bySize === 'warn' || byTime === 'warn' ? 'warn' : 'info';
-      return { severity: sev, object: r.kind === 'standby' ? 'this standby' : `replica ${r.name}`, message: `${r.state ?? ''}: ${mb(bytes)} and ${sec} s behind.`, data: { lagBytes: bytes, lagSec: sec, state: r.state } };
+      return { severity: sev, object: r.kind === 'standby' ? 'this standby' : `replica ${r.name}`, message: `${r.state ?? ''}: ${formatBytes(bytes)} and ${sec} s behind.`, data: { lagBytes: bytes, lagSec: sec, state: r.state } };
     });
     const maxBytes = rows.filter((r) => r.kind !== 'slot').reduce((m, r) => Math.max(m, r.lag_bytes ?? 0), 0);
     return {
       status: worst(statusOf(findings)),
-      summary: `${rows.filter((r) => r.kind === 'replica').length} replicas, ${rows.filter((r) => r.kind === 'slot').length} slots${rows.some((r) => r.kind === 'standby') ? ', this server is a standby' : ''}; max lag ${mb(maxBytes)}.`,
+      summary: `${rows.filter((r) => r.kind === 'replica').length} replicas, ${rows.filter((r) => r.kind === 'slot').length} slots${rows.some((r) => r.kind === 'standby') ? ', this server is a standby' : ''}; max lag ${formatBytes(maxBytes)}.`,
       value: maxBytes,
       findings,
       metrics: { lagBytes: maxBytes },

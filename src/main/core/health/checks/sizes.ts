@@ -1,6 +1,7 @@
 import type { Finding } from '../../../../shared/domain/health';
+import { formatBytes } from '../../../../shared/format';
 import type { CheckDef } from '../types';
-import { mb, qualified, tenantField } from '../types';
+import { qualified, tenantField } from '../types';
 
 interface Row { kind: 'database' | 'table' | 'tenant'; schema: string; name: string | null; tenant: string | null; bytes: number; tenant_count: number | null; tenant_bytes: number | null }
 
@@ -19,13 +20,13 @@ export const sizes: CheckDef = {
         severity: 'info',
         object: r.kind === 'tenant' ? r.schema : qualified(r.schema, r.name),
         ...tenantField(r.tenant),
-        message: r.kind === 'tenant' ? `Tenant total ${mb(r.bytes)} over ${r.tenant_count} tables.` : `Table with indexes and TOAST: ${mb(r.bytes)}.`,
+        message: r.kind === 'tenant' ? `Tenant total ${formatBytes(r.bytes)} over ${r.tenant_count} tables.` : `Table with indexes and TOAST: ${formatBytes(r.bytes)}.`,
         data: { kind: r.kind, bytes: r.bytes, ...(r.kind === 'tenant' ? { tables: r.tenant_count } : {}) },
       }));
     const bytes = db?.bytes ?? 0;
     return {
       status: 'pass',
-      summary: `${db?.schema ?? 'Database'}: ${mb(bytes)}; ${db?.tenant_count ?? 0} tenants hold ${mb(db?.tenant_bytes ?? 0)}.`,
+      summary: `${db?.schema ?? 'Database'}: ${formatBytes(bytes)}; ${db?.tenant_count ?? 0} tenants hold ${formatBytes(db?.tenant_bytes ?? 0)}.`,
       value: bytes,
       findings,
       metrics: { databaseBytes: bytes, tenants: db?.tenant_count ?? 0, tenantBytes: db?.tenant_bytes ?? 0 },
