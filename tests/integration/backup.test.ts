@@ -253,8 +253,9 @@ describe('faults leave no success record and no partial artifact', () => {
     const p = runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'full' }, signal: controller.signal, progress: () => controller.abort() });
     await expect(p).rejects.toMatchObject({ code: 'cancelled' });
     expect(await files(dir)).toEqual([]);
-    const left = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND query LIKE 'COPY%'", [], { purpose: 'admin' });
-    expect(left.rows[0]!.n).toBe(0);
+    // pg_dump is killed; its server session ends as soon as the server notices the closed socket.
+    const left = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND query LIKE 'COPY%'", [], { purpose: 'admin' })).rows[0]!.n;
+    await expect.poll(left, { timeout: 10_000, interval: 100 }).toBe(0);
   });
 
   it('cancel from the UI (the task tray cancels the task)', async () => {
