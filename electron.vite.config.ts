@@ -8,7 +8,8 @@ export default defineConfig({
   main: {
     build: {
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      // The shell (index) and the core it runs in a utility process (core-host, see src/main/core-host/launch.ts).
+      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts'), 'core-host': resolve(__dirname, 'src/main/core-host.ts') } },
     },
   },
   preload: {

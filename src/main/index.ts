@@ -1,23 +1,28 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
-import { app as electronApp, BrowserWindow, ipcMain, net, protocol, safeStorage, shell } from 'electron';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { app as electronApp, BrowserWindow, dialog, ipcMain, net, protocol, safeStorage, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { events, type EventName } from '../shared/contract';
-import { invoke } from './api';
-import { App } from './app';
-import { EncryptedFileVault } from './core/connections/vault';
+import type { Cipher } from './core/connections/vault';
 import { stderrLogger } from './core/util/log';
 import { rendererDir } from './build';
+import { CoreHost } from './core-host/client';
+import { coreHostLaunch } from './core-host/launch';
+import { forkUtilityHost } from './core-host/utility-process';
 import { APP_ORIGIN, APP_SCHEME, RENDERER_CSP, secureWindowOptions } from './window-options';
 
-// The Electron shell: a thin adapter over the same App the browser mode and the CLI use.
+// The Electron shell: the window, the app:// protocol and the IPC sender checks. The core (the same App
+// the browser mode and the CLI use) runs in a utility process (core-host.ts), so a crash there never
+// takes the window down; calls and events are relayed.
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
 
-/** safeStorage, refusing to persist on Linux's plaintext 'basic_text' backend. */
-const safeStorageCipher = {
+/**
+ * safeStorage, refusing to persist on Linux's plaintext 'basic_text' backend. It exists only in the main
+ * process, so the core host's vault asks for it over the channel; the vault's file stays with the core.
+ */
+const safeStorageCipher: Cipher = {
   async refusal() {
     if (!(await safeStorage.isAsyncEncryptionAvailable())) return 'The operating system offers no encryption for saved passwords; the password is kept for this session only.';
     if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
@@ -35,14 +40,10 @@ const safeStorageCipher = {
 
 async function main(): Promise<void> {
   await electronApp.whenReady();
-  const home = process.env.PODCASTFLOW_OPS_HOME;
-  const core = new App({
-    host: 'electron',
-    vault: new EncryptedFileVault(join(home ?? electronApp.getPath('userData'), 'passwords.json'), safeStorageCipher),
-    log: stderrLogger,
-    ...(home ? {} : { dataDir: electronApp.getPath('userData') }),
-  });
-  await core.startup();
+  const dataDir = process.env.PODCASTFLOW_OPS_HOME ?? electronApp.getPath('userData');
+  const mainDir = dirname(fileURLToPath(import.meta.url));
+  const core = new CoreHost({ spawn: () => forkUtilityHost(coreHostLaunch(mainDir, dataDir)), cipher: safeStorageCipher, log: stderrLogger });
+  core.start();
 
   // Serve the built renderer from app://console/ instead of file://.
   const root = rendererDir();
@@ -67,13 +68,18 @@ async function main(): Promise<void> {
     if (event.sender !== win.webContents || !trusted(event.senderFrame?.url)) {
       return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the console window.' } };
     }
-    return invoke(core, typeof method === 'string' ? method : '', input);
+    return core.call(typeof method === 'string' ? method : '', input);
   });
-  for (const name of Object.keys(events) as EventName[]) {
-    core.events.on(name, (payload: unknown) => {
-      if (!win.isDestroyed()) win.webContents.send('event', name, payload);
-    });
-  }
+  core.on('event', (name, payload) => {
+    if (!win.isDestroyed()) win.webContents.send('event', name, payload);
+  });
+  // Crashes are restarted by CoreHost; after too many in a row it stays down and the user decides.
+  core.on('state', (s) => {
+    if (s.state !== 'down' || win.isDestroyed()) return;
+    void dialog
+      .showMessageBox(win, { type: 'error', message: 'The PodcastFlow Ops core stopped.', detail: `${s.error.message}\n\n${s.error.hint ?? ''}`, buttons: ['Restart the core', 'Quit'], defaultId: 0, cancelId: 1 })
+      .then(({ response }) => (response === 0 ? core.restart() : electronApp.quit()));
+  });
 
   win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
