@@ -27,6 +27,6 @@ if (!channel) {
     channel,
     (cipher) => new App({ host: 'electron', dataDir: home, vault: new EncryptedFileVault(join(home, 'passwords.json'), cipher), log: stderrLogger }),
     stderrLogger,
-    (code) => process.exit(code),
+    () => process.exit(0),
   );
 }

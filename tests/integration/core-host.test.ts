@@ -6,7 +6,7 @@
  * while the parent starts a new host.
  */
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,6 +30,7 @@ const crashHook = pathToFileURL(fileURLToPath(new URL('../support/core-host-cras
 const MARK = 'test-cipher:';
 const cipherCalls = { refusal: 0, encrypt: 0, decrypt: 0 };
 let gate: Promise<void> | undefined;
+let failEncrypt = false;
 const testCipher: Cipher = {
   refusal: async () => {
     cipherCalls.refusal++;
@@ -37,6 +38,7 @@ const testCipher: Cipher = {
   },
   encrypt: async (plain) => {
     cipherCalls.encrypt++;
+    if (failEncrypt) throw new Error('The keychain is locked (test).');
     return MARK + Buffer.from(plain).toString('base64');
   },
   decrypt: async (text) => {
@@ -49,6 +51,7 @@ const testCipher: Cipher = {
 let work: string;
 let home: string;
 let password: string;
+let pgUrl: string;
 let core: CoreHost;
 const spawned: HostProcess[] = [];
 const seen: Task[] = [];
@@ -92,10 +95,11 @@ beforeAll(async () => {
   const url = new URL(inject('pgUrl'));
   password = decodeURIComponent(url.password);
   url.searchParams.set('sslmode', 'disable');
+  pgUrl = url.toString();
   // A connection with a saved password before the host starts (with none it would start the demo
   // database); saved through the same cipher the parent answers with.
   const seedApp = new App({ host: 'electron', dataDir: home, vault: new EncryptedFileVault(join(home, 'passwords.json'), testCipher), log: silentLogger });
-  const { profile } = await seedApp.connections.save({ name: 'test cluster', environment: 'development', url: url.toString(), savePassword: true });
+  const { profile } = await seedApp.connections.save({ name: 'test cluster', environment: 'development', url: pgUrl, savePassword: true });
   expect(profile.passwordSource).toBe('stored');
   await seedApp.close();
   cipherCalls.decrypt = 0;
@@ -130,6 +134,28 @@ describe('the core host over child_process.fork', () => {
     expect(info.dataDir).toBe(home);
     expect(info.passwordStorage.canPersist).toBe(true);
     expect(cipherCalls.refusal).toBeGreaterThan(0);
+    const file = await readFile(join(home, 'passwords.json'), 'utf8');
+    expect(file).toContain(MARK);
+    expect(file).not.toContain(password);
+  });
+
+  it('saves a password through the contract, encrypted by the parent; a keychain failure fails only that call', async () => {
+    const p = (await ok('connections.list', {})).profiles.find((x) => !x.isDemo)!;
+    const input = { id: p.id, name: p.name, environment: p.environment, url: pgUrl, savePassword: true };
+    const before = (await readFile(join(home, 'passwords.json'), 'utf8')) + (await readFile(join(home, 'settings.json'), 'utf8'));
+    failEncrypt = true;
+    try {
+      const refused = await core.call('connections.save', input);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'vault_failed', message: 'The keychain is locked (test).' } });
+    } finally {
+      failEncrypt = false;
+    }
+    expect((await readFile(join(home, 'passwords.json'), 'utf8')) + (await readFile(join(home, 'settings.json'), 'utf8'))).toBe(before);
+
+    const encrypts = cipherCalls.encrypt;
+    const saved = await ok('connections.save', input);
+    expect(saved.profile.passwordSource).toBe('stored');
+    expect(cipherCalls.encrypt).toBe(encrypts + 1);
     const file = await readFile(join(home, 'passwords.json'), 'utf8');
     expect(file).toContain(MARK);
     expect(file).not.toContain(password);
@@ -225,5 +251,29 @@ describe('the core host over child_process.fork', () => {
     await state('ready');
     const again = await ok('health.run', {});
     expect((await settled(again.taskId)).status).toBe('succeeded');
+  });
+});
+
+describe('a core host that cannot start', () => {
+  it('stays down with the reason and does not restart in a loop', async () => {
+    const notADir = join(work, 'a-file');
+    await writeFile(notADir, 'not a directory');
+    let spawns = 0;
+    const broken = new CoreHost({
+      spawn: () => {
+        spawns++;
+        return forkNodeHost(entry, coreHostArgs(join(notADir, 'home')), { execArgv: ['--import', 'tsx'] });
+      },
+      cipher: testCipher,
+      log: silentLogger,
+    });
+    broken.start();
+    // Sent before the host is ready: it waits, then gets the host's own reason.
+    const early = await broken.call('app.info', {});
+    expect(early).toMatchObject({ ok: false, error: { code: 'core_unavailable', message: expect.stringMatching(/could not start: .*(ENOTDIR|not a directory)/) } });
+    expect(broken.state.state).toBe('down');
+    expect(await broken.call('app.info', {})).toEqual(early);
+    expect(spawns).toBe(1);
+    await broken.close();
   });
 });

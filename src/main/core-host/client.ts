@@ -125,6 +125,7 @@ export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state:
       case 'failed':
         // Starting again would fail the same way: stay down with the host's own words.
         this.down = coreUnavailable(`The core could not start: ${msg.error.message}`, msg.error.hint ?? 'Look at the app log, fix the cause, then restart the app.');
+        proc.kill();
         return;
       case 'result': {
         const p = this.pending.get(msg.id);
@@ -163,9 +164,11 @@ export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state:
     this.ready = false;
     this.queue = [];
     const closing = Boolean(this.closing);
-    const error = closing ? coreUnavailable('The app is closing.', 'Start the app again.') : coreUnavailable(`The core stopped unexpectedly (${how}).`);
     if (!closing) this.options.log(`Core host ${how}.`);
-    for (const [, p] of this.pending) p.resolve({ ok: false, error: coreUnavailable(`${error.message.replace(/\.$/, '')} while answering ${p.method}.`, error.hint) });
+    // A host that said why it could not start (`failed`) already set `down`; otherwise it crashed.
+    const known = closing ? coreUnavailable('The app is closing.', 'Start the app again.') : this.down;
+    const error = known ?? coreUnavailable(`The core stopped unexpectedly (${how}).`);
+    for (const [, p] of this.pending) p.resolve({ ok: false, error: known ?? coreUnavailable(`The core stopped unexpectedly (${how}) while answering ${p.method}.`) });
     this.pending.clear();
     const endedAt = new Date().toISOString();
     for (const task of this.running.values()) this.emit('event', 'task.updated', { ...task, status: 'failed', endedAt, error, cancellable: false });

@@ -29,7 +29,7 @@ export const RpcResultSchema = z.union([z.object({ ok: z.literal(true), result: 
 export const FromHost = z.discriminatedUnion('type', [
   /** The App is built and started; calls sent before this wait in the shell. */
   z.object({ type: z.literal('ready') }),
-  /** The App could not start; the host exits after sending this. */
+  /** The App could not start; the shell ends the host when it reads this. */
   z.object({ type: z.literal('failed'), error: WireError }),
   z.object({ type: z.literal('result'), id, result: RpcResultSchema }),
   /** An App event (src/shared/contract.ts `events`), forwarded as it was emitted. */

@@ -77,9 +77,9 @@ class RelayedCipher implements Cipher {
 
 /**
  * Serve the contract over `channel` until the shell asks to close (or goes away); then close the App
- * and call `exit`. A startup failure is reported as `failed` and exits with 1.
+ * and call `exit`. A startup failure is reported as `failed`, and the shell ends the process.
  */
-export function serveCore(channel: HostChannel, createApp: (cipher: Cipher) => App, log: Logger, exit: (code: number) => void): void {
+export function serveCore(channel: HostChannel, createApp: (cipher: Cipher) => App, log: Logger, exit: () => void): void {
   const cipher = new RelayedCipher(channel);
   const started = (async () => {
     const app = createApp(cipher);
@@ -94,7 +94,7 @@ export function serveCore(channel: HostChannel, createApp: (cipher: Cipher) => A
     void started
       .then((app) => app.close())
       .catch((err: unknown) => log(`Closing the core failed: ${String(err)}`))
-      .finally(() => exit(0));
+      .finally(exit);
   };
 
   channel.onMessage((raw) => {
@@ -127,8 +127,8 @@ export function serveCore(channel: HostChannel, createApp: (cipher: Cipher) => A
     (err: unknown) => {
       const error = toWireError(err);
       log(`The core failed to start: ${error.message}`);
+      // The shell ends this process when it reads the reason; exiting here could drop the message.
       channel.send({ type: 'failed', error });
-      exit(1);
     },
   );
 }
