@@ -139,6 +139,12 @@ describe('the core host over child_process.fork', () => {
     expect(file).not.toContain(password);
   });
 
+  it('answers a call it cannot send, and a call it does not know, without losing the host', async () => {
+    expect(await core.call('app.info', { f: () => 1 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await core.call('nope.nothing', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect((await ok('app.info', {})).host).toBe('electron');
+  });
+
   it('saves a password through the contract, encrypted by the parent; a keychain failure fails only that call', async () => {
     const p = (await ok('connections.list', {})).profiles.find((x) => !x.isDemo)!;
     const input = { id: p.id, name: p.name, environment: p.environment, url: pgUrl, savePassword: true };

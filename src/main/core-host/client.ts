@@ -104,8 +104,20 @@ export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state:
   }
 
   private post(message: ToHost): void {
-    if (this.ready) this.proc?.send(message);
+    if (this.ready && this.proc) this.deliver(this.proc, message);
     else this.queue.push(message);
+  }
+
+  /** Send; a call whose input cannot be cloned is answered here instead of thrown or lost. */
+  private deliver(proc: HostProcess, message: ToHost): void {
+    try {
+      proc.send(message);
+    } catch (err) {
+      if (message.type !== 'call') throw err;
+      const p = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      p?.resolve({ ok: false, error: { code: 'invalid_input', message: `The input of ${message.method.slice(0, 80)} cannot be sent to the core (${err instanceof Error ? err.message : 'not cloneable'}).`, hint: 'This is a bug in the caller; nothing was changed.' } });
+    }
   }
 
   private receive(proc: HostProcess, raw: unknown): void {
@@ -118,7 +130,7 @@ export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state:
     switch (msg.type) {
       case 'ready': {
         this.ready = true;
-        for (const queued of this.queue.splice(0)) proc.send(queued);
+        for (const queued of this.queue.splice(0)) this.deliver(proc, queued);
         this.emit('state', this.state);
         return;
       }

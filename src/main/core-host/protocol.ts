@@ -15,7 +15,8 @@ const id = z.number().int().nonnegative();
 /** Shell → core host. */
 export const ToHost = z.discriminatedUnion('type', [
   /** One contract call; answered by a `result` with the same id. */
-  z.object({ type: z.literal('call'), id, method: z.string().max(200), input: z.unknown() }),
+  // Any string: an unknown method is answered by invoke, never dropped here (a dropped call would hang).
+  z.object({ type: z.literal('call'), id, method: z.string(), input: z.unknown() }),
   /** The answer to a `cipher` request: a value, or why the cipher failed. */
   z.object({ type: z.literal('cipher-reply'), id, value: z.string().optional(), error: z.string().optional() }),
   /** Close the App (pools, demo database, timers) and exit. */
