@@ -35,6 +35,7 @@ export interface CoreHostOptions {
 }
 
 const CLOSE_DEADLINE_MS = 15_000;
+const closingError = () => coreUnavailable('The app is closing.', 'Start the app again.');
 
 export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state: [CoreState] }> {
   private proc?: HostProcess;
@@ -79,7 +80,7 @@ export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state:
   }
 
   call(method: string, input: unknown): Promise<RpcResult> {
-    if (this.closing) return Promise.resolve({ ok: false, error: coreUnavailable('The app is closing.', 'Start the app again.') });
+    if (this.closing) return Promise.resolve({ ok: false, error: closingError() });
     if (this.down || !this.proc) return Promise.resolve({ ok: false, error: this.down ?? coreUnavailable('The core is not running.') });
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -178,7 +179,7 @@ export class CoreHost extends EventEmitter<{ event: [EventName, unknown]; state:
     const closing = Boolean(this.closing);
     if (!closing) this.options.log(`Core host ${how}.`);
     // A host that said why it could not start (`failed`) already set `down`; otherwise it crashed.
-    const known = closing ? coreUnavailable('The app is closing.', 'Start the app again.') : this.down;
+    const known = closing ? closingError() : this.down;
     const error = known ?? coreUnavailable(`The core stopped unexpectedly (${how}).`);
     for (const [, p] of this.pending) p.resolve({ ok: false, error: known ?? coreUnavailable(`The core stopped unexpectedly (${how}) while answering ${p.method}.`) });
     this.pending.clear();
