@@ -160,8 +160,8 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
       if (req.signal?.aborted) throw new OpsError('cancelled', 'Backup cancelled; nothing was kept.');
       const reasons = settled.filter((r, i): r is PromiseRejectedResult => r.status === 'rejected' && (i > 0 || dumpFailedFirst)).map((r) => r.reason as unknown);
       // A session the server ended (pg_dump's or the snapshot's) is the cause of whatever broke after it.
-      const lost = reasons.find(isConnectionLost);
-      if (lost) throw connectionLost(lost, 'The backup lost its database session');
+      const [dumped, , , countedRows] = settled;
+      for (const r of [dumped, countedRows]) if (r.status === 'rejected' && isConnectionLost(r.reason)) throw connectionLost(r.reason, 'The backup lost its database session');
       throw reasons.find((r) => r instanceof OpsError && r.code !== 'cancelled') ?? reasons[0];
     }
     req.progress?.(totalBytes, totalBytes);
