@@ -9,7 +9,7 @@
  * only the partitions) go on. The victim is picked by application_name, wait event and query text.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -52,17 +52,20 @@ async function openGate(): Promise<void> {
 }
 
 /**
- * Wait until a session of the console in the scratch database matches `where` (it is then waiting, so the
- * moment is fixed), terminate it from the admin session and return how many were ended. Polls; the bound is
- * only there to fail clearly, not a window the test depends on.
+ * Wait until a session of the console in the scratch database matches `where` (it is then waiting on a lock,
+ * or idle with `state`, so the moment is fixed; opened since `openedSince` if given), terminate it from the admin session (unless `kill: false`:
+ * just wait) and return how many matched. Polls; the bound is only there to fail clearly, not a window the
+ * test depends on.
  */
-async function terminateWhen(where: string): Promise<number> {
+async function terminateWhen(where: string, opts: { state?: 'idle'; kill?: boolean; openedSince?: Date } = {}): Promise<number> {
+  const waiting = opts.state === 'idle' ? "state = 'idle'" : "wait_event_type = 'Lock'";
+  const act = opts.kill === false ? 'true' : 'pg_terminate_backend(pid)';
   for (let i = 0; i < 1200; i++) {
     const { rows } = await admin.query<{ ended: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+      `SELECT ${act} AS ended FROM pg_stat_activity
         WHERE datname = $1 AND application_name = 'podcastflow-ops' AND backend_type = 'client backend' AND pid <> pg_backend_pid()
-          AND wait_event_type = 'Lock' AND ${where}`,
-      [scratch.name],
+          AND backend_start >= coalesce($2::timestamptz, '-infinity') AND ${waiting} AND ${where}`,
+      [scratch.name, opts.openedSince ?? null],
     );
     if (rows.length > 0) return rows.filter((r) => r.ended).length;
     await new Promise((r) => setTimeout(r, 50));
@@ -171,8 +174,7 @@ describe('backup', () => {
       backup = runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'tenant', tenant }, iterations: 1000 });
       backup.catch(() => undefined);
       // Mid-run: the upload is open (.partial) and pg_dump waits for its table lock.
-      for (let i = 0; i < 1200 && !readdirOr(dir).some((f) => f.endsWith('.partial')); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(readdirOr(dir).some((f) => f.endsWith('.dump.enc.partial'))).toBe(true);
+      expect(await until(() => readdirOr(dir).some((f) => f.endsWith('.dump.enc.partial')))).toBe(true);
       expect(await terminateWhen("query LIKE 'LOCK TABLE%gate_parts%'")).toBe(1);
       await expect(backup).rejects.toMatchObject({ code: 'connection_lost', message: expect.stringMatching(/pg_dump lost its database session/) });
     } finally {
@@ -183,6 +185,34 @@ describe('backup', () => {
     const ok = await runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'tenant', tenant }, iterations: 1000 });
     expect(ok.manifest.tenant).toBe(tenant);
     expect(readdirOr(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('CLI: the snapshot session ended while pg_dump runs does not stop the process; the backup completes, no .partial', async () => {
+    const dir = join(work, 'cli-snapshot-idle');
+    const keyFile = join(work, 'cli.key');
+    writeFileSync(keyFile, `${key.passphrase}\n`, { mode: 0o600 });
+    await gate.query(`BEGIN; LOCK TABLE ONLY ${pg.escapeIdentifier(tenant)}.gate_parts IN ACCESS EXCLUSIVE MODE`);
+    let run: ReturnType<typeof cli>;
+    // Only sessions the CLI opens (this file's own pools have idle sessions too).
+    const openedSince = (await admin.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
+    try {
+      run = cli(['backup', '--db', url, '--tenant', tenant, '--dest', dir, '--key-file', keyFile, '--json']);
+      // pg_dump holds the snapshot and waits for its lock; the console's snapshot session has committed and
+      // sits idle until the backup ends. The server ends that idle session.
+      await terminateWhen("query LIKE 'LOCK TABLE%gate_parts%'", { kill: false, openedSince });
+      expect(await until(() => readdirOr(dir).some((f) => f.endsWith('.dump.enc.partial')))).toBe(true);
+      expect(await terminateWhen("query = 'COMMIT'", { state: 'idle', openedSince })).toBe(1);
+    } finally {
+      await gate.query('ROLLBACK');
+    }
+    const { code, stdout, stderr } = await run.exited;
+    expect(stderr).not.toMatch(STACK);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { status: string; manifest: string };
+    expect(result.status).toBe('succeeded');
+    const names = readdirOr(dir);
+    expect(names.filter((f) => f.endsWith('.partial'))).toEqual([]);
+    expect(names.some((f) => f.endsWith('.manifest.json'))).toBe(true);
   });
 
   it('the snapshot session ended while it reads the scope: connection_lost, nothing written, the process lives on', async () => {
@@ -251,6 +281,12 @@ describe('browser mode', () => {
     expect(summary.checks.filter((c) => c.status === 'error')).toEqual([]);
   });
 });
+
+/** Poll a condition (bounded only to fail clearly); true once it holds. */
+async function until(ok: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 1200 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+  return ok();
+}
 
 function readdirOr(dir: string): string[] {
   try {
