@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App } from '../../src/main/app';
-import { NoPersistVault } from '../../src/main/core/connections/vault';
+import type { App } from '../../src/main/app';
 import { silentLogger } from '../../src/main/core/util/log';
 import { startServer, type RunningServer } from '../../src/main/server';
 import { rawRequest } from '../support/http';
+import { startBrowserServer } from '../support/server';
 
 let app: App;
 let server: RunningServer;
@@ -21,15 +20,7 @@ beforeAll(async () => {
   process.env.API_RATE_BURST = '3';
   process.env.API_RATE_WINDOW = '60000';
   process.env.API_HEALTH_INTERVAL = '3600';
-  dataDir = mkdtempSync(join(tmpdir(), 'pfo-health-api-'));
-  const renderer = join(dataDir, 'renderer');
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>console</title>');
-  app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: join(dataDir, 'home') });
-  await app.connections.save({ name: 'test cluster', environment: 'development', url: inject('pgUrl') + (inject('pgUrl').includes('?') ? '&' : '?') + 'sslmode=disable' });
-  server = await startServer({ app, rendererDir: renderer, log: silentLogger, port: 0, token: 'health-token-0123456789' });
-  const login = await rawRequest(server.port, { path: '/?token=health-token-0123456789', headers: { host: host() } });
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  ({ app, server, dataDir, cookie } = await startBrowserServer(inject('pgUrl'), 'health-token-0123456789', 'pfo-health-api-'));
 });
 
 afterAll(async () => {

@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App } from '../../src/main/app';
-import { NoPersistVault } from '../../src/main/core/connections/vault';
+import type { App } from '../../src/main/app';
 import { silentLogger } from '../../src/main/core/util/log';
 import { startServer, type RunningServer } from '../../src/main/server';
 import { rawRequest } from '../support/http';
+import { startBrowserServer } from '../support/server';
 
 let app: App;
 let server: RunningServer;
@@ -19,16 +18,8 @@ const rpc = (method: string, body: unknown, headers: Record<string, string> = {}
   rawRequest(server.port, { method: 'POST', path: `/rpc/${method}`, headers: { host: host(), 'content-type': 'application/json', cookie, ...headers }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'pfo-server-'));
-  const renderer = join(dataDir, 'renderer');
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>console</title>');
-  app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: join(dataDir, 'home') });
-  await app.connections.save({ name: 'test cluster', environment: 'development', url: inject('pgUrl') + (inject('pgUrl').includes('?') ? '&' : '?') + 'sslmode=disable' });
   token = 'test-token-0123456789';
-  server = await startServer({ app, rendererDir: renderer, log: silentLogger, port: 0, token });
-  const login = await rawRequest(server.port, { path: `/?token=${token}`, headers: { host: host() } });
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  ({ app, server, dataDir, cookie } = await startBrowserServer(inject('pgUrl'), token, 'pfo-server-'));
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BackupResult, Manifest } from '../../../shared/domain/backups';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
-import { OpsError } from '../util/errors';
+import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
 import { DEFAULT_ITERATIONS, encryptBuffer, encryptStream, HashCounter, signManifestBody } from './crypto';
 import type { Destination } from './destination';
 import type { BackupKey } from './keys';
@@ -159,6 +159,9 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
       await dest.remove(name + SUFFIX.dump).catch(() => {});
       if (req.signal?.aborted) throw new OpsError('cancelled', 'Backup cancelled; nothing was kept.');
       const reasons = settled.filter((r, i): r is PromiseRejectedResult => r.status === 'rejected' && (i > 0 || dumpFailedFirst)).map((r) => r.reason as unknown);
+      // A session the server ended (pg_dump's or the snapshot's) is the cause of whatever broke after it.
+      const [dumped, , , countedRows] = settled;
+      for (const r of [dumped, countedRows]) if (r.status === 'rejected' && isConnectionLost(r.reason)) throw connectionLost(r.reason, 'The backup lost its database session');
       throw reasons.find((r) => r instanceof OpsError && r.code !== 'cancelled') ?? reasons[0];
     }
     req.progress?.(totalBytes, totalBytes);
@@ -200,7 +203,7 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
   } catch (err) {
     clientBroken = true;
     await client.query('ROLLBACK').catch(() => {});
-    throw err;
+    throw isConnectionLost(err) ? connectionLost(err, 'The backup lost its database session') : err;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
     client.release(clientBroken);
@@ -223,7 +226,8 @@ async function dumpGlobals(req: BackupRequest, name: string, iterations: number)
     const h = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     return { included: true, plaintext: { bytes: plain.length, sha256: h(plain) }, ciphertext: { bytes: enc.length, sha256: h(enc) } };
   } catch (err) {
-    if (req.signal?.aborted) throw err;
+    // Roles left out for want of a privilege are noted; a lost session fails the backup like any other.
+    if (req.signal?.aborted || isConnectionLost(err)) throw err;
     const msg = err instanceof Error ? err.message : String(err);
     req.log?.(`Roles not included: ${msg}`);
     return { included: false, note: `pg_dumpall --globals-only was not permitted or failed: ${msg.slice(0, 300)}` };

@@ -3,7 +3,7 @@
  * environment, killed on abort, stderr kept (redacted, last lines) for a clear error.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { OpsError } from '../util/errors';
+import { CONNECTION_LOST_HINT, OpsError, saysConnectionLost } from '../util/errors';
 import { redact } from '../util/redact';
 
 export interface Child {
@@ -43,6 +43,7 @@ export function startChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
       if (code === 0) return resolve();
       if (opts.signal?.aborted) return reject(new OpsError('cancelled', 'Cancelled.'));
       const why = sig ? `was killed (${sig})` : `exited with code ${code}`;
+      if (!sig && saysConnectionLost(tail.join('\n'))) return reject(new OpsError('connection_lost', `${name} lost its database session: ${tail.slice(-4).join(' | ')}.`, CONNECTION_LOST_HINT));
       reject(new OpsError('tool_failed', `${name} ${why}${tail.length ? `: ${tail.slice(-4).join(' | ')}` : ''}.`, 'Nothing was recorded as a success; see the message for the cause.'));
     });
   });

@@ -212,16 +212,18 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
       log(`Safety backup of live ${tenant}: ${safety}.`);
       replacedSchema = sideSchemaName(tenant, new Date(), 'replaced');
       const client = await (await db.pool('admin')).connect();
+      let broken = false;
       try {
         await client.query('BEGIN');
         await client.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(replacedSchema)}`);
         await client.query(`ALTER SCHEMA ${q(side)} RENAME TO ${q(tenant)}`);
         await client.query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        // A session that cannot even roll back is dead (the server ended it): the pool must drop it.
+        await client.query('ROLLBACK').catch(() => (broken = true));
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
       schema = tenant;
     }

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { OpsError } from '../util/errors';
+import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
+import { guardClient } from './client';
 import { ambientCredential, clientConfig, parseUrl, type Credential, type Purpose, type SessionTimeouts, type Target } from './connection';
 
 // int8 and numeric arrive as strings by default; counts and sizes in this console fit in a double.
@@ -47,7 +48,7 @@ export class Database {
   private decideSsl(): Promise<void> {
     if (this.target.sslmode !== 'prefer') return Promise.resolve();
     this.sslDecided ??= (async () => {
-      const probe = new pg.Client(this.config('monitor'));
+      const probe = guardClient(new pg.Client(this.config('monitor')));
       try {
         await probe.connect();
       } catch (err) {
@@ -69,7 +70,9 @@ export class Database {
     let pool = this.pools.get(purpose);
     if (!pool) {
       pool = new pg.Pool({ ...this.config(purpose), max: POOL_SIZE[purpose], idleTimeoutMillis: 30_000 });
-      // An idle client that dies (server restart) must not crash the process.
+      // A client whose session the server ends must not crash the process: checked out (guarded from its
+      // first connect) or idle (the pool drops it and emits 'error' here). The next call opens a new one.
+      pool.on('connect', (client) => guardClient(client));
       pool.on('error', () => {});
       this.pools.set(purpose, pool);
     }
@@ -101,7 +104,10 @@ export class Database {
       }
     } catch (err) {
       if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
-      throw err;
+      if (!isConnectionLost(err)) throw err;
+      // The pool must not hand this dead session out again (its 'end' may not have arrived yet).
+      broken = true;
+      throw connectionLost(err);
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
       client.release(broken);
@@ -111,7 +117,7 @@ export class Database {
   /** Cancel a running statement from a separate connection. */
   private async cancelBackend(pid: number | undefined): Promise<void> {
     if (!pid) return;
-    const client = new pg.Client(this.config('admin'));
+    const client = guardClient(new pg.Client(this.config('admin')));
     try {
       await client.connect();
       await client.query('SELECT pg_cancel_backend($1)', [pid]);

@@ -26,6 +26,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { writeJsonAtomic } from '../store/files';
+import { connectClient, guardClient } from '../db/client';
 import { seedDatabase } from './seed';
 
 export interface DemoOptions {
@@ -415,8 +416,7 @@ function childOf(ep: EmbeddedPostgresInstance): ChildProcess | undefined {
 }
 
 async function canConnect(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  c.on('error', () => undefined);
+  const c = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 }));
   try {
     await c.connect();
     await c.query('SELECT 1');
@@ -477,8 +477,7 @@ async function stopServer(ep: EmbeddedPostgresInstance): Promise<void> {
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url, application_name: 'podcastflow-ops-demo' });
-  await c.connect();
+  const c = await connectClient({ connectionString: url, application_name: 'podcastflow-ops-demo' });
   try {
     return await fn(c);
   } finally {

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { resourcePath } from '../util/paths';
+import { connectClient } from '../db/client';
 
 export interface SeedProgress {
   phase: string;
@@ -301,8 +302,7 @@ function abortError(signal: AbortSignal): Error {
 }
 
 async function connect(url: string, applicationName: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName });
-  await client.connect();
+  const client = await connectClient({ connectionString: url, application_name: applicationName });
   // Seed sessions: no timeouts (big DDL batches), async commit (nothing here needs to survive a crash:
   // an interrupted seed is redone from scratch), and keep DDL out of pg_stat_statements.
   await client.query(
@@ -470,8 +470,7 @@ async function plantProblems(
       async () => {
         // CREATE INDEX CONCURRENTLY: in its own autocommit session (never inside a transaction); it waits for
         // older transactions in this database, and fails by design on the duplicate advertisers.
-        const c = new pg.Client({ connectionString: url, application_name: 'podcastflow-seed' });
-        await c.connect();
+        const c = await connectClient({ connectionString: url, application_name: 'podcastflow-seed' });
         try {
           await c.query("SET statement_timeout = 0; SET lock_timeout = '60s'");
           await c.query(substitutePsqlVars(demoSql('04_invalid_index'), { schema: schemaOf('invalid_index')[0]! }));
@@ -628,8 +627,7 @@ async function runWorkload(
   const clients: pg.Client[] = [];
   try {
     for (let i = 0; i < Math.max(1, connections); i++) {
-      const c = new pg.Client({ connectionString: url, application_name: 'podcastflow-pro' });
-      await c.connect();
+      const c = await connectClient({ connectionString: url, application_name: 'podcastflow-pro' });
       await c.query('SET statement_timeout = 0');
       clients.push(c);
     }

@@ -133,7 +133,16 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
     await Promise.all(workers);
   }
   const checks = wanted.map((c) => results.get(c.id)!);
-  return { status: overallStatus(checks), durationMs: Math.round(performance.now() - started), database, checks, checkedAt: new Date().toISOString() };
+  return { status: lostSession(checks) ? 'unhealthy' : overallStatus(checks), durationMs: Math.round(performance.now() - started), database, checks, checkedAt: new Date().toISOString() };
+}
+
+/**
+ * Did a check of this run lose its session (the server ended it)? Then the run is unhealthy whatever the
+ * other checks say: the database failed to serve the console. Only the run that saw it says so; a merged
+ * report keeps such a check as a plain `error` until it runs again.
+ */
+export function lostSession(checks: readonly CheckResult[]): boolean {
+  return checks.some((c) => c.status === 'error' && c.findings.some((f) => (f.data as { code?: unknown } | undefined)?.code === 'connection_lost'));
 }
 
 /**

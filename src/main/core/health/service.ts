@@ -9,7 +9,7 @@ import type { TaskManager } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
 import type { Logger } from '../util/log';
 import { HistoryStore, sampleOf } from './history';
-import { CHECKS, checkDef, overallStatus, runHealth } from './registry';
+import { CHECKS, checkDef, lostSession, overallStatus, runHealth } from './registry';
 import { safeId, ThresholdStore } from './thresholds';
 
 export interface HealthDeps {
@@ -116,7 +116,7 @@ export class HealthService {
     for (const c of fresh.checks) byId.set(c.id, c);
     // When unreachable, every check not run is skipped too (old results would pretend to be current).
     const checks = CHECK_IDS.map((id) => byId.get(id) ?? { id, title: checkDef(id).title, status: 'skipped' as const, durationMs: 0, summary: unreachable ? 'Skipped: the database is unreachable.' : 'Not run yet.', findings: [] });
-    return { ...fresh, status: overallStatus(checks), checks };
+    return { ...fresh, status: lostSession(fresh.checks) ? 'unhealthy' : overallStatus(checks), checks };
   }
 
   /** "Run now": the whole suite as a task with progress per check and cancel. */

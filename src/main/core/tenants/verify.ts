@@ -1,7 +1,7 @@
 import type { TenantStats, VerifyResult, Violation } from '../../../shared/domain/tenants';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
-import { OpsError } from '../util/errors';
+import { isConnectionLost, OpsError } from '../util/errors';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type CheckOptions, type TenantScope } from './checks';
 
 export interface VerifyTenantsOptions {
@@ -153,7 +153,8 @@ async function runIsolationFunction(db: Database, q: { timeoutMs: number; signal
     if (r.rows.length > MAX_FUNCTION_ROWS) notes.push(`${name}() returned more than ${MAX_FUNCTION_ROWS} rows; the first ${MAX_FUNCTION_ROWS} are shown.`);
     return { name, ok: verdict(r.rows), rows };
   } catch (err) {
-    if (q.signal?.aborted) throw err;
+    // The function's own failure is a finding to read; a lost session fails the verification.
+    if (q.signal?.aborted || isConnectionLost(err)) throw err;
     const message = err instanceof Error ? err.message : String(err);
     notes.push(`${name}() failed: ${message}`);
     return { name, ok: null, rows: [], error: message };

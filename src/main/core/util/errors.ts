@@ -37,8 +37,48 @@ const known: Record<string, { code: string; hint: string }> = {
   EHOSTUNREACH: { code: 'unreachable', hint: 'No route to that host: check the network and host.' },
 };
 
+/**
+ * The server ended our session, or the network dropped it: admin_shutdown (pg_terminate_backend, a fast
+ * shutdown), crash_shutdown, cannot_connect_now (restarting), connection_exception / does_not_exist /
+ * failure; node-postgres and libpq's tools (pg_dump, pg_restore) say it in words.
+ */
+const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const LOST_TEXT =
+  /Connection terminated unexpectedly|Client has encountered a connection error and is not queryable|terminating connection due to administrator command|server closed the connection unexpectedly|connection to server was lost|no connection to the server|could not receive data from server|SSL SYSCALL error: EOF detected/i;
+// A reset or broken socket is a lost session only when it comes from a database client: the same codes
+// come from a child's stdin or an S3 socket, so toWireError does not map them by code alone.
+const LOST_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
+
+export const CONNECTION_LOST_HINT =
+  'The server ended the session (restart, failover, pg_terminate_backend or a network drop); nothing was recorded as done. Run it again: the console opens a new session.';
+
+function sessionEnded(e: PgLikeError): boolean {
+  return (e.code !== undefined && LOST_SQLSTATES.has(e.code)) || (typeof e.message === 'string' && LOST_TEXT.test(e.message));
+}
+
+/** Did this error, thrown by a database client, come from a session the server (or the network) ended? */
+export function isConnectionLost(err: unknown): boolean {
+  if (err instanceof OpsError) return err.code === 'connection_lost';
+  if (!err || typeof err !== 'object') return false;
+  const e = err as PgLikeError;
+  return sessionEnded(e) || (e.code !== undefined && LOST_SOCKET.has(e.code));
+}
+
+/** Text from a tool (pg_dump's stderr) that says its session was lost. */
+export function saysConnectionLost(text: string): boolean {
+  return LOST_TEXT.test(text);
+}
+
+/** The agreed error for a lost session: `connection_lost`, the driver's words as the message. */
+export function connectionLost(err: unknown, what = 'The database session was lost'): OpsError {
+  if (err instanceof OpsError && err.code === 'connection_lost') return err;
+  const said = err instanceof Error ? err.message : String(err);
+  return new OpsError('connection_lost', `${what}: ${said}`, CONNECTION_LOST_HINT);
+}
+
 /** Turn anything thrown into the wire shape, with secrets masked and no stack. */
 export function toWireError(err: unknown): WireError {
+  if (err && typeof err === 'object' && !(err instanceof OpsError) && sessionEnded(err as PgLikeError)) return toWireError(connectionLost(err));
   if (err instanceof OpsError) {
     return { code: err.code, message: redact(err.message), ...(err.hint ? { hint: redact(err.hint) } : {}) };
   }
