@@ -92,7 +92,7 @@ describe('cancel', () => {
     const controller = new AbortController();
     const uploading = dest.upload('stuck.dump.enc', body, controller.signal);
     await heldSeen;
-    const during = await dest.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }));
+    const during = await dest.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: 'stuck/' }));
     expect(during.Uploads?.map((u) => u.Key)).toEqual(['stuck/stuck.dump.enc']);
 
     controller.abort(new Error('Cancelled by the user.'));
@@ -101,7 +101,7 @@ describe('cancel', () => {
     await gaveUp;
     onPart = undefined;
     // … and nothing is left: no multipart upload, no object.
-    const after = await dest.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }));
+    const after = await dest.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: 'stuck/' }));
     expect(after.Uploads ?? []).toEqual([]);
     const objects = await dest.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'stuck/' }));
     expect(objects.Contents ?? []).toEqual([]);

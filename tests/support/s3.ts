@@ -53,7 +53,8 @@ const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 /** AbortMultipartUpload and ListMultipartUploads; true when it answered the request. */
 async function multipartExtras(ctx: KoaContext, dir: string, bucket: string): Promise<boolean> {
   if (ctx.method === 'GET' && ctx.path.replace(/\/$/, '') === `/${bucket}` && 'uploads' in ctx.query) {
-    const uploads = await listUploads(dir, bucket);
+    const prefix = typeof ctx.query.prefix === 'string' ? ctx.query.prefix : '';
+    const uploads = (await listUploads(dir, bucket)).filter((u) => u.key.startsWith(prefix));
     ctx.type = 'application/xml';
     ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket><IsTruncated>false</IsTruncated>${uploads.map((u) => `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${u.id}</UploadId></Upload>`).join('')}</ListMultipartUploadsResult>`;
     return true;
