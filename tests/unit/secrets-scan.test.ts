@@ -141,5 +141,9 @@ describe('generic password/token/key assignments', () => {
     expect(scanText(`token: ${CONFIG_LEAKS.yaml}`, 'src/a.ts')).toEqual([]);
     expect(scanText(`const token = '${CONFIG_LEAKS.yaml}';`, 'src/a.ts').map((h) => h.rule)).toEqual(['generic-api-key']);
     expect(scanText(`token: ${CONFIG_LEAKS.yaml}`, 'config/a.yml').map((h) => h.rule)).toEqual(['generic-api-key']);
+    // The shape of gitleaks' own .env fixture: a 22-digit lowercase hex password among plain settings.
+    const hex = '5fd0c2b19e' + '7a43d86bc1fa';
+    expect(shannonEntropy(hex)).toBeGreaterThanOrEqual(GENERIC_ENTROPY);
+    expect(scanText(`DB_HOST=db.example.com\nDB_PORT=443\nDB_USERNAME=postgres\nDB_PASSWORD=${hex}\nDB_SSL=true\n`, '.env.prod').map((h) => h.message)).toEqual(['DB_PASSWORD is assigned a literal secret']);
   });
 });
