@@ -1,9 +1,9 @@
 /** Backups to an S3-protocol server (s3rver on a free port) through the real AWS SDK. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { readCatalog } from '../../src/main/core/backup/catalog';
@@ -14,7 +14,7 @@ import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { loadSql } from '../../src/main/core/db/sql';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
-import { startS3, type TestS3 } from '../support/s3';
+import { startS3, type S3Request, type TestS3 } from '../support/s3';
 
 let scratch: ScratchDatabase;
 let db: Database;
@@ -22,6 +22,7 @@ let work: string;
 let key: BackupKey;
 let s3: TestS3;
 let killOnPart: ((part: number) => void) | undefined;
+let onPart: ((req: S3Request) => Promise<void> | undefined) | undefined;
 
 async function counts(url: string, schema: string): Promise<Record<string, number>> {
   return withClient(url, async (c) => Object.fromEntries((await c.query<{ table: string; rows: string }>(loadSql('backup/row_counts'), [[schema]])).rows.map((r) => [r.table, Number(r.rows)])));
@@ -36,7 +37,9 @@ beforeAll(async () => {
   await writeFile(keyPath, execFileSync('openssl', ['rand', '-base64', '48']).toString(), { mode: 0o600 });
   key = await loadKeyFile(keyPath);
   s3 = await startS3('pfo-backups', (req) => {
-    if (req.method === 'PUT' && req.query.partNumber) killOnPart?.(Number(req.query.partNumber));
+    if (req.method !== 'PUT' || !req.query.partNumber) return;
+    killOnPart?.(Number(req.query.partNumber));
+    return onPart?.(req);
   });
 });
 
@@ -90,5 +93,33 @@ describe('S3 destination', () => {
     const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
     expect(listed.Contents ?? []).toEqual([]);
     expect(await readCatalog(dest)).toEqual([]);
+  });
+
+  it('CLI: the first SIGINT stops a backup whose upload is stuck, and leaves no multipart upload or object', async () => {
+    // The public.fill table of the test above makes the dump a multipart upload of two or more parts.
+    const prefix = 'sigint';
+    let heldPart!: () => void;
+    const held = new Promise<void>((resolve) => (heldPart = resolve));
+    let gaveUp: Promise<void> | undefined;
+    onPart = (req) => {
+      if (!req.path.includes(`/${prefix}/`) || Number(req.query.partNumber) < 2) return undefined;
+      gaveUp = req.hang();
+      heldPart();
+      return gaveUp;
+    };
+    const child = spawn('node', ['bin/podcastflow-ops.js', 'backup', '--db', `${scratch.url}?sslmode=disable`, '--full', '--dest', `s3://${s3.bucket}/${prefix}`, '--endpoint', s3.endpoint, '--key-file', join(work, 'k.key'), '--json'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await held;
+    child.kill('SIGINT');
+    const code = await exited;
+    await gaveUp;
+    onPart = undefined;
+    expect(code).not.toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'cancelled' } });
+    const client = (openDestination(`s3://${s3.bucket}/${prefix}`, { endpoint: s3.endpoint }) as S3Destination).client;
+    expect((await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: `${prefix}/` }))).Uploads ?? []).toEqual([]);
+    expect((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }))).Contents ?? []).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { SecretCredentialCache } from '../../src/main/core/secrets/credentials';
 import { runAudit } from '../../src/main/core/secrets/audit';
 import { Database } from '../../src/main/core/db/database';
 import { parseUrl } from '../../src/main/core/db/connection';
+import { MAX_ATTEMPTS } from '../../src/main/core/util/aws-client';
 import { silentLogger } from '../../src/main/core/util/log';
 import { startSecretsManager, useSecretsManagerEnv, type SecretsManagerServer } from '../support/secrets-manager-server';
 
@@ -68,8 +69,8 @@ describe('Secrets Manager protocol server and client', () => {
     sm.put('shape/rds', JSON.stringify({ engine: 'postgres', host: 'db2.internal', username: 'app', password: 'rds-pw-2' }));
     cache.expire({ id: 'shape/rds' });
     expect((await cache.resolve({ id: 'shape/rds' })).target.host).toBe('db2.internal');
-    // Throttled: the cached value keeps serving, with a warning.
-    sm.failNext('ThrottlingException', 2);
+    // Throttled on every attempt the SDK makes: the cached value keeps serving, with a warning.
+    sm.failNext('ThrottlingException', MAX_ATTEMPTS);
     cache.expire({ id: 'shape/rds' });
     const throttled = await cache.resolve({ id: 'shape/rds' });
     expect(throttled.password).toBe('rds-pw-2');
@@ -104,7 +105,7 @@ describe('a connection whose credential is a Secrets Manager secret', () => {
     expect(t.passwordSource).toBe('secrets-manager');
     expect(t.credential?.detail).toMatch(/^Secrets Manager podcastflow\/database, version /);
     // AWS hiccups past the TTL: the cached credential still connects, with a visible warning.
-    sm.failNext('InternalServiceError', 2);
+    sm.failNext('InternalServiceError', MAX_ATTEMPTS);
     app.connections.secretCache.expire({ id: 'podcastflow/database' });
     const t2 = await app.connections.test(profile.id);
     expect(t2.ok).toBe(true);

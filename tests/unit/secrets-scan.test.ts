@@ -7,16 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/main/core/secrets/audit';
 import { BASELINE_FILE, suppress } from '../../src/main/core/secrets/baseline';
 import { exitCodeFor, fingerprint } from '../../src/main/core/secrets/findings';
-import { scanText } from '../../src/main/core/secrets/rules';
-import { LEAKS, makeLeakyProject } from '../support/secrets-fixture';
+import { GENERIC_ENTROPY, scanText, shannonEntropy } from '../../src/main/core/secrets/rules';
+import { CONFIG_LEAKS, LEAKS, makeConfigFormatsProject, makeLeakyProject } from '../support/secrets-fixture';
 
 const run = promisify(execFile);
 let root: string;
+// Recall on the formats gitleaks' generic-api-key rule covers, and the suppressions teams bring from it.
+let formats: string;
 
 beforeAll(() => {
   root = makeLeakyProject();
+  formats = makeConfigFormatsProject();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(formats, { recursive: true, force: true });
+});
 
 describe('secrets audit: code and env', () => {
   it('finds every planted leak, masked and fingerprinted, and nothing from the decoys', async () => {
@@ -100,5 +106,44 @@ describe('secrets audit: code and env', () => {
     expect(doc.findings.length).toBe(doc.summary.total);
     expect(doc.findings[0]).toMatchObject({ category: expect.stringMatching(/code|env/), severity: 'critical' });
     for (const v of Object.values(LEAKS)) expect((r as { stdout: string }).stdout).not.toContain(v);
+  });
+});
+
+describe('generic password/token/key assignments', () => {
+  it('finds one in each format, at its line, masked; no placeholder, reference or empty', async () => {
+    const report = await runAudit({ path: formats });
+    const generic = report.findings.filter((f) => f.rule === 'generic-api-key').map((f) => `${f.file}:${f.line}`);
+    expect(generic.sort()).toEqual(['.env:3', 'config/app.ini:3', 'config/app.json:4', 'config/app.properties:2', 'config/app.yaml:3']);
+    const codeFiles = report.findings.filter((f) => f.category === 'code').map((f) => f.file);
+    expect(codeFiles.filter((f) => f!.includes('placeholders') || f === 'src/settings.ts')).toEqual([]);
+    const env = report.findings.find((f) => f.file === '.env' && f.rule === 'generic-api-key')!;
+    expect(env).toMatchObject({ severity: 'high', message: 'DB_PASSWORD is assigned a literal secret', masked: 'q************K' });
+    const text = JSON.stringify(report);
+    for (const v of Object.values(CONFIG_LEAKS)) expect(text).not.toContain(v);
+  });
+
+  it('honours gitleaks:allow and .gitleaksignore (plain and commit-qualified), and never scans the baseline', async () => {
+    const report = await runAudit({ path: formats });
+    const files = report.findings.map((f) => f.file);
+    expect(files).not.toContain('config/allowed.yaml');
+    expect(files).not.toContain('config/ignored.properties');
+    expect(files).not.toContain('config/ignored.ini');
+    expect(files).not.toContain('.podcastflow-secrets-baseline.json');
+    expect(files).not.toContain('.gitleaksignore');
+    expect(report.summary.suppressed).toBe(3);
+  });
+
+  it('rules: entropy as gitleaks measures it, references and code expressions are not findings', () => {
+    expect(shannonEntropy(CONFIG_LEAKS.env)).toBe(4);
+    expect(shannonEntropy('hunter2hunter2')).toBeLessThan(GENERIC_ENTROPY);
+    expect(scanText('password: hunter2hunter2\ntoken: ${TOKEN}\napi_key: os.environ["API_KEY"]\nsecret: getSecret()\n')).toEqual([]);
+    // In program code only a quoted literal counts; in config a bare value does.
+    expect(scanText(`token: ${CONFIG_LEAKS.yaml}`, 'src/a.ts')).toEqual([]);
+    expect(scanText(`const token = '${CONFIG_LEAKS.yaml}';`, 'src/a.ts').map((h) => h.rule)).toEqual(['generic-api-key']);
+    expect(scanText(`token: ${CONFIG_LEAKS.yaml}`, 'config/a.yml').map((h) => h.rule)).toEqual(['generic-api-key']);
+    // The shape of gitleaks' own .env fixture: a 22-digit lowercase hex password among plain settings.
+    const hex = '5fd0c2b19e' + '7a43d86bc1fa';
+    expect(shannonEntropy(hex)).toBeGreaterThanOrEqual(GENERIC_ENTROPY);
+    expect(scanText(`DB_HOST=db.example.com\nDB_PORT=443\nDB_USERNAME=postgres\nDB_PASSWORD=${hex}\nDB_SSL=true\n`, '.env.prod').map((h) => h.message)).toEqual(['DB_PASSWORD is assigned a literal secret']);
   });
 });

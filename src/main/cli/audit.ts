@@ -53,7 +53,7 @@ function printHuman(report: AuditReport, source?: string): void {
   for (const k of s.skipped) printText(`SKIPPED  ${k.category.padEnd(8)} ${k.reason}`);
   printText(
     `${s.total} finding(s): ${s.bySeverity.critical} critical, ${s.bySeverity.high} high, ${s.bySeverity.medium} medium, ${s.bySeverity.low} low` +
-      ` · ${s.filesScanned} files scanned, ${s.secretsChecked} secrets checked, ${s.suppressed} suppressed by the baseline · ${report.durationMs} ms`,
+      ` · ${s.filesScanned} files scanned, ${s.secretsChecked} secrets checked, ${s.suppressed} suppressed (baseline, .gitleaksignore, gitleaks:allow) · ${report.durationMs} ms`,
   );
 }
 

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { awsClientOptions, isTimeout, networkTimeoutMs, timeoutError } from '../util/aws-client';
 import { OpsError } from '../util/errors';
 
 export interface S3Options {
@@ -23,6 +24,8 @@ export interface S3Options {
   kmsKeyId?: string;
   /** Multipart part size in bytes (min 5 MiB); memory is bounded by partSize × queueSize. */
   partSize?: number;
+  /** Deadline of one S3 call, retries included (default PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS, else 30 s). */
+  timeoutMs?: number;
 }
 
 export interface Destination {
@@ -117,6 +120,9 @@ function translateWriteError(err: unknown, where: string): unknown {
 export class S3Destination implements Destination {
   readonly location: string;
   readonly client: S3Client;
+  /** Where requests go, for error messages. */
+  readonly endpoint: string;
+  private readonly timeoutMs: number;
   constructor(
     readonly bucket: string,
     readonly prefix: string,
@@ -124,11 +130,14 @@ export class S3Destination implements Destination {
   ) {
     this.location = `s3://${bucket}/${prefix}`.replace(/\/$/, '');
     const endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    this.endpoint = endpoint ?? `https://s3.${region}.amazonaws.com`;
+    this.timeoutMs = opts.timeoutMs ?? networkTimeoutMs();
     this.client = new S3Client({
       ...(endpoint ? { endpoint, forcePathStyle: opts.forcePathStyle ?? true } : opts.forcePathStyle ? { forcePathStyle: true } : {}),
-      region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      region,
       ...(opts.profile ? { profile: opts.profile } : {}),
-      maxAttempts: 3,
+      ...awsClientOptions(this.timeoutMs, { idleOnly: true }),
     });
   }
   private key(name: string): string {
@@ -141,15 +150,28 @@ export class S3Destination implements Destination {
     if (!this.opts.sse) return {};
     return { ServerSideEncryption: this.opts.sse, ...(this.opts.kmsKeyId ? { SSEKMSKeyId: this.opts.kmsKeyId } : {}) };
   }
+  private fail(err: unknown, where: string, action: string): OpsError {
+    if (isTimeout(err)) return timeoutError('S3', this.endpoint, `${action} of ${where}`, this.timeoutMs);
+    return s3Error(err, where, action);
+  }
   async upload(name: string, body: Readable, signal?: AbortSignal): Promise<void> {
+    const Key = this.key(name);
+    // lib-storage does not hand its abort signal to the requests it sends: a part stuck on a silent
+    // endpoint would hold a cancel until its timeout, and a part landing after AbortMultipartUpload
+    // would leave storage behind. So every request of this upload carries the caller's signal.
+    const send = this.client.send.bind(this.client) as (command: unknown, options?: object) => Promise<unknown>;
+    const client: S3Client = Object.create(this.client);
+    client.send = ((command: unknown, options?: object) => send(command, { ...options, ...(signal ? { abortSignal: signal } : {}) })) as S3Client['send'];
     const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.key(name), Body: body, ...this.sse() },
+      client,
+      params: { Bucket: this.bucket, Key, Body: body, ...this.sse() },
       partSize: Math.max(5 * 1024 * 1024, this.opts.partSize ?? 8 * 1024 * 1024),
       queueSize: 4,
-      leavePartsOnError: false,
+      // We abort ourselves below, through the client without the (by then aborted) signal.
+      leavePartsOnError: true,
     });
     const onAbort = () => void upload.abort();
+    if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await upload.done();
@@ -157,9 +179,9 @@ export class S3Destination implements Destination {
       body.destroy();
       // No partial object: abort the multipart upload (best effort if the store itself is gone).
       const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
-      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key(name), UploadId: uploadId })).catch(() => {});
+      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => {});
       if (signal?.aborted) throw new OpsError('cancelled', 'Cancelled; the upload was aborted.');
-      throw s3Error(err, this.locate(name), 'upload');
+      throw this.fail(err, this.locate(name), 'upload');
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -168,7 +190,7 @@ export class S3Destination implements Destination {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: typeof data === 'string' ? Buffer.from(data) : data, ContentType: contentType, ...this.sse() }));
     } catch (err) {
-      throw s3Error(err, this.locate(name), 'write');
+      throw this.fail(err, this.locate(name), 'write');
     }
   }
   async read(name: string): Promise<Readable> {
@@ -176,7 +198,7 @@ export class S3Destination implements Destination {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
       return out.Body as Readable;
     } catch (err) {
-      throw s3Error(err, this.locate(name), 'read');
+      throw this.fail(err, this.locate(name), 'read');
     }
   }
   async readSmall(name: string): Promise<Buffer | undefined> {
@@ -186,7 +208,7 @@ export class S3Destination implements Destination {
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
-      throw s3Error(err, this.locate(name), 'read');
+      throw this.fail(err, this.locate(name), 'read');
     }
   }
   async list(suffix: string): Promise<string[]> {
@@ -200,7 +222,7 @@ export class S3Destination implements Destination {
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
     } catch (err) {
-      throw s3Error(err, this.location, 'list');
+      throw this.fail(err, this.location, 'list');
     }
     return names.sort();
   }
@@ -208,7 +230,7 @@ export class S3Destination implements Destination {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
     } catch (err) {
-      throw s3Error(err, this.locate(name), 'delete');
+      throw this.fail(err, this.locate(name), 'delete');
     }
   }
 }

@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientOptions, isTimeout, networkTimeoutMs, timeoutError } from '../util/aws-client';
 import { OpsError } from '../util/errors';
 import { registerSecret } from '../util/redact';
+import { secretsEndpoint } from '../secrets/aws';
 import { keyIdOf } from './crypto';
 
 export type KeySource = { kind: 'file'; path: string } | { kind: 'aws-secret'; secretId: string; region?: string; endpoint?: string };
@@ -49,12 +51,16 @@ export async function loadKeyFile(path: string): Promise<BackupKey> {
 
 /** GetSecretValue directly: a SecretString whose first line is the passphrase, or JSON with "passphrase". */
 export async function loadAwsSecret(secretId: string, opts: { region?: string; endpoint?: string } = {}): Promise<BackupKey> {
-  const client = new SecretsManagerClient({ ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+  const timeoutMs = networkTimeoutMs();
+  const client = new SecretsManagerClient({ ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...awsClientOptions(timeoutMs) });
   let text: string | undefined;
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
   } catch (err) {
+    if (isTimeout(err)) {
+      throw timeoutError('Secrets Manager', opts.endpoint ?? secretsEndpoint({ region: opts.region }), `reading the backup key secret ${secretId}`, timeoutMs);
+    }
     const name = (err as { name?: string }).name ?? 'Error';
     throw new OpsError('key_secret_unavailable', `Could not read the backup key secret ${secretId} from AWS Secrets Manager (${name}).`, 'Check the secret id, the region and that these AWS credentials may call secretsmanager:GetSecretValue on it.');
   } finally {

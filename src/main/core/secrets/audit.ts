@@ -49,7 +49,7 @@ export async function runAudit(req: AuditRequest, ctx: AuditContext = {}): Promi
     filesScanned = code.filesScanned;
     const env = await auditEnv(listing, ctx.signal);
     findings.push(...env);
-    ctx.log?.(`Code: ${code.findings.length} findings (${code.suppressed} suppressed by the baseline); env: ${env.length}.`);
+    ctx.log?.(`Code: ${code.findings.length} findings (${code.suppressed} suppressed by the baseline, .gitleaksignore or gitleaks:allow); env: ${env.length}.`);
   }
   if (req.aws && !cancelled()) {
     ctx.log?.('Listing Secrets Manager secrets…');

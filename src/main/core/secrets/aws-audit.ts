@@ -1,5 +1,6 @@
 import { ListSecretsCommand, RotateSecretCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { AuditFinding, SecretSummary } from '../../../shared/domain/secrets';
+import { awsConfigured } from '../util/aws-client';
 import { OpsError } from '../util/errors';
 import { awsError, secretsClient, type AwsScope } from './aws';
 import { fingerprint } from './findings';
@@ -53,11 +54,18 @@ export function summaryOf(s: SecretListEntry, maxAgeDays?: number): SecretSummar
 
 /** One page of the inventory (at most 100), with posture. */
 export async function listSecretsPage(scope: AwsScope, cursor?: string, maxAgeDays?: number): Promise<{ secrets: SecretSummary[]; nextCursor?: string }> {
+  if (!(await awsConfigured(scope))) {
+    throw new OpsError(
+      'aws_not_configured',
+      'No AWS configuration found (no AWS credentials, profile or region in the environment, no ~/.aws/config or ~/.aws/credentials); Secrets Manager was not asked.',
+      'Run `aws configure` or set AWS_PROFILE / AWS_REGION (or pass --region / --profile); on an instance with a role, set AWS_REGION.',
+    );
+  }
   try {
     const r = await secretsClient(scope).send(new ListSecretsCommand({ MaxResults: 100, ...(cursor ? { NextToken: cursor } : {}) }));
     return { secrets: (r.SecretList ?? []).map((s) => summaryOf(s, maxAgeDays)), ...(r.NextToken ? { nextCursor: r.NextToken } : {}) };
   } catch (err) {
-    throw awsError(err, 'Listing secrets');
+    throw awsError(err, 'Listing secrets', scope);
   }
 }
 
@@ -85,6 +93,6 @@ export async function rotateNow(scope: AwsScope, secretId: string): Promise<{ ve
     const r = await secretsClient(scope).send(new RotateSecretCommand({ SecretId: secretId, RotateImmediately: true }));
     return r.VersionId ? { versionId: r.VersionId } : {};
   } catch (err) {
-    throw awsError(err, `Rotating ${secretId}`);
+    throw awsError(err, `Rotating ${secretId}`, scope);
   }
 }

@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../../../shared/domain/secrets';
+import { awsClientOptions, isTimeout, networkTimeoutMs, timeoutError } from '../util/aws-client';
 import { OpsError } from '../util/errors';
 import { redact } from '../util/redact';
 
@@ -10,19 +11,31 @@ export interface AwsScope {
 
 const clients = new Map<string, SecretsManagerClient>();
 
+function endpointOverride(): string | undefined {
+  return process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? process.env.AWS_ENDPOINT_URL;
+}
+
+/** Where Secrets Manager calls for this scope go, for error messages. */
+export function secretsEndpoint(scope: AwsScope = {}): string {
+  const region = scope.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return endpointOverride() ?? (region ? `https://secretsmanager.${region}.amazonaws.com` : 'Secrets Manager (no region set)');
+}
+
 /**
- * One client per region/profile. The SDK's default credential chain and region apply;
+ * One client per region/profile/endpoint/deadline. The SDK's default credential chain and region apply;
  * AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL point it at a compatible server (tests).
- * Two attempts only: a hiccup should fall back to the cache quickly, not hang the UI.
+ * Every call has the network deadline (util/aws-client), so a silent endpoint falls back to the cache
+ * or fails with a clear error instead of hanging the UI.
  */
 export function secretsClient(scope: AwsScope = {}): SecretsManagerClient {
-  const key = `${scope.region ?? ''}|${scope.profile ?? ''}`;
+  const timeoutMs = networkTimeoutMs();
+  const key = `${scope.region ?? ''}|${scope.profile ?? ''}|${endpointOverride() ?? ''}|${timeoutMs}`;
   let client = clients.get(key);
   if (!client) {
     client = new SecretsManagerClient({
       ...(scope.region ? { region: scope.region } : {}),
       ...(scope.profile ? { profile: scope.profile } : {}),
-      maxAttempts: 2,
+      ...awsClientOptions(timeoutMs),
     });
     clients.set(key, client);
   }
@@ -74,9 +87,10 @@ export function awsReason(err: unknown): string {
 }
 
 /** AWS failures as OpsErrors a DBA can act on. */
-export function awsError(err: unknown, what: string): OpsError {
+export function awsError(err: unknown, what: string, scope: AwsScope = {}): OpsError {
   const e = (err ?? {}) as AwsLikeError;
   if (err instanceof OpsError) return err;
+  if (isTimeout(err)) return timeoutError('Secrets Manager', secretsEndpoint(scope), what, networkTimeoutMs());
   if (e.name === 'ResourceNotFoundException') return new OpsError('secret_not_found', `${what}: the secret does not exist.`, 'Check the secret id (name or ARN) and the region.');
   if (e.name === 'AccessDeniedException') return new OpsError('aws_access_denied', `${what}: access denied.`, 'The AWS identity in use lacks secretsmanager permissions for this secret.');
   if (e.name === 'InvalidRequestException' || e.name === 'InvalidParameterException') return new OpsError('aws_invalid_request', `${what}: ${awsReason(err)}`, 'Check the secret\'s state (rotation configured? not scheduled for deletion?).');

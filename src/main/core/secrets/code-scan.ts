@@ -3,7 +3,8 @@ import { creator as recommended } from '@secretlint/secretlint-rule-preset-recom
 import type { SecretLintCoreConfig } from '@secretlint/types';
 import type { AuditFinding } from '../../../shared/domain/secrets';
 import { OpsError } from '../util/errors';
-import { readBaseline } from './baseline';
+import { BASELINE_FILE, readBaseline } from './baseline';
+import { allowedInline, GITLEAKS_IGNORE_FILE, ignoredByGitleaks, readGitleaksIgnore } from './gitleaks';
 import { fingerprint, mask } from './findings';
 import { lineAt, readText, type RepoListing } from './files';
 import { isDocumentedExample, isPlaceholder, scanText } from './rules';
@@ -34,10 +35,17 @@ export interface ScanProgress {
   progress?(done: number, total: number): void;
 }
 
-/** Scan the files git would see (tracked or not ignored) for secrets; masked, fingerprinted, baseline applied. */
+// Our own suppression files hold fingerprints and notes, not secrets: never findings themselves.
+const SUPPRESSION_FILES = new Set([BASELINE_FILE, GITLEAKS_IGNORE_FILE]);
+
+/**
+ * Scan the files git would see (tracked or not ignored) for secrets; masked, fingerprinted, and
+ * suppressed by the baseline, `.gitleaksignore` entries and `gitleaks:allow` comments.
+ */
 export async function scanCode(listing: RepoListing, opts: ScanProgress = {}): Promise<CodeScanResult> {
   const baseline = await readBaseline(listing.root);
-  const candidates = listing.files.filter((f) => !f.ignored);
+  const gitleaksIgnore = await readGitleaksIgnore(listing.root);
+  const candidates = listing.files.filter((f) => !f.ignored && !SUPPRESSION_FILES.has(f.path));
   const findings: AuditFinding[] = [];
   let suppressed = 0;
   let filesScanned = 0;
@@ -47,7 +55,7 @@ export async function scanCode(listing: RepoListing, opts: ScanProgress = {}): P
     const text = await readText(file);
     if (text === undefined) continue;
     filesScanned++;
-    const hits = scanText(text).map((h) => ({ ...h, source: 'podcastflow' }));
+    const hits = scanText(text, file.path).map((h) => ({ ...h, source: 'podcastflow' }));
     const ours = hits.map((h) => [h.start, h.end] as const);
     const lint = await lintSource({ source: { content: text, filePath: file.abs, contentType: 'text' }, options: { config, maskSecrets: false } });
     for (const m of lint.messages) {
@@ -61,11 +69,12 @@ export async function scanCode(listing: RepoListing, opts: ScanProgress = {}): P
     }
     for (const h of hits) {
       const fp = fingerprint(h.rule, file.path, h.value);
-      if (baseline.has(fp)) {
+      const line = lineAt(text, h.start);
+      if (baseline.has(fp) || ignoredByGitleaks(gitleaksIgnore, file.path, h.rule, line) || allowedInline(text, h.start)) {
         suppressed++;
         continue;
       }
-      findings.push({ category: 'code', rule: h.rule, severity: h.severity, file: file.path, line: lineAt(text, h.start), message: h.message, masked: mask(h.value), fingerprint: fp });
+      findings.push({ category: 'code', rule: h.rule, severity: h.severity, file: file.path, line, message: h.message, masked: mask(h.value), fingerprint: fp });
     }
   }
   opts.progress?.(candidates.length, candidates.length);

@@ -139,7 +139,7 @@ export class SecretCredentialCache {
           warning: `Refreshing from Secrets Manager failed (${awsReason(err)}); serving the cached credential.`,
         };
       }
-      throw Object.assign(awsError(err, `Reading ${label}`), { transient: isTransient(err) });
+      throw Object.assign(awsError(err, `Reading ${label}`, scopeOf(ref)), { transient: isTransient(err) });
     }
   }
 }

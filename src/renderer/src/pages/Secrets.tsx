@@ -242,7 +242,7 @@ function Audit() {
             <span className="muted small-text">{shown.length} shown</span>
           </div>
           {report.findings.length === 0 ? (
-            <EmptyState title="No findings">{report.summary.suppressed ? <p>{report.summary.suppressed} suppressed by the baseline.</p> : <p>Nothing leaked that the rules know of.</p>}</EmptyState>
+            <EmptyState title="No findings">{report.summary.suppressed ? <p>{report.summary.suppressed} suppressed (baseline, .gitleaksignore, gitleaks:allow).</p> : <p>Nothing leaked that the rules know of.</p>}</EmptyState>
           ) : (
             <FindingsTable findings={shown} canSuppress={Boolean(auditPath)} onSuppress={(f) => void onSuppress(f)} />
           )}
