@@ -102,6 +102,8 @@ beforeAll(async () => {
       const s = c.escapeIdentifier(schema);
       await c.query(`CREATE SCHEMA ${s}; CREATE TABLE ${s}.notes (id int PRIMARY KEY, body text); INSERT INTO ${s}.notes SELECT g, 'note ' || g FROM generate_series(1, ${n}) g`);
     }
+    // Some MB of hard-to-compress data, so that a pipe into a pg_restore that died is still being written to.
+    await c.query(`CREATE TABLE ${PLAIN}.blobs AS SELECT g AS id, string_agg(md5(g::text || '.' || i), '') AS body FROM generate_series(1, 4000) g, generate_series(1, 16) i GROUP BY g`);
   });
   db = open(scratch.url);
   work = await mkdtemp(join(tmpdir(), 'pfo-safety-test-'));
@@ -233,7 +235,8 @@ describe('decrypted data never outlives a failed restore', () => {
   });
 
   it('pg_restore dying in the copy step (EPIPE on its stdin) is an error, not a crash, and leaves nothing', async () => {
-    const bin = await fakePgRestore('epipe-bin', 'for a in "$@"; do [ "$a" = --single-transaction ] && { echo "pg_restore: error: simulated failure" >&2; exit 1; }; done\nexec $REAL "$@"');
+    // The copy step's pg_restore reads a little of its stdin, then dies.
+    const bin = await fakePgRestore('epipe-bin', 'for a in "$@"; do [ "$a" = --single-transaction ] && { head -c 16384 > /dev/null; echo "pg_restore: error: simulated failure" >&2; exit 1; }; done\nexec $REAL "$@"');
     const lines: string[] = [];
     const err = await withPgBin(bin, () => restoreBackup({ db, dest, name, keys: [key], target: 'org_plain__epipe', log: (l) => lines.push(l) }).catch((e: unknown) => e));
     expect(err).toMatchObject({ code: 'tool_failed', message: expect.stringContaining('simulated failure') });
