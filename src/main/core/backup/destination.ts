@@ -5,14 +5,15 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { OpsError } from '../util/errors';
+import { makeDirs } from '../util/paths';
 
 export interface S3Options {
   endpoint?: string;
@@ -44,31 +45,6 @@ export interface Destination {
   check?(): Promise<void>;
 }
 
-/**
- * mkdir -p, one level at a time. Node's own recursive mkdir loops for ever (a CPU spinning, SIGTERM
- * ignored) where mkdir says ENOENT although the parent exists, as everywhere under /proc; here the walk
- * up stops at the root and every level is tried once.
- */
-async function mkdirs(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let d = dir; ; d = dirname(d)) {
-    try {
-      if ((await stat(d)).isDirectory()) break;
-      throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw err;
-      missing.unshift(d);
-    }
-  }
-  for (const d of missing) {
-    try {
-      await mkdir(d, { mode: 0o700 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-}
-
 export class LocalDestination implements Destination {
   readonly location: string;
   constructor(dir: string) {
@@ -79,7 +55,7 @@ export class LocalDestination implements Destination {
   }
   async check(): Promise<void> {
     try {
-      await mkdirs(this.location);
+      await makeDirs(this.location);
       const probe = this.locate(`.podcastflow-ops-probe-${randomBytes(4).toString('hex')}`);
       await writeFile(probe, 'probe\n', { mode: 0o600 });
       await rm(probe, { force: true });
@@ -89,7 +65,7 @@ export class LocalDestination implements Destination {
   }
   async upload(name: string, body: Readable, signal?: AbortSignal, mode = 0o600): Promise<void> {
     try {
-      await mkdirs(this.location);
+      await makeDirs(this.location);
     } catch (err) {
       body.destroy();
       throw destinationError(err, this.location);

@@ -4,10 +4,11 @@
  * redact() the moment it is read, and only its fingerprint (keyId) ever leaves this module.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OpsError } from '../util/errors';
+import { makeDirs } from '../util/paths';
 import { registerSecret } from '../util/redact';
 import { shellQuote } from '../util/shell';
 import { keyIdOf } from './crypto';
@@ -98,7 +99,7 @@ export async function loadKey(source: KeySource): Promise<BackupKey> {
 
 /** A new random passphrase in a new 0600 file of the keyring directory; returns the loaded key. */
 export async function generateKeyFile(dir: string): Promise<BackupKey> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirs(dir);
   const passphrase = randomBytes(36).toString('base64');
   registerSecret(passphrase);
   const path = join(dir, `${keyIdOf(passphrase)}.key`);
