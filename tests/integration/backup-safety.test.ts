@@ -267,6 +267,9 @@ describe('decrypted data never outlives a failed restore', () => {
     await withClient(scratch.url, async (c) => {
       await c.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [restoreLockKey(db, { schema: 'org_plain__race' })]);
       await expect(restoreBackup({ db, dest, name, keys: [key], target: 'org_plain__race' })).rejects.toMatchObject({ code: 'restore_in_progress' });
+      // A replace writes the tenant itself: refused while another session restores into it.
+      await c.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [restoreLockKey(db, { schema: PLAIN })]);
+      await expect(restoreBackup({ db, dest, name, keys: [key], mode: 'replace', confirm: PLAIN })).rejects.toMatchObject({ code: 'restore_in_progress', message: expect.stringContaining(PLAIN) });
     });
     expect(await leftInTmp()).toEqual([]);
     expect(await schemasOf(scratch.url)).not.toContain('org_plain__race');

@@ -241,8 +241,10 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   if (mode === 'replace' && req.confirm !== tenant) throw new OpsError('confirmation_required', `Replacing tenant ${tenant} needs its name typed back to confirm.`, 'Nothing was changed. The default restores beside it instead.');
   const side = req.target ?? sideSchemaName(tenant);
   checkIdentifier(side, 'schema');
-  const lockOn = mode === 'replace' ? tenant : side;
-  return withTargetLock(db, restoreLockKey(db, { schema: lockOn }), `schema ${lockOn} of ${db.target.database}`, () => withArchive(req, (m, path) => restoreTenant(req, m, path, tenant, mode, side, started)));
+  const work = () => withArchive(req, (m, path) => restoreTenant(req, m, path, tenant, mode, side, started));
+  const lock = (schema: string, fn: () => Promise<RestoreOutcome>) => withTargetLock(db, restoreLockKey(db, { schema }), `schema ${schema} of ${db.target.database}`, fn);
+  // A replace writes the side schema (its staging copy) and then the tenant itself: both are its targets.
+  return mode === 'replace' ? lock(tenant, () => lock(side, work)) : lock(side, work);
 }
 
 /** The decrypted archive for fn, removed when fn ends however it ends. */
