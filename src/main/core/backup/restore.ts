@@ -160,7 +160,9 @@ async function withScratch<T>(db: Database, fn: (name: string, sdb: Database) =>
     return await fn(name, sdb);
   } finally {
     await sdb.close().catch(() => {});
-    await db.query(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`, [], { purpose: 'admin' }).catch(() => {});
+    // The scratch holds decrypted data: try twice (the first attempt may meet a session the server just ended).
+    const drop = () => db.query(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`, [], { purpose: 'admin' });
+    await drop().catch(drop).catch(() => {});
   }
 }
 
