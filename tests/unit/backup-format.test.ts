@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planRetention } from '../../src/main/core/backup/catalog';
 import { canonicalJson, encryptBuffer, hmacMatches, keyIdOf, signManifestBody } from '../../src/main/core/backup/crypto';
+import { loadKeyFile } from '../../src/main/core/backup/keys';
 import { backupName, likeToDumpPattern, sideSchemaName } from '../../src/main/core/backup/naming';
 import { rewriteSearchPath, tocLinesForSchema } from '../../src/main/core/backup/restore';
 import type { CatalogEntry } from '../../src/shared/domain/backups';
@@ -26,6 +27,31 @@ describe('backup format', () => {
     }
   });
 
+  it('takes from a key file exactly the passphrase stock openssl takes (-pass file:), and refuses a CRLF key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfo-pass-'));
+    try {
+      const contents = ['pässwörd with spaces inside 123\n', 'no-newline-at-all-passphrase-1', 'first-line-passphrase-12345\nsecond line\n', '  leading-spaces-passphrase-1\n\n'];
+      for (const [i, text] of contents.entries()) {
+        const file = join(dir, `k${i}`);
+        writeFileSync(file, text, { mode: 0o600 });
+        const key = await loadKeyFile(file);
+        writeFileSync(join(dir, 'e'), await encryptBuffer(Buffer.from(`data ${i}`), key.passphrase, 1000));
+        const out = execFileSync('openssl', ['enc', '-d', '-aes-256-cbc', '-pbkdf2', '-md', 'sha256', '-iter', '1000', '-pass', `file:${file}`, '-in', join(dir, 'e')]);
+        expect(out.toString()).toBe(`data ${i}`);
+      }
+      // openssl keeps the \r of a CRLF line: such a key is refused, with the fix.
+      for (const text of ['windows-line-end-passphrase-1\r\n', 'trailing-space-passphrase-12 \n']) {
+        const file = join(dir, 'bad');
+        writeFileSync(file, text, { mode: 0o600 });
+        const err = (await loadKeyFile(file).catch((e: unknown) => e)) as { code: string; hint: string };
+        expect(err.code).toBe('key_trailing_whitespace');
+        expect(err.hint).toContain(`sed -i 's/\\r$//' '${file}'`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('signs manifests independently of key order, and a changed value or key fails', () => {
     const body = { b: 1, a: { y: [1, 2], x: 'z' } };
     const mac = signManifestBody(body, 'passphrase-one-123');
@@ -42,7 +68,7 @@ describe('backup format', () => {
     expect(likeToDumpPattern('org\\_%')).toBe('"org_"*');
     expect(likeToDumpPattern('Tenant"x%')).toBe('"Tenant""x"*');
     expect(sideSchemaName('org_acme', new Date('2026-11-25T09:05:00Z'))).toBe('org_acme__restored_20261125_0905');
-    expect(sideSchemaName('o'.repeat(63)).length).toBeLessThanOrEqual(63);
+    expect(Buffer.byteLength(sideSchemaName('ö'.repeat(63)))).toBeLessThanOrEqual(63);
     expect(backupName('tenant', 'org/../x', new Date('2026-11-25T09:05:07Z'))).toMatch(/^20261125T090507Z_tenant_org____x-[0-9a-f]{4}$/);
   });
 

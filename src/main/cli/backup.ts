@@ -117,16 +117,18 @@ export function registerBackup(program: Command, run: Run): void {
       .option('--json', 'one JSON document on stdout'),
   ).action((o: Common & { dest: string; tenant?: string; kind?: 'full' | 'tenant' | 'all-tenants'; since?: string }) =>
     run(async () => {
-      const all = filterCatalog(await readCatalog(openDestination(o.dest, s3Options(o))), { ...(o.tenant ? { tenant: o.tenant } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.since ? { since: o.since } : {}) });
+      // A folder that does not exist is an error (exit 3, destination_not_found), not an empty catalog.
+      const dest = openDestination(o.dest, s3Options(o));
+      const all = filterCatalog(await readCatalog(dest), { ...(o.tenant ? { tenant: o.tenant } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.since ? { since: o.since } : {}) });
       const backupsOut = all.map(({ ...e }) => {
         delete (e as { _tenants?: unknown })._tenants;
         return e;
       });
       if (o.json) printJson({ backups: backupsOut, total: backupsOut.length });
-      else if (!backupsOut.length) printText('No backups there.');
+      else if (!backupsOut.length) printText(`No backups yet at ${dest.location}.`);
       else
         for (const e of backupsOut)
-          printText(`${e.finishedAt}  ${e.kind.padEnd(11)} ${(e.tenant ?? (e.tenantCount ? `${e.tenantCount} tenants` : e.database)).padEnd(28)} ${formatBytes(e.bytes).padStart(10)}  ${e.verified ? (e.verified.ok ? `verified ${e.verified.at.slice(0, 10)}` : 'VERIFY FAILED') : 'unverified'}  ${e.manifest}`);
+          printText(`${e.finishedAt}  ${e.kind.padEnd(11)} ${(e.tenant ?? (e.tenantCount ? `${e.tenantCount} tenants` : e.database)).padEnd(28)} ${formatBytes(e.bytes).padStart(10)}  ${e.verified ? (e.verified.ok ? `verified ${e.verified.at.slice(0, 10)}` : 'VERIFY FAILED') : e.verifyAttempt ? 'unverified (could not verify)' : 'unverified'}  ${e.manifest}`);
       return EXIT.ok;
     }),
   );
@@ -194,8 +196,10 @@ export function registerBackup(program: Command, run: Run): void {
       try {
         const rec = await verifyBackup({ db, dest, name, keys: ks, signal: interruptSignal(), log: stderrLogger });
         if (o.json) printJson(rec);
+        else if (rec.status === 'could-not-verify') printText(`Not judged, ${rec.error ?? 'could not verify'}`);
         else printText(rec.ok ? `Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows match the manifest.` : `NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}`);
-        return rec.ok ? EXIT.ok : EXIT.critical;
+        // Exit 2 is a verdict about the backup; a verify that could not run is unknown (3).
+        return rec.status === 'could-not-verify' ? EXIT.unknown : rec.ok ? EXIT.ok : EXIT.critical;
       } finally {
         await db.close();
       }

@@ -37,6 +37,8 @@ export const VerifyRecord = z.object({
   rowsCompared: z.number(),
   mismatches: z.array(z.object({ schema: z.string(), table: z.string(), expected: z.number().nullable(), actual: z.number().nullable() })),
   error: z.string().optional(),
+  /** restorable / not-restorable are verdicts about the backup; could-not-verify (no tool, lost session, cancel) is not. Absent in old records: from ok. */
+  status: z.enum(['restorable', 'not-restorable', 'could-not-verify']).optional(),
 });
 export type VerifyRecord = z.infer<typeof VerifyRecord>;
 
@@ -67,6 +69,8 @@ export const CatalogEntry = z.object({
   location: z.string(),
   manifest: z.string(),
   verified: z.object({ ok: z.boolean(), at: z.string(), detail: z.string().optional() }).optional(),
+  /** The last verify that reached no verdict ("could not verify: reason"); the backup counts as unverified. */
+  verifyAttempt: z.object({ at: z.string(), reason: z.string() }).optional(),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 

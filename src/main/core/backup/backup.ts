@@ -65,6 +65,8 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
   const started = new Date();
   const iterations = req.iterations ?? DEFAULT_ITERATIONS;
   if (req.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
+  // A destination that cannot take the backup says so (and why) before pg_dump starts.
+  await dest.check?.();
 
   const facts = (await db.query<ServerFacts>(loadSql('backup/server'), [], { purpose: 'admin' })).rows[0]!;
   const pgDump = await checkedTool('pg_dump', facts.server_version_num, facts.server_version);

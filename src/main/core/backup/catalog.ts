@@ -43,10 +43,12 @@ export async function readCatalog(dest: Destination, now = Date.now()): Promise<
       return undefined;
     }
     let verified: CatalogEntry['verified'];
+    let verifyAttempt: CatalogEntry['verifyAttempt'];
     if (verifyNames.has(name)) {
       try {
         const v = VerifyRecord.parse(JSON.parse((await dest.readSmall(name + SUFFIX.verify))?.toString('utf8') ?? 'null'));
-        verified = { ok: v.ok, at: v.verifiedAt, ...(v.ok ? {} : { detail: v.error ?? `${v.mismatches.length} tables differ` }) };
+        if (v.status === 'could-not-verify') verifyAttempt = { at: v.verifiedAt, reason: v.error ?? 'could not verify' };
+        else verified = { ok: v.ok, at: v.verifiedAt, ...(v.ok ? {} : { detail: v.error ?? `${v.mismatches.length} tables differ` }) };
       } catch {
         // An unreadable verify record counts as not verified.
       }
@@ -64,6 +66,7 @@ export async function readCatalog(dest: Destination, now = Date.now()): Promise<
       location: dest.locate(m.files.dump),
       manifest: dest.locate(name + SUFFIX.manifest),
       ...(verified ? { verified } : {}),
+      ...(verifyAttempt ? { verifyAttempt } : {}),
       // Kept for filtering by tenant; not part of the entry's shape.
       ...({ _tenants: m.tenants } as object),
     } as CatalogEntry;

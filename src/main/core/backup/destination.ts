@@ -4,7 +4,8 @@
  * an S3 multipart upload is aborted. The manifest is written last and is the only success record.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +14,7 @@ import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, Lis
 import { Upload } from '@aws-sdk/lib-storage';
 import { awsClientOptions, isTimeout, networkTimeoutMs, timeoutError } from '../util/aws-client';
 import { OpsError } from '../util/errors';
+import { makeDirs } from '../util/paths';
 
 export interface S3Options {
   endpoint?: string;
@@ -34,6 +36,7 @@ export interface Destination {
   /** The full location of one object (for results, manifests and restore.sh). */
   locate(name: string): string;
   upload(name: string, body: Readable, signal?: AbortSignal): Promise<void>;
+  /** Small objects; content type text/x-shellscript marks a script (a local file is then executable by its owner). */
   putSmall(name: string, data: Buffer | string, contentType?: string): Promise<void>;
   read(name: string): Promise<Readable>;
   /** undefined when the object does not exist. */
@@ -41,6 +44,8 @@ export interface Destination {
   /** Object names (relative to the destination) ending with `suffix`. */
   list(suffix: string): Promise<string[]>;
   remove(name: string): Promise<void>;
+  /** Local folders: it exists or can be created, is a folder, and takes a probe file; throws a clear error naming it otherwise. */
+  check?(): Promise<void>;
 }
 
 export class LocalDestination implements Destination {
@@ -51,12 +56,27 @@ export class LocalDestination implements Destination {
   locate(name: string): string {
     return join(this.location, name);
   }
-  async upload(name: string, body: Readable, signal?: AbortSignal): Promise<void> {
-    await mkdir(this.location, { recursive: true, mode: 0o700 });
+  async check(): Promise<void> {
+    try {
+      await makeDirs(this.location);
+      const probe = this.locate(`.podcastflow-ops-probe-${randomBytes(4).toString('hex')}`);
+      await writeFile(probe, 'probe\n', { mode: 0o600 });
+      await rm(probe, { force: true });
+    } catch (err) {
+      throw destinationError(err, this.location);
+    }
+  }
+  async upload(name: string, body: Readable, signal?: AbortSignal, mode = 0o600): Promise<void> {
+    try {
+      await makeDirs(this.location);
+    } catch (err) {
+      body.destroy();
+      throw destinationError(err, this.location);
+    }
     const final = this.locate(name);
     const partial = `${final}.partial`;
     try {
-      await pipeline(body, createWriteStream(partial, { mode: 0o600 }), signal ? { signal } : {});
+      await pipeline(body, createWriteStream(partial, { mode }), signal ? { signal } : {});
       const h = await open(partial, 'r');
       try {
         await h.sync();
@@ -69,8 +89,9 @@ export class LocalDestination implements Destination {
       throw translateWriteError(err, this.location);
     }
   }
-  async putSmall(name: string, data: Buffer | string): Promise<void> {
-    await this.upload(name, Readable.from([typeof data === 'string' ? Buffer.from(data) : data]));
+  async putSmall(name: string, data: Buffer | string, contentType?: string): Promise<void> {
+    // restore.sh is run by hand on a bare machine: executable by its owner, so its own usage line works.
+    await this.upload(name, Readable.from([typeof data === 'string' ? Buffer.from(data) : data]), undefined, contentType === 'text/x-shellscript' ? 0o700 : 0o600);
   }
   async read(name: string): Promise<Readable> {
     try {
@@ -92,8 +113,7 @@ export class LocalDestination implements Destination {
     try {
       return (await readdir(this.location)).filter((n) => n.endsWith(suffix)).sort();
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
+      throw destinationError(err, this.location);
     }
   }
   async remove(name: string): Promise<void> {
@@ -108,6 +128,16 @@ export class LocalDestination implements Destination {
       return undefined;
     }
   }
+}
+
+/** Why a local destination cannot be used, naming it and the reason. */
+function destinationError(err: unknown, where: string): OpsError {
+  if (err instanceof OpsError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new OpsError('destination_not_found', `Destination not found: ${where} (${(err as Error).message}).`, 'Check the path, or create the folder first (a backup creates it where it can).');
+  if (code === 'ENOTDIR' || code === 'EEXIST') return new OpsError('destination_not_a_folder', `The destination ${where} is not a folder (${(err as Error).message}).`, 'Point the destination at a folder.');
+  const reason = code ? `${code}: ${(err as Error).message}` : String(err);
+  return new OpsError('destination_unwritable', `Cannot use the destination ${where}: creating it or writing a probe file there failed (${reason}).`, 'Check the folder exists (or can be created) and this user may write to it.');
 }
 
 function translateWriteError(err: unknown, where: string): unknown {

@@ -4,13 +4,15 @@
  * redact() the moment it is read, and only its fingerprint (keyId) ever leaves this module.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientOptions, isTimeout, networkTimeoutMs, timeoutError } from '../util/aws-client';
 import { OpsError } from '../util/errors';
+import { makeDirs } from '../util/paths';
 import { registerSecret } from '../util/redact';
 import { secretsEndpoint } from '../secrets/aws';
+import { shellQuote } from '../util/shell';
 import { keyIdOf } from './crypto';
 
 export type KeySource = { kind: 'file'; path: string } | { kind: 'aws-secret'; secretId: string; region?: string; endpoint?: string };
@@ -22,11 +24,27 @@ export interface BackupKey {
   readonly passphrase: string;
 }
 
+/**
+ * The passphrase exactly as `openssl enc -pass file:KEYFILE` takes it: the first line without its "\n".
+ * openssl keeps a "\r" (and any other trailing white space), so restore.sh would decrypt with other
+ * bytes than the console did if we stripped it; such a key is refused instead, saying how to fix it.
+ */
 function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0] ?? '';
+  return text.split('\n', 1)[0] ?? '';
 }
 
-function checkPassphrase(passphrase: string, where: string): void {
+function checkPassphrase(passphrase: string, where: string, file?: string): void {
+  if (/\s$/.test(passphrase)) {
+    const fix = file ? `Convert it with \`sed -i 's/\\r$//' ${shellQuote(file)}\` (and remove trailing spaces), then use it again.` : 'Store the passphrase without trailing white space or carriage return.';
+    throw new OpsError('key_trailing_whitespace', `The passphrase in ${where} ends with ${passphrase.endsWith('\r') ? 'a carriage return (a CRLF line end)' : 'white space'}: stock openssl would use it as part of the key, so a backup could not be decrypted the way restore.sh does it.`, fix);
+  }
+  if (passphrase.includes('\0') || passphrase.includes('\uFFFD')) {
+    throw new OpsError('key_not_text', `The passphrase in ${where} holds a NUL byte or bytes that are not UTF-8 text.`, 'Use a text passphrase, e.g. `openssl rand -base64 48`.');
+  }
+  if (Buffer.byteLength(passphrase, 'utf8') > 1023) {
+    // openssl reads at most 1023 bytes of the line (APP_PASS_LEN): a longer passphrase would be cut.
+    throw new OpsError('key_too_long', `The passphrase in ${where} is longer than 1023 bytes, more than openssl reads.`, 'Use a shorter one, e.g. `openssl rand -base64 48`.');
+  }
   if (passphrase.length < 16) {
     throw new OpsError('weak_key', `The passphrase in ${where} is shorter than 16 characters.`, 'Generate a strong one, e.g. `openssl rand -base64 48 > backup.key && chmod 600 backup.key`.');
   }
@@ -41,11 +59,11 @@ export async function loadKeyFile(path: string): Promise<BackupKey> {
   }
   if (!info.isFile()) throw new OpsError('key_not_found', `Key file ${path} is not a regular file.`);
   if ((info.mode & 0o077) !== 0) {
-    throw new OpsError('key_file_permissions', `Key file ${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8)}).`, `Restrict it: chmod 600 ${path}`);
+    throw new OpsError('key_file_permissions', `Key file ${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8)}).`, `Restrict it: chmod 600 ${shellQuote(path)}`);
   }
   const passphrase = firstLine(await readFile(path, 'utf8'));
   registerSecret(passphrase);
-  checkPassphrase(passphrase, `key file ${path}`);
+  checkPassphrase(passphrase, `key file ${path}`, path);
   return { keyId: keyIdOf(passphrase), source: { kind: 'file', path }, passphrase };
 }
 
@@ -87,7 +105,7 @@ export async function loadKey(source: KeySource): Promise<BackupKey> {
 
 /** A new random passphrase in a new 0600 file of the keyring directory; returns the loaded key. */
 export async function generateKeyFile(dir: string): Promise<BackupKey> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirs(dir);
   const passphrase = randomBytes(36).toString('base64');
   registerSecret(passphrase);
   const path = join(dir, `${keyIdOf(passphrase)}.key`);

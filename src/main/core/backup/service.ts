@@ -12,6 +12,7 @@ import { describeTarget } from '../db/connection';
 import { readJson, writeJsonAtomic } from '../store/files';
 import type { TaskManager } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
+import { cronEscape, shellQuote } from '../util/shell';
 import { resultOf, runBackup } from './backup';
 import { applyRetention, filterCatalog, lastBackups, pageCatalog, readCatalog, type CatalogFilter } from './catalog';
 import { openDestination, openManifestRef, type Destination } from './destination';
@@ -25,7 +26,15 @@ const Settings = z.object({
   retention: RetentionRule.default({ keepLast: 7, keepDays: 30 }),
   schedule: z.object({ enabled: z.boolean(), everyHours: z.number().int().min(1).max(168), kind: z.enum(['full', 'all-tenants']) }).default({ enabled: false, everyHours: 24, kind: 'all-tenants' }),
 });
-type Settings = z.infer<typeof Settings>;
+export type Settings = z.infer<typeof Settings>;
+
+/** The crontab line for the schedule: every argument one quoted word, every % escaped for cron. */
+export function cronLineFor(s: Settings, db: string, destination: string, pattern: string): string {
+  const keyArgs = s.key?.kind === 'aws-secret' ? ['--key-secret', s.key.secretId] : ['--key-file', s.key?.kind === 'file' ? s.key.path : 'KEYFILE'];
+  const scope = s.schedule.kind === 'full' ? ['--full'] : ['--all-tenants', '--pattern', pattern];
+  const args = ['backup', '--db', db, ...scope, '--dest', destination, ...keyArgs, '--json'];
+  return `0 */${Math.min(24, s.schedule.everyHours)} * * * ${cronEscape(`podcastflow-ops ${args.map(shellQuote).join(' ')} >> backup.log 2>&1`)}`;
+}
 
 export const KEY_WARNING =
   'Store this key safely, away from the backups (a password manager or a secrets store). Without it the backups are unreadable: nobody, including this app, can restore them.';
@@ -66,21 +75,22 @@ export class BackupService {
     }
     const dest = this.destination(s);
     let db = 'postgres://USER@HOST:5432/DB';
+    let pattern = 'org_%';
     try {
       const p = await this.connections.profile(connectionId);
       db = describeTarget({ host: p.host, port: p.port, database: p.database, user: p.user, sslmode: p.sslmode });
+      pattern = p.tenantPattern;
     } catch {
       // No connection yet: a placeholder URL in the cron line.
     }
-    const keyArg = s.key?.kind === 'aws-secret' ? `--key-secret '${s.key.secretId}'` : `--key-file '${s.key?.kind === 'file' ? s.key.path : 'KEYFILE'}'`;
-    const scope = s.schedule.kind === 'full' ? '--full' : '--all-tenants';
-    const cronLine = `0 */${Math.min(24, s.schedule.everyHours)} * * * podcastflow-ops backup --db '${db}' ${scope} --dest '${dest.location}' ${keyArg} --json >> backup.log 2>&1`;
+    const cronLine = cronLineFor(s, db, dest.location, pattern);
     return { destination: dest.location, s3: s.s3, key, retention: s.retention, schedule: s.schedule, cronLine };
   }
 
   async configure(input: { destination?: string; s3?: Settings['s3']; keyFile?: string; keySecretId?: string; retention?: Settings['retention']; schedule?: Settings['schedule'] }): Promise<void> {
     const s = await this.settings();
-    if (input.destination) openDestination(input.destination, input.s3 ?? s.s3); // validates the form
+    // The form, then the folder itself: it exists or can be made, is a folder, and takes a probe file.
+    if (input.destination) await openDestination(input.destination, input.s3 ?? s.s3).check?.();
     let key: KeySource | undefined = s.key;
     if (input.keyFile) key = (await loadKey({ kind: 'file', path: input.keyFile })).source;
     if (input.keySecretId) key = (await loadKey({ kind: 'aws-secret', secretId: input.keySecretId, ...(input.s3?.region ? { region: input.s3.region } : {}) })).source;
@@ -113,14 +123,22 @@ export class BackupService {
 
   async list(q: CatalogFilter & { cursor?: string; limit?: number }) {
     const s = await this.settings();
-    return pageCatalog(filterCatalog(await readCatalog(this.destination(s)), q), q.cursor, q.limit ?? 50);
+    return pageCatalog(filterCatalog(await this.catalog(s), q), q.cursor, q.limit ?? 50);
+  }
+
+  /** The catalog; the default folder not made yet (no backup so far) is an empty one, a configured folder that is gone an error. */
+  private async catalog(s: Settings) {
+    return readCatalog(this.destination(s)).catch((err: unknown) => {
+      if (!s.destination && err instanceof OpsError && err.code === 'destination_not_found') return [];
+      throw err;
+    });
   }
 
   /** The newest backup of every tenant of a connection's database (from the destination's manifests). */
   async lastByTenant(connectionId?: string) {
     const s = await this.settings();
     const profile = await this.connections.profile(connectionId);
-    return lastBackups(await readCatalog(this.destination(s)), profile.database);
+    return lastBackups(await this.catalog(s), profile.database);
   }
 
   async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string; done: Promise<unknown> }> {
@@ -177,6 +195,7 @@ export class BackupService {
     const { dest, name } = openManifestRef(input.manifest, s.s3);
     const { task } = this.tasks.start({ kind: 'verify', title: `Verify ${name}`, unit: 'bytes' }, async (ctx) => {
       const rec = await verifyBackup({ db, dest, name, keys, signal: ctx.signal, log: ctx.log, progress: (d, t, u) => ctx.progress(d, t, u) });
+      if (rec.status === 'could-not-verify') throw new OpsError('verify_inconclusive', `Backup ${name} was not judged: ${rec.error}.`, 'Fix the cause (pg_restore on this machine, the connection) and verify again; the backup still counts as unverified.');
       if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`);
       ctx.log(`Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows.`);
       return rec;

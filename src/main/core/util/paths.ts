@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,4 +34,29 @@ export function projectRoot(): string {
 
 export function resourcePath(...parts: string[]): string {
   return join(projectRoot(), 'resources', ...parts);
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own recursive mkdir loops for ever (a CPU spinning, SIGTERM
+ * ignored) where mkdir says ENOENT although the parent exists, as everywhere under /proc; here the walk
+ * up stops at the root and every level is tried once.
+ */
+export async function makeDirs(dir: string, mode = 0o700): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((await stat(d)).isDirectory()) break;
+      throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw err;
+      missing.unshift(d);
+    }
+  }
+  for (const d of missing) {
+    try {
+      await mkdir(d, { mode });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }

@@ -353,6 +353,12 @@ function RestoreDialog({ entry, onClose }: { entry: CatalogEntry; onClose: () =>
 }
 
 function Verification({ e }: { e: CatalogEntry }) {
+  if (!e.verified && e.verifyAttempt)
+    return (
+      <span className="muted" title={`${e.verifyAttempt.reason} (${e.verifyAttempt.at})`}>
+        not verified · could not verify
+      </span>
+    );
   if (!e.verified) return <span className="muted">not verified</span>;
   return e.verified.ok ? (
     <span className="ok-text" title={`Restored into a scratch database and compared on ${e.verified.at}`}>
