@@ -19,6 +19,7 @@ import { openArchive, readManifest } from './archive';
 import type { Destination } from './destination';
 import type { BackupKey } from './keys';
 import { SUFFIX, sideSchemaName } from './naming';
+import { originComment } from './restored-copies';
 import { startChild } from './process';
 import { checkedTool, pgEnv } from './tools';
 
@@ -194,7 +195,11 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
       await pgRestore(archive.path, db, scratch, ['--exit-on-error', ...only], req.signal);
       await sdb.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(side)}`, [], { purpose: 'admin' });
       // Beside the live tenant, the copy's pinned search_paths must name the copy, not the live schema.
-      if (mode === 'side-schema') await repointSearchPaths(sdb, tenant, side);
+      if (mode === 'side-schema') {
+        await repointSearchPaths(sdb, tenant, side);
+        // Where the copy came from travels with it (pg_dump -n carries the schema's comment across).
+        await sdb.query(originComment(side, { kind: 'restored', tenant, at: new Date().toISOString(), backupId: m.id, backup: m.name }), [], { purpose: 'admin' });
+      }
       log(`Copying it into ${db.target.database} as ${side} (one transaction).`);
       const tool = (await serverTools(db)).pgRestore;
       const dump = startChild(pgDump.path, ['-Fc', '--no-password', '-n', `"${side.replace(/"/g, '""')}"`], pgEnv(db.target, db.toolCredential(), scratch), req.signal ? { signal: req.signal } : {});
@@ -216,6 +221,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
         await client.query('BEGIN');
         await client.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(replacedSchema)}`);
         await client.query(`ALTER SCHEMA ${q(side)} RENAME TO ${q(tenant)}`);
+        await client.query(originComment(replacedSchema, { kind: 'replaced', tenant, at: new Date().toISOString(), backupId: m.id, backup: m.name, ...(safety ? { safetyBackup: safety } : {}) }));
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});

@@ -351,6 +351,7 @@ function ViolationList({ violations, collapsed = false }: { violations: Violatio
             <details open={!collapsed}>
               <summary className="small-text muted">fix SQL</summary>
               <pre className="mono fix-sql">{v.fixSql}</pre>
+              {v.fixLock && <div className="small-text muted fix-lock">Lock: {v.fixLock}</div>}
               <div className="actions">
                 <button className="small" onClick={() => void navigator.clipboard?.writeText(v.fixSql!)}>
                   Copy SQL
@@ -391,7 +392,12 @@ function FixDialog({ violation, onClose }: { violation: Violation; onClose(r?: {
       <div className="dialog wide">
         <h2>Run this fix on {profile?.database}?</h2>
         <pre className="mono fix-sql">{violation.fixSql}</pre>
-        <p className="small-text muted">It runs on the admin connection in one transaction: all of it or nothing. It is recorded in the fix journal.</p>
+        {violation.fixLock && <p className="small-text fix-lock">Lock: {violation.fixLock}</p>}
+        <p className="small-text muted">
+          {/CONCURRENTLY/i.test(violation.fixSql ?? '')
+            ? 'It runs on the admin connection statement by statement, outside a transaction (CONCURRENTLY cannot run inside one). It is recorded in the fix journal.'
+            : 'It runs on the admin connection in one transaction: all of it or nothing. It is recorded in the fix journal.'}
+        </p>
         {production && (
           <label className="small-text">
             This is production: type the database name “{profile?.database}” to confirm
