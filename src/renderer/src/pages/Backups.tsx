@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogEntry } from '../../../shared/domain/backups';
 import type { Task } from '../../../shared/domain/tasks';
+import { RestoredCopies } from '../components/RestoredCopies';
 import { EmptyState, ErrorState } from '../components/States';
 import { bytes, duration } from '../format';
 import { useBackupsStore } from '../stores/backups';
@@ -499,6 +500,7 @@ export function BackupsPage() {
           </button>
         )}
       </section>
+      <RestoredCopies />
       <SettingsCard />
       <RetentionCard />
       {restoring && <RestoreDialog entry={restoring} onClose={() => setRestoring(undefined)} />}
