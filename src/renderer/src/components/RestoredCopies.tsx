@@ -74,7 +74,9 @@ function DropDialog({ copy, onClose }: { copy: RestoredCopy; onClose: () => void
   return (
     <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label="Drop restored copy">
       <div className="dialog">
-        <h2>Drop {copy.schema}?</h2>
+        <h2>
+          Drop <code style={{ textTransform: 'none' }}>{copy.schema}</code>?
+        </h2>
         <p className="small-text">
           <code>DROP SCHEMA … CASCADE</code> of this {copy.kind === 'restored' ? 'restored copy' : 'replaced (old live) schema'}: {copy.tables} tables, {bytes(copy.bytes)}. The live tenant {copy.tenant} is not touched. It cannot be undone; the backup it came from stays.
         </p>
