@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RestoredCopy } from '../../../shared/domain/backups';
 import { bytes, duration } from '../format';
 import { useBackupsStore } from '../stores/backups';
+import { useTasksStore } from '../stores/tasks';
 import { DangerConfirm } from './DangerConfirm';
 import { ErrorState } from './States';
 
@@ -14,9 +15,11 @@ export function RestoredCopies() {
   const error = useBackupsStore((s) => s.copiesError);
   const loadCopies = useBackupsStore((s) => s.loadCopies);
   const [dropping, setDropping] = useState<RestoredCopy>();
+  // A restore that finishes may have left a new copy.
+  const restoresDone = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'restore' && t.status === 'succeeded').length);
   useEffect(() => {
     void loadCopies();
-  }, [loadCopies]);
+  }, [loadCopies, restoresDone]);
   return (
     <section className="card" aria-label="Restored copies">
       <div className="page-head">
