@@ -67,15 +67,20 @@ function stampOf(schema: string): string | undefined {
 export async function listRestoredCopies(db: Database, opts: { schema?: string; now?: Date; signal?: AbortSignal } = {}): Promise<RestoredCopy[]> {
   const { rows } = await db.query<Row>(loadSql('backup/restored_copies'), [opts.schema ?? null], { timeoutMs: 60_000, ...(opts.signal ? { signal: opts.signal } : {}) });
   const now = (opts.now ?? new Date()).getTime();
-  return rows.map((r) => {
-    const origin = parseOrigin(r.comment);
+  const origins = rows.map((r) => parseOrigin(r.comment));
+  // The recorded tenant wins over the one read from the name (a long name is cut to fit 63 bytes).
+  const recorded = [...new Set(origins.map((o, i) => (o?.tenant && o.tenant !== rows[i]!.tenant ? o.tenant : undefined)).filter((t): t is string => !!t))];
+  const existing = new Set(recorded.length ? (await db.query<{ n: string }>('SELECT nspname AS n FROM pg_catalog.pg_namespace WHERE nspname = ANY ($1)', [recorded], { timeoutMs: 10_000 })).rows.map((x) => x.n) : []);
+  return rows.map((r, i) => {
+    const origin = origins[i];
+    const tenant = origin?.tenant ?? r.tenant;
     const createdAt = origin?.at ?? stampOf(r.schema);
     const at = createdAt ? Date.parse(createdAt) : NaN;
     return {
       schema: r.schema,
       kind: r.kind,
-      tenant: r.tenant,
-      tenantExists: r.tenant_exists,
+      tenant,
+      tenantExists: tenant === r.tenant ? r.tenant_exists : existing.has(tenant),
       owner: r.owner,
       bytes: r.bytes,
       tables: r.tables,
