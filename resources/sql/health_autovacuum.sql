@@ -2,6 +2,8 @@
 -- changed tables not vacuumed or analyzed for a while. One pass over pg_stat_user_tables.
 -- $1: tenant schema pattern (LIKE); $2: minimum dead tuples (or changes since analyze) to consider;
 -- $3: staleness in days; $4: top N. In psql: 'org_%', 1000, 7, 50.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT s.schemaname AS schema, s.relname AS name,
        CASE WHEN s.schemaname LIKE $1 THEN s.schemaname END AS tenant,
        s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
@@ -12,9 +14,10 @@ SELECT s.schemaname AS schema, s.relname AS name,
              OR c.reloptions::text[] @> ARRAY['autovacuum_enabled=off'], false) AS autovacuum_disabled
   FROM pg_stat_user_tables s
   JOIN pg_class c ON c.oid = s.relid
- WHERE s.n_dead_tup >= $2
+ WHERE s.schemaname !~ '__(restored|replaced)_'  -- restored copies (see above)
+   AND (s.n_dead_tup >= $2
     OR coalesce(c.reloptions::text[] && ARRAY['autovacuum_enabled=false', 'autovacuum_enabled=off'], false)
     OR (s.n_mod_since_analyze >= $2
-        AND coalesce(greatest(s.last_analyze, s.last_autoanalyze), '-infinity') < now() - make_interval(days => $3::int))
+        AND coalesce(greatest(s.last_analyze, s.last_autoanalyze), '-infinity') < now() - make_interval(days => $3::int)))
  ORDER BY s.n_dead_tup DESC, s.schemaname, s.relname
  LIMIT $4;

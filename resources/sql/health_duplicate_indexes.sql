@@ -3,6 +3,8 @@
 -- predicate. A unique index is never reported as redundant to a non-unique one (it enforces something).
 -- Identical pairs report only one side (the later one, or the non-unique one). One self-join on indrelid.
 -- $1: tenant schema pattern (LIKE). Runnable in psql with $1 replaced by 'org_%'.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH ix AS (
   SELECT i.indexrelid, i.indrelid, i.indisunique, i.indisprimary, c.relam,
          string_to_array(i.indkey::text, ' ')::int[]      AS keys,
@@ -16,6 +18,7 @@ WITH ix AS (
     JOIN pg_class c ON c.oid = i.indexrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+     AND n.nspname !~ '__(restored|replaced)_'  -- restored copies (see above)
 )
 SELECT n.nspname AS schema, a_c.relname AS name, t.relname AS table_name,
        b_c.relname AS covered_by,

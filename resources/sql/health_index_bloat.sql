@@ -3,6 +3,8 @@
 -- MAXALIGNed, + 4-byte line pointer) / usable page space (fillfactor, default 90 for B-tree).
 -- Expression columns have no pg_stats row under the table; they count as 8 bytes.
 -- $1: tenant schema pattern (LIKE); $2: top N by wasted bytes. In psql: 'org_%' and 50.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH idx AS (
   SELECT i.indexrelid, i.indrelid, ic.relpages, ic.reltuples, ic.reloptions, ic.relname AS index_name,
          n.nspname, tc.relname AS table_name, i.indkey
@@ -13,6 +15,7 @@ WITH idx AS (
     JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
      AND ic.relpages > 1 AND ic.reltuples >= 0 AND i.indisvalid
+     AND n.nspname !~ '__(restored|replaced)_'  -- restored copies (see above)
 ), keys AS (
   SELECT idx.indexrelid, sum(coalesce(s.avg_width, 8)) AS key_width
     FROM idx

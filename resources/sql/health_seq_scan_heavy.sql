@@ -2,6 +2,8 @@
 -- query that cannot use one). Size from relpages (no file system call per table).
 -- $1: tenant schema pattern (LIKE); $2: minimum table bytes; $3: minimum seq-scan share (0-1);
 -- $4: minimum number of seq scans; $5: top N. In psql: 'org_%', 10485760, 0.5, 100, 50.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT s.schemaname AS schema, s.relname AS name,
        CASE WHEN s.schemaname LIKE $1 THEN s.schemaname END AS tenant,
        c.relpages::bigint * current_setting('block_size')::bigint AS table_bytes,
@@ -10,6 +12,7 @@ SELECT s.schemaname AS schema, s.relname AS name,
   FROM pg_stat_user_tables s
   JOIN pg_class c ON c.oid = s.relid
  WHERE c.relpages::bigint * current_setting('block_size')::bigint >= $2
+   AND s.schemaname !~ '__(restored|replaced)_'  -- restored copies (see above)
    AND s.seq_scan >= $4
    AND s.seq_scan::numeric / nullif(s.seq_scan + coalesce(s.idx_scan, 0), 0) >= $3
  ORDER BY s.seq_tup_read DESC, s.schemaname, s.relname

@@ -4,6 +4,8 @@
 -- Ascending sequences only are ranked on last_value; descending ones on min_value.
 -- $1: tenant schema pattern (LIKE); $2: minimum used share to return (0-1); $3: top N.
 -- In psql: 'org_%', 0.5, 50.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH seqs AS (
   SELECT s.schemaname, s.sequencename, s.data_type::text AS seq_type, s.last_value, s.start_value,
          s.min_value, s.max_value, s.increment_by, c.oid AS seqoid
@@ -11,6 +13,7 @@ WITH seqs AS (
     JOIN pg_namespace n ON n.nspname = s.schemaname
     JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
    WHERE s.last_value IS NOT NULL
+     AND s.schemaname !~ '__(restored|replaced)_'  -- restored copies (see above)
 ), owner AS (
   SELECT d.objid AS seqoid, tn.nspname AS table_schema, t.relname AS table_name, a.attname AS column_name,
          format_type(a.atttypid, a.atttypmod) AS column_type,

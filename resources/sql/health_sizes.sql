@@ -12,14 +12,14 @@ WITH busy AS (
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
 ), tenants AS (
-  SELECT nspname, sum(bytes) AS bytes, count(*) AS tables FROM rel WHERE nspname LIKE $1 GROUP BY nspname
+  SELECT nspname, sum(bytes) AS bytes, count(*) AS tables FROM rel WHERE nspname LIKE $1 AND nspname !~ '__(restored|replaced)_' GROUP BY nspname
 )
 SELECT 'database' AS kind, current_database() AS schema, NULL::text AS name, NULL::text AS tenant,
        pg_database_size(current_database()) AS bytes,
        (SELECT count(*) FROM tenants) AS tenant_count,
        (SELECT coalesce(sum(bytes), 0) FROM tenants) AS tenant_bytes
 UNION ALL
-(SELECT 'table', nspname, relname, CASE WHEN nspname LIKE $1 THEN nspname END, bytes, NULL, NULL
+(SELECT 'table', nspname, relname, CASE WHEN nspname LIKE $1 AND nspname !~ '__(restored|replaced)_' THEN nspname END, bytes, NULL, NULL
    FROM rel ORDER BY bytes DESC, nspname, relname LIMIT $2)
 UNION ALL
 (SELECT 'tenant', nspname, NULL, nspname, bytes, tables, NULL

@@ -1,8 +1,12 @@
 -- Health check "slow_queries", step 2: top statements of this database by total and by mean execution
 -- time, from pg_stat_statements (texts are already normalised: constants become $n). Read only: the
 -- console never resets these statistics. The console schema-qualifies pg_stat_statements with the
--- extension's schema from step 1. The console's own health queries (they start with "-- Health check")
--- are left out: they would otherwise rank themselves. $1: top N of each ranking. In psql: replace $1 with 20.
+-- extension's schema from step 1. The console's own statements are left out unless $3 is true: they would
+-- otherwise rank themselves. pg_stat_statements records no application_name, so the console starts every
+-- statement it sends with the comment /* podcastflow-ops */ (Database.query), which the recorded text keeps;
+-- $2 is that tag as a LIKE prefix. (A statement another client also runs shares its entry, and its text is
+-- whichever came first.) $1: top N of each ranking; $2: the tag; $3: include the console's own.
+-- In psql: replace $1 with 20, $2 with '/* podcastflow-ops */ %' and $3 with false.
 WITH s AS (
   SELECT queryid, query, calls, total_exec_time, mean_exec_time, rows,
          shared_blks_hit, shared_blks_read, r.rolname AS role_name,
@@ -12,7 +16,7 @@ WITH s AS (
     LEFT JOIN pg_roles r ON r.oid = p.userid
    WHERE p.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
      AND p.calls > 0
-     AND p.query NOT LIKE '-- Health check%'
+     AND ($3::boolean OR p.query NOT LIKE $2::text)
 )
 SELECT queryid::text AS queryid, left(query, 2000) AS query, calls,
        round(total_exec_time::numeric, 3) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, rows,

@@ -4,6 +4,8 @@
 -- Wasted = actual pages - expected pages. Tables never analyzed (reltuples < 0) cannot be estimated.
 -- $1: tenant schema pattern (LIKE, e.g. 'org_%'); $2: how many rows to return (top N by wasted bytes).
 -- In psql: replace $1 with 'org_%' and $2 with 50.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH cols AS (
   SELECT s.schemaname, s.tablename,
          sum((1 - s.null_frac) * s.avg_width) AS data_width,
@@ -23,6 +25,7 @@ WITH cols AS (
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN cols ON cols.schemaname = n.nspname AND cols.tablename = c.relname
    WHERE c.relkind IN ('r', 'm') AND c.reltuples >= 0 AND c.relpages > 0
+     AND n.nspname !~ '__(restored|replaced)_'  -- restored copies (see above)
 ), sized AS (
   SELECT nspname, relname, relpages, reltuples,
          relpages * bs AS table_bytes,

@@ -2,6 +2,8 @@
 -- unique, not a primary key, not backing a constraint (unique, exclusion, referenced by nothing needed),
 -- and valid (invalid ones are their own check). Ranked by size; one query over every schema.
 -- $1: tenant schema pattern (LIKE); $2: how many rows to return. In psql: 'org_%' and 1000.
+-- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
+-- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT s.schemaname AS schema, s.indexrelname AS name, s.relname AS table_name,
        CASE WHEN s.schemaname LIKE $1 THEN s.schemaname END AS tenant,
        c.relpages::bigint * current_setting('block_size')::bigint AS index_bytes,
@@ -12,6 +14,7 @@ SELECT s.schemaname AS schema, s.indexrelname AS name, s.relname AS table_name,
   JOIN pg_index i ON i.indexrelid = s.indexrelid
   JOIN pg_class c ON c.oid = s.indexrelid
  WHERE s.idx_scan = 0
+   AND s.schemaname !~ '__(restored|replaced)_'  -- restored copies (see above)
    AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
    AND i.indisvalid
    AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)

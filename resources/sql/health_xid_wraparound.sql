@@ -6,7 +6,7 @@ SELECT 'database' AS kind, datname AS schema, NULL::text AS name, NULL::text AS 
        current_setting('autovacuum_freeze_max_age')::bigint AS freeze_max_age
   FROM pg_database WHERE datallowconn
 UNION ALL
-(SELECT 'table', n.nspname, c.relname, CASE WHEN n.nspname LIKE $1 THEN n.nspname END,
+(SELECT 'table', n.nspname, c.relname, CASE WHEN n.nspname LIKE $1 AND n.nspname !~ '__(restored|replaced)_' THEN n.nspname END,
         age(c.relfrozenxid)::bigint, mxid_age(c.relminmxid)::bigint,
         current_setting('autovacuum_freeze_max_age')::bigint
    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

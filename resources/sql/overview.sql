@@ -8,7 +8,7 @@ SELECT
   pg_postmaster_start_time()                                   AS started_at,
   extract(epoch FROM now() - pg_postmaster_start_time())::bigint AS uptime_sec,
   pg_database_size(current_database())                         AS database_bytes,
-  (SELECT count(*) FROM pg_namespace WHERE nspname LIKE $1)    AS tenant_count,
+  (SELECT count(*) FROM pg_namespace WHERE nspname LIKE $1 AND nspname !~ '__(restored|replaced)_')    AS tenant_count,
   current_setting('max_connections')::int                      AS max_connections,
   -- Client backends by state; background workers are left out (they do not use connection slots).
   (SELECT coalesce(jsonb_object_agg(state, n), '{}'::jsonb)

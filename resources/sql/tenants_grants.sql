@@ -1,15 +1,22 @@
--- Tenant leaks: cross_tenant_grant. A role that holds privileges (on the schema itself or on objects in it)
--- in more than one tenant but not in all of them: an agency or support role that crossed tenant lines.
+-- Tenant leaks: cross_tenant_grant, and drift: missing_platform_grant. A role that holds privileges (on the
+-- schema itself or on objects in it) in more than one tenant but not in all of them is either
+--   * platform-wide, when it is in at least $5 (share, 0.8) of the fleet and in at least $6 (3) tenants: a
+--     reporting or support role meant for every tenant; each tenant that lacks it gets one
+--     missing_platform_grant (warn), and the tenants that have it get nothing; or
+--   * a cross-tenant grant (critical) on every tenant it touches: an agency or support role that crossed
+--     tenant lines.
 -- Not counted: the schema's and objects' owners, roles that own any tenant schema, superusers, and the
--- configured platform roles ($4). Roles holding privileges in every tenant are platform roles by fact.
--- PUBLIC is tenants_public's business. One row per (role, tenant), so the heatmap shows each tenant touched.
+-- configured platform roles ($4, which always win: never a finding). Roles holding privileges in every
+-- tenant are platform roles by fact. PUBLIC is tenants_public's business. One row per (role, tenant), so the
+-- heatmap shows each tenant touched.
 -- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL),
--- $4 platform roles (text[] or NULL).
--- In psql: PREPARE q(text, text[], text, text[]) AS <this query>; EXECUTE q('org_%', NULL, NULL, NULL);
+-- $4 platform roles (text[] or NULL), $5 platform share (0-1), $6 platform minimum tenants
+-- (src/main/core/tenants/checks.ts: PLATFORM_ROLE_SHARE, PLATFORM_ROLE_MIN_TENANTS).
+-- In psql: PREPARE q(text, text[], text, text[], numeric, int) AS <this query>; EXECUTE q('org_%', NULL, NULL, NULL, 0.8, 3);
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
     AND n.nspname IS DISTINCT FROM $3::text
 ),
 -- the fleet: every tenant matching the pattern plus the listed ones, so that "more than one but not all"
@@ -17,7 +24,7 @@ WITH tenants AS (
 fleet AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n
-  WHERE (n.nspname LIKE $1::text OR n.nspname = ANY (coalesce($2::text[], '{}')))
+  WHERE ((n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_') OR n.nspname = ANY (coalesce($2::text[], '{}')))
     AND n.nspname IS DISTINCT FROM $3::text
 ),
 acl AS (
@@ -49,7 +56,10 @@ held AS (
   GROUP BY acl.grantee, acl.tenant
 ),
 spread AS (
-  SELECT grantee, count(*) AS n FROM held GROUP BY grantee
+  SELECT grantee, count(*) AS n,
+         -- platform-wide: in most of the fleet, and in enough tenants for "most" to mean something
+         count(*) >= $5::numeric * (SELECT count(*) FROM fleet) AND count(*) >= $6::int AS platform
+  FROM held GROUP BY grantee
   HAVING count(*) > 1 AND count(*) < (SELECT count(*) FROM fleet)
 )
 SELECT h.tenant, 'cross_tenant_grant' AS kind, pg_catalog.pg_get_userbyid(h.grantee) AS object,
@@ -60,5 +70,17 @@ SELECT h.tenant, 'cross_tenant_grant' AS kind, pg_catalog.pg_get_userbyid(h.gran
               'REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %1$I FROM %2$I; REVOKE ALL ON SCHEMA %1$I FROM %2$I;',
               h.tenant, pg_catalog.pg_get_userbyid(h.grantee)) AS fix_sql
 FROM held h JOIN spread s ON s.grantee = h.grantee
-WHERE h.tenant IN (SELECT tenant FROM tenants)
+WHERE NOT s.platform AND h.tenant IN (SELECT tenant FROM tenants)
+UNION ALL
+-- a platform-wide role missing from a tenant: no mechanical fix (which privileges it needs is the
+-- application's business); the detail shows what it holds in one tenant that has it
+SELECT t.tenant, 'missing_platform_grant', pg_catalog.pg_get_userbyid(s.grantee),
+       format('role %s holds privileges in %s of %s tenants (a platform role) but none in this one; elsewhere, e.g. in %s: %s',
+              quote_ident(pg_catalog.pg_get_userbyid(s.grantee)), s.n, (SELECT count(*) FROM fleet),
+              quote_ident(x.tenant), left(x.what, 400)),
+       'warn', NULL
+FROM spread s
+CROSS JOIN tenants t
+CROSS JOIN LATERAL (SELECT h.tenant, h.what FROM held h WHERE h.grantee = s.grantee ORDER BY h.tenant LIMIT 1) x
+WHERE s.platform AND NOT EXISTS (SELECT 1 FROM held h WHERE h.grantee = s.grantee AND h.tenant = t.tenant)
 ORDER BY 1, 3;

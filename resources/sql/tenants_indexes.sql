@@ -9,7 +9,7 @@
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
     AND n.nspname IS DISTINCT FROM $3::text
 ),
 -- who votes on the reference shape: the template, else every schema matching the pattern (the fleet, even
@@ -17,10 +17,10 @@ WITH tenants AS (
 voters AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = $3::text
   UNION ALL
-  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE $3::text IS NULL AND nspname LIKE $1::text
+  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE $3::text IS NULL AND nspname LIKE $1::text AND nspname !~ '__(restored|replaced)_'
   UNION ALL
   SELECT oid, tenant FROM tenants
-  WHERE $3::text IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname LIKE $1::text)
+  WHERE $3::text IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname LIKE $1::text AND nspname !~ '__(restored|replaced)_')
 ),
 tbl AS (
   SELECT c.oid, c.relnamespace, c.relname
@@ -73,7 +73,7 @@ described AS (
          (SELECT string_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k)
             FROM generate_series(i.indnkeyatts + 1, i.indnatts) AS k) AS include,
          pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS pred,
-         con.conname, pg_catalog.pg_get_constraintdef(con.oid) AS condef
+         con.conname, con.contype, pg_catalog.pg_get_constraintdef(con.oid) AS condef
   FROM missing m
   JOIN pg_catalog.pg_index i ON i.indexrelid = m.model
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -85,18 +85,25 @@ SELECT d.tenant, 'missing_index' AS kind, d.relname || '.' || d.indexname AS obj
               quote_ident(d.relname), d.amname, d.keys, ' INCLUDE (' || d.include || ')', ' WHERE ' || d.pred,
               quote_ident(d.indexname)) AS detail,
        'warn' AS severity,
-       CASE WHEN d.condef IS NOT NULL
+       -- production-safe: the index is built CONCURRENTLY (reads and writes go on; the console runs it
+       -- outside a transaction); a primary key or unique constraint is then attached to it USING INDEX
+       -- (a brief ACCESS EXCLUSIVE). An exclusion constraint cannot be attached that way: ADD CONSTRAINT.
+       CASE WHEN d.contype = 'x'
             THEN format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', d.tenant, d.relname, d.conname, d.condef)
-            ELSE format('CREATE %sINDEX %I ON %I.%I USING %s (%s)%s%s;', CASE WHEN d.isunique THEN 'UNIQUE ' ELSE '' END,
+            ELSE format('CREATE %sINDEX CONCURRENTLY %I ON %I.%I USING %s (%s)%s%s;', CASE WHEN d.isunique THEN 'UNIQUE ' ELSE '' END,
                         d.indexname, d.tenant, d.relname, d.amname, d.keys,
                         coalesce(' INCLUDE (' || d.include || ')', ''), coalesce(' WHERE ' || d.pred, ''))
+              || CASE WHEN d.contype IN ('p', 'u')
+                      THEN format(' ALTER TABLE %I.%I ADD CONSTRAINT %I %s USING INDEX %I;', d.tenant, d.relname, d.conname,
+                                  CASE d.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, d.indexname)
+                      ELSE '' END
        END AS fix_sql
 FROM described d
 UNION ALL
 SELECT t.tenant, 'invalid_index', idx.relname || '.' || idx.indexname,
        format('index %s is invalid (a failed CREATE INDEX CONCURRENTLY?): it is maintained on writes but never used', quote_ident(idx.indexname)),
        'warn',
-       format('REINDEX INDEX %I.%I;', t.tenant, idx.indexname)
+       format('REINDEX INDEX CONCURRENTLY %I.%I;', t.tenant, idx.indexname)
 FROM tenants t JOIN idx ON idx.relnamespace = t.oid
 WHERE NOT idx.indisvalid
 ORDER BY 1, 3;

@@ -2,11 +2,13 @@
 -- so it stays one cheap catalog pass at thousands of tenants: no per-relation stat() calls).
 -- $1 pattern (LIKE, e.g. 'org_%'), $2 explicit tenant list (text[]; NULL = use the pattern),
 -- $3 template schema (text; NULL = none). The template is the reference, never a tenant.
+-- Restored copies (<tenant>__restored_… / __replaced_…, the console's own side schemas) are never tenants:
+-- every tenant_*.sql leaves them out of the pattern (an explicit list $2 is taken as given).
 -- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
     AND n.nspname IS DISTINCT FROM $3::text
 )
 SELECT t.tenant,

@@ -7,13 +7,13 @@
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant, n.nspowner
   FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text ELSE n.nspname = ANY ($2::text[]) END
+  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
     AND n.nspname IS DISTINCT FROM $3::text
 ),
 expected AS (
   SELECT coalesce((SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = $3::text),
                   (SELECT mode() WITHIN GROUP (ORDER BY nspowner) FROM pg_catalog.pg_namespace
-                   WHERE nspname LIKE $1::text OR nspname = ANY (coalesce($2::text[], '{}')))) AS owner
+                   WHERE (nspname LIKE $1::text AND nspname !~ '__(restored|replaced)_') OR nspname = ANY (coalesce($2::text[], '{}')))) AS owner
 ),
 owned AS (
   SELECT t.tenant, 'SCHEMA' AS objtype, quote_ident(t.tenant) AS target, t.tenant AS object, t.nspowner AS owner

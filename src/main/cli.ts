@@ -5,6 +5,7 @@ import { registerDemo } from './cli/demo';
 import { EXIT } from './cli/exit';
 import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
+import { registerRestores } from './cli/restores';
 import { registerServe } from './cli/serve';
 import { registerTenants } from './cli/tenants';
 
@@ -33,6 +34,7 @@ registerDemo(program, run);
 registerServe(program, run);
 registerHealth(program, run);
 registerTenants(program, run);
+registerRestores(program, run);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,11 @@ export const HOSTILE = {
   long: 'org_' + 'x'.repeat(59),
 } as const;
 
+/** A restored copy as a restore leaves it (<tenant>__restored_<stamp>): it matches org_% but is no tenant. */
+export const SIDE = 'org_copy__restored_20260101_0930';
+/** A role granted in every tenant but one: platform-wide, so one drift finding on the one that lacks it. */
+export const PLATFORM_ROLE = 'pfo_test_reporting';
+
 export interface Expected {
   tenant: string | null;
   kind: string;
@@ -33,7 +38,12 @@ export async function plantEveryKind(url: string, plain: string[]): Promise<Expe
       await client.query('SELECT podcastflow_seed.create_tenant($1)', [name]);
       await client.query(`GRANT USAGE ON SCHEMA ${q(name)} TO podcastflow_readonly`);
     }
+    // The side schema: a full tenant shape with drift and a duplicate index, which would all be findings if
+    // it were taken for a tenant.
+    await client.query('SELECT podcastflow_seed.create_tenant($1)', [SIDE]);
     await client.query('DROP SCHEMA podcastflow_seed CASCADE');
+    await client.query(`DROP TABLE ${q(SIDE)}.audit_log`);
+    await client.query(`CREATE INDEX side_dup_a ON ${q(SIDE)}.shows (slug); CREATE INDEX side_dup_b ON ${q(SIDE)}.shows (slug)`);
     const [a, b, c, d, e] = plain as [string, string, string, string, string];
     const { quoted, space, unicode, long } = HOSTILE;
     const sql = [
@@ -66,6 +76,12 @@ export async function plantEveryKind(url: string, plain: string[]): Promise<Expe
       `REVOKE ALL ON FUNCTION ${q(unicode)}.whoami() FROM PUBLIC`,
       'RESET ROLE',
       `ALTER TABLE ${q(space)}.members OWNER TO postgres`,
+      // a platform role in every tenant but `a` (and not in the side schema, which is no tenant)
+      `DO $$ BEGIN CREATE ROLE ${PLATFORM_ROLE} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      `DO $$ DECLARE s text; BEGIN
+         FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'org\\_%' AND nspname <> ${pg.escapeLiteral(a)} AND nspname <> ${pg.escapeLiteral(SIDE)} LOOP
+           EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${PLATFORM_ROLE}', s);
+         END LOOP; END $$`,
     ];
     for (const s of sql) await client.query(s);
     return [
@@ -84,6 +100,7 @@ export async function plantEveryKind(url: string, plain: string[]): Promise<Expe
       { tenant: null, kind: 'shared_table_without_rls', object: 'public.tenant_notes' },
       { tenant: unicode, kind: 'security_definer_search_path', object: "whoami()" },
       { tenant: space, kind: 'unexpected_owner', object: 'members' },
+      { tenant: a, kind: 'missing_platform_grant', object: PLATFORM_ROLE },
     ];
   } finally {
     await client.end();

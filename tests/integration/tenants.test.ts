@@ -1,4 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { runBackup } from '../../src/main/core/backup/backup';
+import { openDestination } from '../../src/main/core/backup/destination';
+import { loadKeyFile } from '../../src/main/core/backup/keys';
+import { dropRestoredCopy, listRestoredCopies } from '../../src/main/core/backup/restored-copies';
+import { restoreBackup } from '../../src/main/core/backup/restore';
+import { runHealth } from '../../src/main/core/health/registry';
+import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
+import { overviewFacts } from '../../src/main/core/overview/overview';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +22,9 @@ import { Database } from '../../src/main/core/db/database';
 import { applyFix, findViolation } from '../../src/main/core/tenants/fix';
 import { summarizeForHealth } from '../../src/main/core/tenants/summary';
 import { verifyTenants } from '../../src/main/core/tenants/verify';
+import pg from 'pg';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
-import { HOSTILE, plantEveryKind, type Expected } from './tenants-plant';
+import { HOSTILE, PLATFORM_ROLE, SIDE, plantEveryKind, type Expected } from './tenants-plant';
 
 let scratch: ScratchDatabase;
 let db: Database;
@@ -51,6 +62,9 @@ describe('tenant verification', () => {
     const names = result.tenantStats.map((t) => t.name);
     for (const h of Object.values(HOSTILE)) expect(names).toContain(h);
     expect(Buffer.byteLength(HOSTILE.long)).toBe(63);
+    // A restored copy matches org_% but is no tenant: not counted, no findings of its own.
+    expect(names).not.toContain(SIDE);
+    expect(result.violations.filter((v) => v.tenant === SIDE || v.detail.includes(SIDE))).toEqual([]);
     expect(result.reference).toEqual({ mode: 'majority' });
   });
 
@@ -110,8 +124,14 @@ describe('tenant verification', () => {
   });
 
   it('honours configured platform roles for cross-tenant grants', async () => {
-    const r = await verifyTenants(db, { platformRoles: ['pfo_test_auditor', 'agency_acme'] });
-    expect(r.violations.filter((v) => v.kind === 'cross_tenant_grant')).toEqual([]);
+    const r = await verifyTenants(db, { platformRoles: ['pfo_test_auditor', 'agency_acme', PLATFORM_ROLE] });
+    expect(r.violations.filter((v) => v.kind === 'cross_tenant_grant' || v.kind === 'missing_platform_grant')).toEqual([]);
+  });
+
+  it('a role in every tenant but one is a platform role: one drift finding, no critical', () => {
+    expect(result.violations.filter((v) => v.object === PLATFORM_ROLE)).toEqual([
+      expect.objectContaining({ kind: 'missing_platform_grant', severity: 'warn', tenant: expected.find((e) => e.kind === 'missing_platform_grant')!.tenant }),
+    ]);
   });
 
   it("includes the database's own verify_tenant_isolation() when it exists", async () => {
@@ -229,6 +249,212 @@ describe('through the contract (what the Tenants page calls)', () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const exec = promisify(execFile);
+const cli = (args: string[]) =>
+  exec('node', ['bin/podcastflow-ops.js', ...args]).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+
+describe("the console's own objects are not tenants", () => {
+  it('leaves restored copies out of health findings and the tenant count', async () => {
+    const report = await runHealth(db, { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, topN: 1000 }, only: ['duplicate_indexes', 'unused_indexes', 'sizes'] });
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    for (const id of ['duplicate_indexes', 'unused_indexes']) {
+      expect(byId[id]!.status, id).not.toBe('error');
+      expect(JSON.stringify(byId[id]!.findings), id).not.toContain(SIDE);
+    }
+    // Its planted duplicate would be reported if it were looked at; a tenant's own duplicate still is.
+    expect(byId.duplicate_indexes!.findings.length).toBeGreaterThan(0);
+    expect(byId.sizes!.findings.filter((f) => f.tenant === SIDE)).toEqual([]);
+    expect((await overviewFacts(db, 'x', 'org_%')).tenantCount).toBe(result.tenants);
+  });
+
+  it('an all-tenants backup neither lists nor dumps a restored copy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfo-tenants-backup-'));
+    try {
+      const keyPath = join(dir, 'key');
+      writeFileSync(keyPath, execFileSync('openssl', ['rand', '-base64', '48']).toString(), { mode: 0o600 });
+      const out = await runBackup({ db, dest: openDestination(join(dir, 'dest')), key: await loadKeyFile(keyPath), scope: { kind: 'all-tenants', pattern: 'org_%' } });
+      expect(out.manifest.tenants).toHaveLength(result.tenants);
+      expect(out.manifest.tenants).not.toContain(SIDE);
+      expect(out.manifest.tables.filter((t) => t.schema === SIDE)).toEqual([]);
+      const plain = join(dir, 'plain.dump');
+      await exec('openssl', ['enc', '-d', '-aes-256-cbc', '-pbkdf2', '-md', 'sha256', '-iter', String(out.manifest.encryption.iterations), '-pass', `file:${keyPath}`, '-in', out.location, '-out', plain]);
+      const toc = (await exec('pg_restore', ['-l', plain], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+      expect(toc).toContain(HOSTILE.space);
+      expect(toc).not.toContain(SIDE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves the console's own statements out of slow_queries unless asked", async () => {
+    // Two different statements (one shape shares one pg_stat_statements entry whoever runs it).
+    await db.query('SELECT pg_sleep(0.05) AS pfo_own_marker');
+    await withClient(scratch.url, (c) => c.query('SELECT pg_sleep(0.05) FROM (VALUES (1)) AS pfo_other_marker (x)'));
+    const slow = async (includeOwnQueries: boolean) => {
+      const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, topN: 5000 }, only: ['slow_queries'], includeOwnQueries });
+      return JSON.stringify(r.checks.find((c) => c.id === 'slow_queries')!.findings);
+    };
+    const without = await slow(false);
+    expect(without).toContain('pfo_other_marker');
+    expect(without).not.toContain('pfo_own_marker');
+    expect(await slow(true)).toContain('pfo_own_marker');
+  });
+});
+
+describe('restored copies: list and drop', () => {
+  let dir: string;
+  let restored: string;
+  let backupId: string;
+  const url = () => `${scratch.url}?sslmode=disable`;
+  const clean = () => result.tenantStats.map((t) => t.name).find((t) => !touched.has(t))!;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pfo-restores-'));
+    const keyPath = join(dir, 'key');
+    writeFileSync(keyPath, execFileSync('openssl', ['rand', '-base64', '48']).toString(), { mode: 0o600 });
+    const key = await loadKeyFile(keyPath);
+    const dest = openDestination(join(dir, 'dest'));
+    const b = await runBackup({ db, dest, key, scope: { kind: 'tenant', tenant: clean() } });
+    backupId = b.manifest.id;
+    const r = await restoreBackup({ db, dest, name: b.manifest.name, keys: [key] });
+    restored = r.schema!;
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists every copy with its size, age and the backup it came from', async () => {
+    const copies = await listRestoredCopies(db, { now: new Date('2026-01-02T09:30:00Z') });
+    expect(copies.map((c) => c.schema).sort()).toEqual([SIDE, restored].sort());
+    const mine = copies.find((c) => c.schema === restored)!;
+    expect(mine).toMatchObject({ kind: 'restored', tenant: clean(), tenantExists: true, origin: { backupId } });
+    expect(mine.tables).toBeGreaterThan(0);
+    expect(mine.bytes).toBeGreaterThan(0);
+    // A copy without a recorded origin is dated by the stamp in its name.
+    expect(copies.find((c) => c.schema === SIDE)).toMatchObject({ tenant: 'org_copy', tenantExists: false, createdAt: '2026-01-01T09:30:00.000Z', ageSec: 86_400 });
+    expect(copies.find((c) => c.schema === SIDE)!.origin).toBeUndefined();
+    // and the restored copy is no tenant either
+    const again = await verifyTenants(db);
+    expect(again.tenants).toBe(result.tenants);
+    expect(again.violations.filter((v) => v.tenant === restored)).toEqual([]);
+  });
+
+  it('drop refuses a live tenant, and a copy something outside depends on', async () => {
+    await expect(dropRestoredCopy(db, clean())).rejects.toMatchObject({ code: 'not_a_restored_copy' });
+    await withClient(scratch.url, (c) => c.query(`CREATE VIEW public.pfo_peek_copy AS SELECT id FROM ${pg.escapeIdentifier(SIDE)}.shows`));
+    try {
+      await expect(dropRestoredCopy(db, SIDE)).rejects.toMatchObject({ code: 'has_dependents', message: expect.stringContaining('pfo_peek_copy') });
+    } finally {
+      await withClient(scratch.url, (c) => c.query('DROP VIEW public.pfo_peek_copy'));
+    }
+    const left = await withClient(scratch.url, (c) => c.query<{ n: string }>('SELECT nspname AS n FROM pg_namespace WHERE nspname = ANY ($1)', [[clean(), SIDE]]));
+    expect(left.rows.map((r) => r.n).sort()).toEqual([clean(), SIDE].sort());
+  });
+
+  it('restores list|drop on the command line', async () => {
+    const list = await cli(['restores', 'list', '--db', url(), '--json']);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { copies: { schema: string }[] }).copies.map((c) => c.schema)).toContain(restored);
+    const refused = await cli(['restores', 'drop', '--db', url(), '--schema', clean(), '--json']);
+    expect(refused.code).toBe(3);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ error: { code: 'not_a_restored_copy' } });
+    const usage = await cli(['restores', 'drop', '--db', url()]);
+    expect(usage.code).toBe(64);
+    const dropped = await cli(['restores', 'drop', '--db', url(), '--schema', restored, '--json']);
+    expect(dropped.code).toBe(0);
+    expect(JSON.parse(dropped.stdout)).toMatchObject({ dropped: restored });
+    const after = JSON.parse((await cli(['restores', 'list', '--db', url(), '--json'])).stdout) as { copies: { schema: string }[] };
+    expect(after.copies.map((c) => c.schema)).toEqual([SIDE]);
+  });
+
+  it('through the contract: listed, and dropped on production only with the database name typed', async () => {
+    const home2 = mkdtempSync(join(tmpdir(), 'pfo-restores-app-'));
+    const app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: home2 });
+    try {
+      await app.connections.save({ name: 'scratch', environment: 'production', url: scratch.url, sslmode: 'disable', savePassword: false });
+      const listed = await invoke(app, 'backups.restoredCopies', {});
+      expect(listed).toMatchObject({ ok: true, result: { copies: [expect.objectContaining({ schema: SIDE })] } });
+      expect(await invoke(app, 'backups.dropRestoredCopy', { schema: SIDE })).toMatchObject({ ok: false, error: { code: 'confirmation_required' } });
+      expect(await invoke(app, 'backups.dropRestoredCopy', { schema: clean(), confirm: scratch.name })).toMatchObject({ ok: false, error: { code: 'not_a_restored_copy' } });
+      expect(await invoke(app, 'backups.dropRestoredCopy', { schema: SIDE, confirm: scratch.name })).toMatchObject({ ok: true, result: { dropped: SIDE } });
+      expect(await listRestoredCopies(db)).toEqual([]);
+    } finally {
+      await app.close();
+      rmSync(home2, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('platform roles and production-safe fixes (12 bare tenants)', () => {
+  let bare: ScratchDatabase;
+  let bdb: Database;
+  const T = Array.from({ length: 12 }, (_, i) => `org_p${String(i + 1).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    bare = await createScratchDatabase();
+    const { target, password } = parseUrl(bare.url);
+    bdb = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
+    await withClient(bare.url, async (c) => {
+      for (const r of ['pfo_test_report', 'pfo_test_agency']) await c.query(`DO $$ BEGIN CREATE ROLE ${r} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+      for (const [i, t] of T.entries()) {
+        await c.query(`CREATE SCHEMA ${t}; CREATE TABLE ${t}.items (id int NOT NULL, code text, CONSTRAINT items_code_key UNIQUE (code)); CREATE INDEX items_id_idx ON ${t}.items (id)`);
+        if (i < 11) await c.query(`GRANT USAGE ON SCHEMA ${t} TO pfo_test_report; GRANT SELECT ON ${t}.items TO pfo_test_report`);
+        if (i < 2) await c.query(`GRANT USAGE ON SCHEMA ${t} TO pfo_test_agency`);
+      }
+      // a missing unique constraint, a missing plain index
+      await c.query(`ALTER TABLE org_p05.items DROP CONSTRAINT items_code_key; DROP INDEX org_p07.items_id_idx`);
+      // a real invalid index: a CREATE UNIQUE INDEX CONCURRENTLY that failed on duplicates, since cleaned up
+      await c.query(`INSERT INTO org_p06.items (id, code) VALUES (1, 'a'), (1, 'b')`);
+      await expect(c.query('CREATE UNIQUE INDEX CONCURRENTLY items_id_uniq ON org_p06.items (id)')).rejects.toThrow(/could not create unique index/);
+      await c.query(`DELETE FROM org_p06.items WHERE code = 'b'`);
+    });
+  });
+  afterAll(async () => {
+    await bdb?.close();
+    await bare?.drop();
+  });
+
+  it('a role in 11 of 12 tenants is one drift finding; a role in 2 of 12 is critical on both', async () => {
+    const r = await verifyTenants(bdb);
+    expect(r.tenants).toBe(12);
+    expect(r.violations.filter((v) => v.object === 'pfo_test_report').map((v) => [v.tenant, v.kind, v.severity])).toEqual([['org_p12', 'missing_platform_grant', 'warn']]);
+    expect(r.violations.filter((v) => v.object === 'pfo_test_agency').map((v) => [v.tenant, v.kind, v.severity])).toEqual([
+      ['org_p01', 'cross_tenant_grant', 'critical'],
+      ['org_p02', 'cross_tenant_grant', 'critical'],
+    ]);
+    // Explicit platform roles still win.
+    const configured = await verifyTenants(bdb, { platformRoles: ['pfo_test_report', 'pfo_test_agency'] });
+    expect(configured.violations.filter((v) => v.object === 'pfo_test_report' || v.object === 'pfo_test_agency')).toEqual([]);
+  });
+
+  it('index fixes build CONCURRENTLY outside a transaction, say their lock, and clear the violation', async () => {
+    const r = await verifyTenants(bdb);
+    const invalid = findViolation(r, { tenant: 'org_p06', kind: 'invalid_index', object: 'items.items_id_uniq' });
+    const unique = findViolation(r, { tenant: 'org_p05', kind: 'missing_index', object: 'items.items_code_key' });
+    const plainIdx = findViolation(r, { tenant: 'org_p07', kind: 'missing_index', object: 'items.items_id_idx' });
+    expect(invalid.fixSql).toBe('REINDEX INDEX CONCURRENTLY org_p06.items_id_uniq;');
+    expect(plainIdx.fixSql).toMatch(/^CREATE INDEX CONCURRENTLY items_id_idx ON org_p07\.items/);
+    expect(unique.fixSql).toMatch(/^CREATE UNIQUE INDEX CONCURRENTLY items_code_key .*; ALTER TABLE org_p05\.items ADD CONSTRAINT items_code_key UNIQUE USING INDEX items_code_key;$/);
+    expect(invalid.fixLock).toMatch(/^SHARE UPDATE EXCLUSIVE on the table; reads and writes continue/);
+    expect(unique.fixLock).toMatch(/SHARE UPDATE EXCLUSIVE .*; then ACCESS EXCLUSIVE on the table, briefly/);
+    const dev = { ...profileBase, id: 'd', environment: 'development' as const, database: bare.name };
+    for (const v of [invalid, unique, plainIdx]) expect(await applyFix(bdb, dev, v, undefined, home)).toMatchObject({ applied: true, lock: v.fixLock });
+    const after = await verifyTenants(bdb);
+    expect(after.violations.filter((v) => v.kind === 'invalid_index' || v.kind === 'missing_index')).toEqual([]);
+    const state = await withClient(bare.url, (c) =>
+      c.query<{ indisvalid: boolean; constraint: string | null }>(`SELECT i.indisvalid, (SELECT conname FROM pg_constraint WHERE conindid = i.indexrelid) AS constraint
+                                                                   FROM pg_index i WHERE indexrelid = ANY (ARRAY['org_p06.items_id_uniq', 'org_p05.items_code_key']::regclass[]) ORDER BY indexrelid::regclass::text`),
+    );
+    expect(state.rows).toEqual([
+      { indisvalid: true, constraint: 'items_code_key' },
+      { indisvalid: true, constraint: null },
+    ]);
   });
 });
 

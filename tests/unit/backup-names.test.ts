@@ -78,6 +78,7 @@ describe('identifiers in UTF-8 bytes', () => {
     expect(parseSideSchemaName('org_acme__restored_20261125_0905')).toEqual({ kind: 'restored', tenantPrefix: 'org_acme', at: '2026-11-25T09:05:00Z' });
     expect(isSideSchemaName('org_acme__replaced_20261125_0905')).toBe(true);
     expect(isSideSchemaName('org_acme')).toBe(false);
-    expect(isSideSchemaName('org_acme__restored_x')).toBe(false);
+    expect(isSideSchemaName('org_acme__restored_x')).toBe(true); // as the SQL's rule: never a tenant
+    expect(parseSideSchemaName('org_acme__restored_x')).toBeUndefined();
   });
 });

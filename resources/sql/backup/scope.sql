@@ -1,7 +1,8 @@
 -- The schemas a backup covers and the size of their tables (for progress and ETA), in one query.
 -- $1: text[] of schema names, or NULL for every non-system schema (a full backup).
 -- $2: a LIKE pattern for tenant schemas (used when $1 is NULL and $3 is true).
--- $3: true to select only the schemas matching $2 (--all-tenants).
+-- $3: true to select only the schemas matching $2 (--all-tenants), never the restored copies
+--     (<tenant>__restored_… / __replaced_…: the console's own side schemas, not tenants).
 SELECT n.nspname AS schema,
        coalesce(sum(pg_table_size(c.oid)) FILTER (WHERE c.relkind = 'r'), 0)::bigint AS bytes,
        count(c.oid) FILTER (WHERE c.relkind = 'r')::int AS tables
@@ -11,6 +12,6 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%'
   AND n.nspname NOT LIKE 'pg\_temp\_%'
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
-  AND (NOT $3::boolean OR n.nspname LIKE $2::text)
+  AND (NOT $3::boolean OR (n.nspname LIKE $2::text AND n.nspname !~ '__(restored|replaced)_'))
 GROUP BY n.nspname
 ORDER BY n.nspname;

@@ -12,6 +12,7 @@ interface HealthFlags {
   json?: boolean;
   pattern: string;
   timeout?: number;
+  includeOwnQueries?: boolean;
 }
 
 /** Nagios: any failing check is critical (2), a check that could not run is unknown (3), a warning 1. */
@@ -41,7 +42,7 @@ export async function healthCommand(flags: HealthFlags): Promise<number> {
   const { target } = db;
   try {
     const thresholds = { ...DEFAULT_THRESHOLDS, ...(flags.timeout ? { checkTimeoutMs: flags.timeout } : {}) };
-    const report = await runHealth(db, { tenantPattern: flags.pattern, thresholds, databaseName: target.database });
+    const report = await runHealth(db, { tenantPattern: flags.pattern, thresholds, databaseName: target.database, ...(flags.includeOwnQueries ? { includeOwnQueries: true } : {}) });
     if (flags.json) printJson(report);
     else printHuman(report);
     return exitCodeFor(report);
@@ -57,6 +58,7 @@ export function registerHealth(program: Command, run: (fn: () => Promise<number>
     .requiredOption('--db <url>', 'postgres:// URL (password from the URL, PGPASSWORD or ~/.pgpass)')
     .option('--pattern <like>', 'tenant schema pattern (LIKE syntax)', 'org_%')
     .option('--timeout <ms>', 'statement_timeout of each check in ms (default 60000)', intOption(100, 600_000))
+    .option('--include-own-queries', "rank the console's own statements in slow_queries too (left out by default)")
     .option('--json', 'print the report as one JSON document')
     .action((opts: HealthFlags) => run(() => healthCommand(opts)));
 }

@@ -17,4 +17,6 @@ export const backupsHandlers: Handlers<keyof typeof backupsContract> = {
   'backups.restore': async (input, app) => app.backups.restore(input),
   'backups.verify': async (input, app) => app.backups.verify(input),
   'backups.retention': async (input, app) => app.backups.retention(input.dryRun),
+  'backups.restoredCopies': async (input, app) => ({ copies: await app.backups.restoredCopies(input.connectionId) }),
+  'backups.dropRestoredCopy': async (input, app) => app.backups.dropRestoredCopy(input),
 };

@@ -111,6 +111,24 @@ export const BackupSettingsView = z.object({
 });
 export type BackupSettingsView = z.infer<typeof BackupSettingsView>;
 
+/** A side schema a restore left beside the live tenants (never counted as a tenant). */
+export const RestoredCopy = z.object({
+  schema: z.string(),
+  /** restored: a backup restored beside the live tenant; replaced: the live schema a replace swapped out. */
+  kind: z.enum(['restored', 'replaced']),
+  tenant: z.string(),
+  tenantExists: z.boolean(),
+  owner: z.string(),
+  bytes: z.number(),
+  tables: z.number().int(),
+  /** From the origin recorded at restore time, else from the stamp in the name. */
+  createdAt: z.string().optional(),
+  ageSec: z.number().optional(),
+  /** The backup it came from (restored) or the safety backup taken before the swap (replaced). */
+  origin: z.object({ backupId: z.string().optional(), backup: z.string().optional(), safetyBackup: z.string().optional() }).optional(),
+});
+export type RestoredCopy = z.infer<typeof RestoredCopy>;
+
 const TaskRef = z.object({ taskId: z.string() });
 const connectionId = z.string().optional();
 
@@ -152,4 +170,10 @@ export const backupsContract = {
   },
   'backups.verify': { input: z.object({ connectionId, manifest: z.string().min(1).max(1000) }).strict(), output: TaskRef },
   'backups.retention': { input: z.object({ dryRun: z.boolean() }).strict(), output: RetentionPlan },
+  'backups.restoredCopies': { input: z.object({ connectionId }).strict(), output: z.object({ copies: z.array(RestoredCopy) }) },
+  /** Drops one restored copy; refuses anything else. On production, confirm is the database name. */
+  'backups.dropRestoredCopy': {
+    input: z.object({ connectionId, schema: z.string().min(1).max(63), confirm: z.string().max(200).optional() }).strict(),
+    output: z.object({ dropped: z.string(), bytes: z.number(), tables: z.number().int() }),
+  },
 } as const;

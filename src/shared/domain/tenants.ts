@@ -8,6 +8,7 @@ export const VIOLATION_KINDS = [
   'type_mismatch',
   'missing_index',
   'invalid_index',
+  'missing_platform_grant',
   'cross_tenant_grant',
   'public_privilege',
   'cross_tenant_reference',
@@ -30,6 +31,8 @@ export const Violation = z.object({
   severity: Severity,
   /** Mechanical fix, identifiers quoted; shown for copying, run only after confirmation. */
   fixSql: z.string().optional(),
+  /** The locks the fix takes (e.g. "SHARE UPDATE EXCLUSIVE on the table; reads and writes continue …"). */
+  fixLock: z.string().optional(),
 });
 export type Violation = z.infer<typeof Violation>;
 
@@ -101,7 +104,8 @@ export const tenantsContract = {
   },
   /**
    * Runs the fixSql of one violation of the last verification (looked up in main: the client never sends
-   * SQL), on the admin pool in one transaction. `confirm` is the database name, required on production.
+   * SQL), on the admin pool in one transaction (a fix with CONCURRENTLY statements: one by one, outside
+   * any transaction). `confirm` is the database name, required on production.
    */
   'tenants.fix': {
     input: z
@@ -114,6 +118,6 @@ export const tenantsContract = {
         confirm: z.string().max(200).optional(),
       })
       .strict(),
-    output: z.object({ applied: z.boolean(), sql: z.string(), durationMs: z.number() }),
+    output: z.object({ applied: z.boolean(), sql: z.string(), lock: z.string(), durationMs: z.number() }),
   },
 } as const;

@@ -21,6 +21,7 @@ import type { Destination } from './destination';
 import type { BackupKey } from './keys';
 import { backupName, likeToDumpPattern, SUFFIX } from './naming';
 import { startChild } from './process';
+import { SIDE_SCHEMA_DUMP_EXCLUDES } from './restored-copies';
 import { restoreScript } from './script';
 import { checkedTool, pgEnv } from './tools';
 
@@ -106,7 +107,8 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
     const name = backupName(scope.kind, label, started);
     const args = ['-Fc', '-v', `--snapshot=${snapshot}`, '--no-password'];
     if (scope.kind === 'tenant') args.push('-n', `"${scope.tenant.replace(/"/g, '""')}"`);
-    if (scope.kind === 'all-tenants') args.push('-n', likeToDumpPattern(scope.pattern));
+    // Restored copies match the tenant pattern but are not tenants (restored-copies.ts).
+    if (scope.kind === 'all-tenants') args.push('-n', likeToDumpPattern(scope.pattern), ...SIDE_SCHEMA_DUMP_EXCLUDES.flatMap((p) => ['-N', p]));
     log(`Backing up ${scope.kind === 'tenant' ? `tenant ${scope.tenant}` : scope.kind === 'full' ? `database ${facts.database}` : `${schemas.length} tenants`} to ${dest.locate(name + SUFFIX.dump)}`);
 
     // Progress: pg_dump -v names each table as it starts on it; table sizes turn that into bytes.

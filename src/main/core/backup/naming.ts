@@ -62,9 +62,15 @@ export function sideSchemaName(tenant: string, at = new Date(), word: SideSchema
 
 const SIDE_SCHEMA = /__(restored|replaced)_(\d{8})_(\d{4})$/;
 
-/** Whether a schema is one the console made beside a tenant (a restored copy or a replaced original): never a tenant. */
+/** The recognising pattern, as in every resources/sql query (`nspname !~ '__(restored|replaced)_'`). */
+export const SIDE_SCHEMA_RE = /__(restored|replaced)_/;
+
+/**
+ * Whether a schema is one the console made beside a tenant (a restored copy or a replaced original): never a
+ * tenant. The same rule as the SQL's, so whatever discovery leaves out is listed among the restored copies.
+ */
 export function isSideSchemaName(name: string): boolean {
-  return parseSideSchemaName(name) !== undefined;
+  return SIDE_SCHEMA_RE.test(name);
 }
 
 /** The parts of a side schema's name; `tenantPrefix` is the tenant's name, or its hashed cut when it was long. */

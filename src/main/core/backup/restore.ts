@@ -19,6 +19,7 @@ import { openArchive, readManifest } from './archive';
 import type { Destination } from './destination';
 import type { BackupKey } from './keys';
 import { checkIdentifier, restoredDatabaseName, scratchDatabaseName, sideSchemaName, SUFFIX } from './naming';
+import { originComment } from './restored-copies';
 import { startChild } from './process';
 import { checkedTool, pgEnv } from './tools';
 
@@ -273,7 +274,11 @@ async function restoreTenant(req: RestoreRequest, m: Manifest, path: string, ten
     await pgRestore(path, db, scratch, ['--exit-on-error', ...only], req.signal);
     await sdb.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(side)}`, [], { purpose: 'admin' });
     // Beside the live tenant, the copy's pinned search_paths must name the copy, not the live schema.
-    if (mode === 'side-schema') await repointSearchPaths(sdb, tenant, side);
+    if (mode === 'side-schema') {
+      await repointSearchPaths(sdb, tenant, side);
+      // Where the copy came from travels with it (pg_dump -n carries the schema's comment across).
+      await sdb.query(originComment(side, { kind: 'restored', tenant, at: new Date().toISOString(), backupId: m.id, backup: m.name }), [], { purpose: 'admin' });
+    }
     log(`Copying it into ${db.target.database} as ${side} (one transaction).`);
     await copySchema(db, scratch, side, tools, req.signal);
   });
@@ -292,6 +297,7 @@ async function restoreTenant(req: RestoreRequest, m: Manifest, path: string, ten
       await client.query('BEGIN');
       await client.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(replacedSchema)}`);
       await client.query(`ALTER SCHEMA ${q(side)} RENAME TO ${q(tenant)}`);
+      await client.query(originComment(replacedSchema, { kind: 'replaced', tenant, at: new Date().toISOString(), backupId: m.id, backup: m.name, ...(safety ? { safetyBackup: safety } : {}) }));
       await client.query('COMMIT');
     } catch (err) {
       // A session that cannot even roll back is dead (the server ended it): the pool must drop it.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { BackupSettingsView, RetentionPlan } from '../../../shared/domain/backups';
 import { RetentionRule } from '../../../shared/domain/backups';
-import type { ConnectionService } from '../connections/service';
+import { requireConfirmation, type ConnectionService } from '../connections/service';
 import { describeTarget } from '../db/connection';
 import { readJson, writeJsonAtomic } from '../store/files';
 import type { TaskManager } from '../tasks/tasks';
@@ -17,6 +17,7 @@ import { resultOf, runBackup } from './backup';
 import { applyRetention, filterCatalog, lastBackups, pageCatalog, readCatalog, type CatalogFilter } from './catalog';
 import { openDestination, openManifestRef, type Destination } from './destination';
 import { generateKeyFile, loadKey, loadKeyring, type BackupKey, type KeySource } from './keys';
+import { dropRestoredCopy, listRestoredCopies } from './restored-copies';
 import { restoreBackup, verifyBackup, type RestoreMode } from './restore';
 
 const Settings = z.object({
@@ -206,6 +207,19 @@ export class BackupService {
   async retention(dryRun: boolean): Promise<RetentionPlan> {
     const s = await this.settings();
     return applyRetention(this.destination(s), s.retention, dryRun);
+  }
+
+  /** The side schemas restores left in a connection's database (never tenants). */
+  async restoredCopies(connectionId?: string) {
+    const { db } = await this.connections.database(connectionId);
+    return listRestoredCopies(db);
+  }
+
+  /** Drop one restored copy, after the confirmation production needs (the database name typed back). */
+  async dropRestoredCopy(input: { connectionId?: string; schema: string; confirm?: string }) {
+    const { db, profile } = await this.connections.database(input.connectionId);
+    requireConfirmation(profile, input.confirm, `drop the restored copy ${input.schema}`);
+    return dropRestoredCopy(db, input.schema);
   }
 
   /** Backups on a timer while the app runs (cron for when it does not: see the cron line). */

@@ -15,6 +15,14 @@ export interface QueryOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Every statement Database.query sends starts with this comment, so the console's own statements can be
+ * told apart where no application_name is recorded (pg_stat_statements keeps the text, comment included):
+ * health_slow_queries.sql leaves them out by default.
+ */
+export const OWN_QUERY_TAG = '/* podcastflow-ops */ ';
+const tag = (text: string) => OWN_QUERY_TAG + text;
+
 const POOL_SIZE: Record<Purpose, number> = { monitor: 3, admin: 2 };
 
 /**
@@ -89,12 +97,12 @@ export class Database {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     let broken = false;
     try {
-      if (opts.timeoutMs === undefined) return await client.query<R>(text, params);
-      await client.query(purpose === 'monitor' ? 'BEGIN READ ONLY' : 'BEGIN');
+      if (opts.timeoutMs === undefined) return await client.query<R>(tag(text), params);
+      await client.query(tag(purpose === 'monitor' ? 'BEGIN READ ONLY' : 'BEGIN'));
       try {
-        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(opts.timeoutMs))}`);
-        const result = await client.query<R>(text, params);
-        await client.query('COMMIT');
+        await client.query(tag(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(opts.timeoutMs))}`));
+        const result = await client.query<R>(tag(text), params);
+        await client.query(tag('COMMIT'));
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {

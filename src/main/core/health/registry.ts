@@ -51,6 +51,8 @@ export function checkSql(id: CheckId): { name: string; sql: string }[] {
 export interface RunOptions {
   tenantPattern: string;
   thresholds: Thresholds;
+  /** Rank the console's own statements (tagged OWN_QUERY_TAG) in slow_queries too; default false. */
+  includeOwnQueries?: boolean;
   /** Run only these (connectivity always runs); the others are left out of the report. */
   only?: readonly CheckId[];
   /** Previous results per check (deltas such as the cache ratio per interval). */
@@ -83,6 +85,7 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
       db,
       tenantPattern: opts.tenantPattern,
       t: opts.thresholds,
+      ...(opts.includeOwnQueries ? { includeOwnQueries: true } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.previous?.[def.id] ? { previous: opts.previous[def.id] } : {}),
       rows: async (name, params = []) => (await db.query(loadSql(name), params, { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })).rows as never,

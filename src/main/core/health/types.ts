@@ -5,6 +5,8 @@ export interface CheckContext {
   db: Database;
   tenantPattern: string;
   t: Thresholds;
+  /** Rank the console's own statements in slow_queries too (default: left out). */
+  includeOwnQueries?: boolean;
   signal?: AbortSignal;
   /** The previous result of this check for the same connection (for per-interval deltas). */
   previous?: CheckResult;

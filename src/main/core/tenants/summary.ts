@@ -37,7 +37,7 @@ export function summarizeForHealth(result: VerifyResult): HealthSummary {
     ...(x.object !== undefined ? { object: x.object } : {}),
     ...(x.tenant !== null ? { tenant: x.tenant } : {}),
     message: `${x.kind}: ${x.detail}`,
-    data: { kind: x.kind, ...(x.fixSql ? { fixSql: x.fixSql } : {}) },
+    data: { kind: x.kind, ...(x.fixSql ? { fixSql: x.fixSql } : {}), ...(x.fixLock ? { fixLock: x.fixLock } : {}) },
   }));
   if (v.length > MAX_FINDINGS) findings.push({ severity: 'info', message: `${v.length - MAX_FINDINGS} more violations; run "tenants verify" for all of them.` });
   if (functionFailed) findings.unshift({ severity: 'critical', object: result.isolationFunction!.name, message: `${result.isolationFunction!.name}() reports a failure.`, data: { rows: result.isolationFunction!.rows } });

@@ -2,6 +2,7 @@ import type { TenantStats, VerifyResult, Violation } from '../../../shared/domai
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { isConnectionLost, OpsError } from '../util/errors';
+import { fixLockOf } from './fix';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type CheckOptions, type TenantScope } from './checks';
 
 export interface VerifyTenantsOptions {
@@ -126,7 +127,7 @@ function toViolation(r: ViolationRow): Violation {
     ...(r.object !== null ? { object: r.object } : {}),
     detail: r.detail,
     severity: r.severity,
-    ...(r.fix_sql ? { fixSql: r.fix_sql } : {}),
+    ...(r.fix_sql ? { fixSql: r.fix_sql, fixLock: fixLockOf(r.fix_sql) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogEntry } from '../../../shared/domain/backups';
 import type { Task } from '../../../shared/domain/tasks';
+import { RestoredCopies } from '../components/RestoredCopies';
 import { EmptyState, ErrorState } from '../components/States';
 import { bytes, duration } from '../format';
 import { useBackupsStore } from '../stores/backups';
@@ -505,6 +506,7 @@ export function BackupsPage() {
           </button>
         )}
       </section>
+      <RestoredCopies />
       <SettingsCard />
       <RetentionCard />
       {restoring && <RestoreDialog entry={restoring} onClose={() => setRestoring(undefined)} />}

@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TenantStats, Violation, ViolationKind } from '../../../shared/domain/tenants';
+import { DangerConfirm } from '../components/DangerConfirm';
 import { EmptyState, ErrorState } from '../components/States';
 import { ALL_KINDS, TenantHeatmap, type Grouping } from '../components/TenantHeatmap';
 import { bytes, count, time } from '../format';
@@ -351,6 +352,7 @@ function ViolationList({ violations, collapsed = false }: { violations: Violatio
             <details open={!collapsed}>
               <summary className="small-text muted">fix SQL</summary>
               <pre className="mono fix-sql">{v.fixSql}</pre>
+              {v.fixLock && <div className="small-text muted fix-lock">Lock: {v.fixLock}</div>}
               <div className="actions">
                 <button className="small" onClick={() => void navigator.clipboard?.writeText(v.fixSql!)}>
                   Copy SQL
@@ -381,43 +383,29 @@ function FixDialog({ violation, onClose }: { violation: Violation; onClose(r?: {
   const profile = useActiveProfile();
   const fix = useTenantsStore((s) => s.fix);
   const verify = useTenantsStore((s) => s.verify);
-  const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ message: string; hint?: string }>();
-  const production = profile?.environment === 'production';
-  const ready = !production || typed === profile?.database;
   return (
     <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label="Run fix">
       <div className="dialog wide">
         <h2>Run this fix on {profile?.database}?</h2>
         <pre className="mono fix-sql">{violation.fixSql}</pre>
-        <p className="small-text muted">It runs on the admin connection in one transaction: all of it or nothing. It is recorded in the fix journal.</p>
-        {production && (
-          <label className="small-text">
-            This is production: type the database name “{profile?.database}” to confirm
-            <input autoFocus value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Database name" />
-          </label>
-        )}
-        {error && <ErrorState error={error} />}
-        <div className="actions">
-          <button
-            className="danger"
-            disabled={!ready || busy}
-            onClick={async () => {
-              setBusy(true);
-              const r = await fix(violation, production ? typed : undefined);
-              setBusy(false);
-              if (!r.ok) return setError(r.error);
-              onClose({ ok: true, text: 'Applied. Verifying again…' });
-              void verify();
-            }}
-          >
-            {busy ? 'Running…' : 'Run fix'}
-          </button>
-          <button onClick={() => onClose()} disabled={busy}>
-            Cancel
-          </button>
-        </div>
+        {violation.fixLock && <p className="small-text fix-lock">Lock: {violation.fixLock}</p>}
+        <p className="small-text muted">
+          {/CONCURRENTLY/i.test(violation.fixSql ?? '')
+            ? 'It runs on the admin connection statement by statement, outside a transaction (CONCURRENTLY cannot run inside one). It is recorded in the fix journal.'
+            : 'It runs on the admin connection in one transaction: all of it or nothing. It is recorded in the fix journal.'}
+        </p>
+        <DangerConfirm
+          label="Run fix"
+          busyLabel="Running…"
+          onCancel={() => onClose()}
+          run={async (confirm) => {
+            const r = await fix(violation, confirm);
+            if (!r.ok) return r.error;
+            onClose({ ok: true, text: 'Applied. Verifying again…' });
+            void verify();
+            return undefined;
+          }}
+        />
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Input } from '../../../shared/contract';
-import type { BackupSettingsView, CatalogEntry, RetentionPlan } from '../../../shared/domain/backups';
+import type { BackupSettingsView, CatalogEntry, RestoredCopy, RetentionPlan } from '../../../shared/domain/backups';
 import { errorText, invoke } from '../bridge';
 
 type Err = { message: string; hint?: string };
@@ -20,7 +20,13 @@ interface BackupsState {
   error?: Err;
   notice?: string;
   plan?: RetentionPlan;
+  /** Restored copies (side schemas) in the active connection's database; undefined until loaded. */
+  copies?: RestoredCopy[];
+  copiesError?: Err;
   load(): Promise<void>;
+  loadCopies(): Promise<void>;
+  /** Drop one restored copy; `confirm` is the database name on production. The error, or undefined. */
+  dropCopy(schema: string, confirm?: string): Promise<Err | undefined>;
   loadMore(): Promise<void>;
   setFilter(f: CatalogFilter): void;
   configure(input: Input<'backups.configure'>): Promise<boolean>;
@@ -126,6 +132,23 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
       void get().load();
     } catch (err) {
       set({ error: errorText(err) });
+    }
+  },
+  async loadCopies() {
+    try {
+      set({ copies: (await invoke('backups.restoredCopies', {})).copies, copiesError: undefined });
+    } catch (err) {
+      set({ copiesError: errorText(err) });
+    }
+  },
+  async dropCopy(schema, confirm) {
+    try {
+      const r = await invoke('backups.dropRestoredCopy', { schema, ...(confirm ? { confirm } : {}) });
+      set({ notice: `Dropped ${r.dropped}.` });
+      void get().loadCopies();
+      return undefined;
+    } catch (err) {
+      return errorText(err);
     }
   },
   dismiss() {

@@ -1,5 +1,6 @@
 import { escapeIdentifier } from 'pg';
 import type { Finding } from '../../../../shared/domain/health';
+import { OWN_QUERY_TAG } from '../../db/database';
 import { loadSql } from '../../db/sql';
 import type { CheckDef } from '../types';
 import { statusOf } from '../types';
@@ -27,7 +28,7 @@ export const slowQueries: CheckDef = {
     const text = loadSql('health_slow_queries').replace(/FROM pg_stat_statements\b/, `FROM ${escapeIdentifier(probe.schema)}.pg_stat_statements`);
     let rows: Row[];
     try {
-      rows = (await ctx.db.query<Row>(text, [ctx.t.topN], { timeoutMs: ctx.t.checkTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) })).rows;
+      rows = (await ctx.db.query<Row>(text, [ctx.t.topN, OWN_QUERY_TAG + '%', ctx.includeOwnQueries ?? false], { timeoutMs: ctx.t.checkTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) })).rows;
     } catch (err) {
       if (/shared_preload_libraries/.test(String((err as Error).message))) {
         return { status: 'warn', summary: 'pg_stat_statements is installed but not loaded (shared_preload_libraries).', findings: [{ severity: 'warn', message: `pg_stat_statements is not loaded. ${ENABLE_HINT}`, data: { hint: ENABLE_HINT, preload: probe.preload } }] };
