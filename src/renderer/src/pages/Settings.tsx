@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ProfileView } from '../../../shared/domain/connections';
+import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import { ErrorState } from '../components/States';
 import { errorText, invoke } from '../bridge';
 import { useAppStore } from '../stores/app';
@@ -32,6 +32,23 @@ function draftOf(p: ProfileView): Draft {
 
 type TestResult = Awaited<ReturnType<typeof invoke<'connections.test'>>>;
 
+function testText(t: TestResult): string {
+  return `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}${t.credential ? ` · ${t.credential.detail}` : ''}`;
+}
+
+/** What the form would save (and what Test tests). */
+function inputOf(draft: Draft): ProfileInput {
+  const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password && draft.mode !== 'secret' ? { password: draft.password } : {}) };
+  if (draft.mode === 'secret') return { ...base, sslmode: draft.sslmode, secret: { id: draft.secretId.trim(), ...(draft.secretRegion.trim() ? { region: draft.secretRegion.trim() } : {}), ...(draft.secretProfile.trim() ? { profile: draft.secretProfile.trim() } : {}) } };
+  if (draft.mode === 'url') return { ...base, url: draft.url };
+  return { ...base, sslmode: draft.sslmode, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) };
+}
+
+/** A test holds for the values it tested: any edit to what would be saved makes it stale. */
+function draftKey(draft: Draft): string {
+  return JSON.stringify(inputOf(draft));
+}
+
 /** Connection profiles: add, edit, test, delete (production asks for the database name). */
 export function SettingsPage() {
   const { profiles, activeId, info, save, remove, activate } = useAppStore();
@@ -41,37 +58,56 @@ export function SettingsPage() {
   const [tests, setTests] = useState<Record<string, TestResult | 'running'>>({});
   const [deleting, setDeleting] = useState<ProfileView | null>(null);
   const [confirmText, setConfirmText] = useState('');
+  const [draftTest, setDraftTest] = useState<{ key: string; result: TestResult | 'running' }>();
+  const tested = draft && draftTest?.key === draftKey(draft) ? draftTest.result : undefined;
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => (d ? { ...d, [k]: v } : d));
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  /** Save the form; `activate` only after a test of exactly these values succeeded. */
+  async function submit(e: FormEvent | undefined, activate: boolean) {
+    e?.preventDefault();
     if (!draft) return;
     setError(undefined);
     try {
-      const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password && draft.mode !== 'secret' ? { password: draft.password } : {}) };
-      const r = await save(
-        draft.mode === 'secret'
-          ? { ...base, sslmode: draft.sslmode, secret: { id: draft.secretId.trim(), ...(draft.secretRegion.trim() ? { region: draft.secretRegion.trim() } : {}), ...(draft.secretProfile.trim() ? { profile: draft.secretProfile.trim() } : {}) } }
-          : draft.mode === 'url'
-          ? { ...base, url: draft.url }
-          : { ...base, sslmode: draft.sslmode, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) },
-      );
+      const r = await save({ ...inputOf(draft), activate });
       setNote(r.note);
       setDraft(null);
+      setDraftTest(undefined);
     } catch (err) {
       setError(errorText(err));
     }
   }
 
-  async function test(id: string) {
-    setTests((t) => ({ ...t, [id]: 'running' }));
+  async function testDraft() {
+    if (!draft) return;
+    const key = draftKey(draft);
+    setDraftTest({ key, result: 'running' });
+    let result: TestResult;
     try {
-      const r = await invoke('connections.test', { id });
-      setTests((t) => ({ ...t, [id]: r }));
+      result = await invoke('connections.testDraft', inputOf(draft));
     } catch (err) {
-      setTests((t) => ({ ...t, [id]: { ok: false, error: { code: 'error', ...errorText(err) } } }));
+      result = { ok: false, error: { code: 'error', ...errorText(err) } };
     }
+    // Typing while the test ran makes it a test of other values: keep it only for what it tested.
+    setDraftTest((t) => (t?.key === key ? { key, result } : t));
+  }
+
+  /** "Use" tests the connection first: one that does not answer never becomes the active one. */
+  async function use(id: string) {
+    const r = await test(id);
+    if (r.ok) await activate(id);
+  }
+
+  async function test(id: string): Promise<TestResult> {
+    setTests((t) => ({ ...t, [id]: 'running' }));
+    let r: TestResult;
+    try {
+      r = await invoke('connections.test', { id });
+    } catch (err) {
+      r = { ok: false, error: { code: 'error', ...errorText(err) } };
+    }
+    setTests((t) => ({ ...t, [id]: r }));
+    return r;
   }
 
   async function confirmDelete() {
@@ -89,7 +125,7 @@ export function SettingsPage() {
     <div className="page">
       <div className="page-head">
         <h1>Settings</h1>
-        <button onClick={() => setDraft({ ...EMPTY })}>Add connection</button>
+        <button onClick={() => { setDraft({ ...EMPTY }); setDraftTest(undefined); }}>Add connection</button>
       </div>
       {note && <div className="notice">{note}</div>}
       {error && <ErrorState error={error} />}
@@ -127,15 +163,19 @@ export function SettingsPage() {
                   </td>
                   <td className="mono">{p.tenantPattern}</td>
                   <td className="actions">
-                    {p.id !== activeId && <button className="small" onClick={() => void activate(p.id)}>Use</button>}
+                    {p.id !== activeId && (
+                      <button className="small" onClick={() => void use(p.id)} disabled={t === 'running'} title="Tests the connection, then makes it the active one">
+                        Use
+                      </button>
+                    )}
                     <button className="small" onClick={() => void test(p.id)} disabled={t === 'running'}>
                       {t === 'running' ? 'Testing…' : 'Test'}
                     </button>
-                    {!p.isDemo && <button className="small" onClick={() => setDraft(draftOf(p))}>Edit</button>}
+                    {!p.isDemo && <button className="small" onClick={() => { setDraft(draftOf(p)); setDraftTest(undefined); }}>Edit</button>}
                     {!p.isDemo && <button className="small danger" onClick={() => setDeleting(p)}>Delete</button>}
                     {t && t !== 'running' && (
                       <div className={t.ok ? 'ok-text' : 'error-text'}>
-                        {t.ok ? `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}${t.credential ? ` · ${t.credential.detail}` : ''}` : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
+                        {t.ok ? testText(t) : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
                       </div>
                     )}
                   </td>
@@ -155,7 +195,7 @@ export function SettingsPage() {
       </section>
 
       {draft && (
-        <form className="card form" onSubmit={(e) => void submit(e)} aria-label="Connection">
+        <form className="card form" onSubmit={(e) => void submit(e, false)} aria-label="Connection">
           <h2>{draft.id ? 'Edit connection' : 'New connection'}</h2>
           <label>
             Name <input value={draft.name} onChange={(e) => set('name', e.target.value)} required autoFocus />
@@ -237,11 +277,30 @@ export function SettingsPage() {
             </div>
           )}
           <div className="actions">
+            <button type="button" onClick={() => void testDraft()} disabled={tested === 'running'}>
+              {tested === 'running' ? 'Testing…' : 'Test'}
+            </button>
+            <button type="button" disabled={!(tested && tested !== 'running' && tested.ok)} onClick={() => void submit(undefined, true)} title="Enabled once a test of these exact settings succeeded">
+              Save &amp; activate
+            </button>
             <button type="submit">Save</button>
             <button type="button" onClick={() => setDraft(null)}>
               Cancel
             </button>
+            {!tested && <span className="muted small-text">Test these settings before they can become the active connection.</span>}
           </div>
+          {tested && tested !== 'running' && (
+            <div className={tested.ok ? 'ok-text' : 'error-state'} role="status" aria-label="Test result">
+              {tested.ok ? (
+                testText(tested)
+              ) : (
+                <>
+                  <strong>{tested.error?.message ?? 'The test failed.'}</strong>
+                  {tested.error?.hint && <p>{tested.error.hint}</p>}
+                </>
+              )}
+            </div>
+          )}
         </form>
       )}
 
