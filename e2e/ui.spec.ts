@@ -53,11 +53,13 @@ const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width 
 /** Every visible control of the page that the tray's box covers (should be none). */
 async function controlsUnder(page: Page, tray: Locator): Promise<string[]> {
   const t = (await tray.boundingBox())!;
-  const boxes = await page.locator('main.content').locator('button, a, input, select').evaluateAll((els) =>
-    els
-      .map((e) => ({ name: (e.textContent || e.getAttribute('aria-label') || e.tagName).trim(), r: e.getBoundingClientRect() }))
-      .filter(({ r }) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight)
-      .map(({ name, r }) => ({ name, box: { x: r.x, y: r.y, width: r.width, height: r.height } })),
+  const boxes = await page.locator('main.content').locator('button, a, input, select').evaluateAll(
+    (els, height) =>
+      els
+        .map((e) => ({ name: (e.textContent || e.getAttribute('aria-label') || e.tagName).trim(), r: e.getBoundingClientRect() }))
+        .filter(({ r }) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < height)
+        .map(({ name, r }) => ({ name, box: { x: r.x, y: r.y, width: r.width, height: r.height } })),
+    page.viewportSize()!.height,
   );
   return boxes.filter((b) => overlaps(b.box, t)).map((b) => b.name);
 }
@@ -147,7 +149,7 @@ test('the task tray covers no control, collapses to a pill when idle, and stays 
   await page.getByRole('button', { name: 'Thresholds' }).click();
   await expect(page.getByRole('dialog', { name: 'Thresholds' })).toBeVisible();
   const t = (await head.boundingBox())!;
-  const onTop = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('.dialog-backdrop, .task-tray')?.className, { x: t.x + t.width / 2, y: t.y + t.height / 2 });
+  const onTop = await head.evaluate((el, { x, y }) => el.ownerDocument.elementFromPoint(x, y)?.closest('.dialog-backdrop, .task-tray')?.className, { x: t.x + t.width / 2, y: t.y + t.height / 2 });
   expect(onTop).toBe('dialog-backdrop');
 });
 

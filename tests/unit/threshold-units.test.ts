@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, THRESHOLD_UNITS } from '../../src/main/core/health/thresholds';
-import { fromHuman, thresholdName, toHuman, unitLabel } from '../../src/renderer/src/thresholdUnits';
+import { fromHuman, thresholdName, toHuman, unitLabel } from '../../src/shared/threshold-units';
 import type { Thresholds } from '../../src/shared/domain/health';
 
 describe('thresholds in human units', () => {

@@ -9,7 +9,7 @@ import { useNow } from '../now';
 import { useActiveProfile } from '../stores/app';
 import { fetchSql, fetchThresholds, saveThresholds, useHealthStore } from '../stores/health';
 import { useTasksStore } from '../stores/tasks';
-import { fromHuman, thresholdName, toHuman, unitLabel } from '../thresholdUnits';
+import { fromHuman, thresholdName, toHuman, unitLabel } from '../../../shared/threshold-units';
 
 const RANGES = [
   { hours: 1, label: '1 h' },

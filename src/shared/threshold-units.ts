@@ -1,4 +1,4 @@
-import type { ThresholdUnit } from '../../shared/domain/health';
+import type { ThresholdUnit } from './domain/health';
 
 const MB = 1024 * 1024;
 
