@@ -146,8 +146,7 @@ function ThresholdsPanel({ onClose }: { onClose: () => void }) {
           <button onClick={onClose}>Close</button>
         </div>
         <p className="muted small-text">Stored in the app data directory, per connection; only values that differ from the defaults are kept. The next run uses them. Shares are in %, sizes in MB (1 MB = 1,048,576 bytes), times in seconds.</p>
-        {error && <ErrorState error={error} />}
-        {saved && <div className="notice" role="status">{saved}</div>}
+        {error && !values && <ErrorState error={error} />}
         {values && defaults && (
           <form className="thresholds" onSubmit={(e) => { e.preventDefault(); void save(); }}>
             {Object.keys(values).map((k) => (
@@ -165,7 +164,10 @@ function ThresholdsPanel({ onClose }: { onClose: () => void }) {
             <div className="actions">
               <button type="submit">Save thresholds</button>
               <button type="button" onClick={() => void store(defaults, 'Reset to the defaults and saved.')}>Reset to defaults</button>
+              {/* By the buttons, not at the top of a long dialog that is scrolled to its end. */}
+              {saved && <span className="ok-text" role="status">{saved}</span>}
             </div>
+            {error && <div className="actions"><ErrorState error={error} /></div>}
           </form>
         )}
       </div>
