@@ -202,4 +202,11 @@ test('a new connection becomes active only after a test of its current settings 
   await expect(nowhere).toContainText('Nothing is listening');
   await expect(nowhere).not.toContainText('active');
   await expect(page.getByRole('row', { name: /Tested/ })).toContainText('active');
+  // The switcher in the title bar tests too.
+  const switcher = page.getByRole('combobox', { name: 'Connection' });
+  await switcher.selectOption({ label: (await switcher.locator('option', { hasText: 'Nowhere' }).textContent())! });
+  await expect(page.getByRole('alert', { name: 'Connection not switched' })).toContainText('Not switched to Nowhere');
+  await page.screenshot({ path: 'test-results/screens/switch-refused.png' });
+  await expect(switcher.locator('option:checked')).toContainText('Tested');
+  await expect(page.getByRole('row', { name: /Tested/ })).toContainText('active');
 });

@@ -77,6 +77,8 @@ export const ConnectionTest = z.object({
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
 
+export type ConnectionTestResult = z.infer<typeof ConnectionTest>;
+
 export const connectionsContract = {
   'connections.list': {
     input: z.object({}).strict(),

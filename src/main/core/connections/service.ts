@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import type { CredentialSourceView, SecretRef } from '../../../shared/domain/secrets';
 import type { z } from 'zod';
-import { ConnectionTest, ProfileInput as ProfileInputSchema } from '../../../shared/domain/connections';
+import { ProfileInput as ProfileInputSchema, type ConnectionTestResult } from '../../../shared/domain/connections';
 import { ambientCredential, parseUrl, type Credential, type Target } from '../db/connection';
 import { Database } from '../db/database';
 import type { DemoManager } from '../demo/manager';
@@ -311,7 +311,6 @@ export class ConnectionService {
 }
 
 type ParsedInput = z.output<typeof ProfileInputSchema>;
-export type ConnectionTestResult = z.output<typeof ConnectionTest>;
 
 /** One round trip: server version, SSL, latency and where the password came from. */
 async function probe(db: Database): Promise<ConnectionTestResult> {

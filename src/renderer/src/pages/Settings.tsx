@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
+import type { ConnectionTestResult, ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import { ErrorState } from '../components/States';
 import { errorText, invoke } from '../bridge';
 import { useAppStore } from '../stores/app';
@@ -30,7 +30,7 @@ function draftOf(p: ProfileView): Draft {
   return { ...EMPTY, id: p.id, name: p.name, environment: p.environment, mode: 'fields', host: p.host, port: String(p.port), database: p.database, user: p.user, sslmode: p.sslmode, tenantPattern: p.tenantPattern };
 }
 
-type TestResult = Awaited<ReturnType<typeof invoke<'connections.test'>>>;
+type TestResult = ConnectionTestResult;
 
 function testText(t: TestResult): string {
   return `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}${t.credential ? ` · ${t.credential.detail}` : ''}`;
@@ -92,22 +92,21 @@ export function SettingsPage() {
     setDraftTest((t) => (t?.key === key ? { key, result } : t));
   }
 
-  /** "Use" tests the connection first: one that does not answer never becomes the active one. */
+  /** "Use" tests the connection first (the store's activate does): its outcome shows in the row. */
   async function use(id: string) {
-    const r = await test(id);
-    if (r.ok) await activate(id);
+    setTests((t) => ({ ...t, [id]: 'running' }));
+    const r = await activate(id);
+    setTests((t) => ({ ...t, [id]: r }));
   }
 
-  async function test(id: string): Promise<TestResult> {
+  async function test(id: string) {
     setTests((t) => ({ ...t, [id]: 'running' }));
-    let r: TestResult;
     try {
-      r = await invoke('connections.test', { id });
+      const r = await invoke('connections.test', { id });
+      setTests((t) => ({ ...t, [id]: r }));
     } catch (err) {
-      r = { ok: false, error: { code: 'error', ...errorText(err) } };
+      setTests((t) => ({ ...t, [id]: { ok: false, error: { code: 'error', ...errorText(err) } } }));
     }
-    setTests((t) => ({ ...t, [id]: r }));
-    return r;
   }
 
   async function confirmDelete() {
@@ -162,22 +161,25 @@ export function SettingsPage() {
                     {p.credential?.warning && <div className="warn-text small-text">⚠ {p.credential.warning}</div>}
                   </td>
                   <td className="mono">{p.tenantPattern}</td>
-                  <td className="actions">
-                    {p.id !== activeId && (
-                      <button className="small" onClick={() => void use(p.id)} disabled={t === 'running'} title="Tests the connection, then makes it the active one">
-                        Use
+                  <td>
+                    {/* A flex <td> stops being a table cell (row tint and borders break): flex inside it. */}
+                    <div className="actions">
+                      {p.id !== activeId && (
+                        <button className="small" onClick={() => void use(p.id)} disabled={t === 'running'} title="Tests the connection, then makes it the active one">
+                          Use
+                        </button>
+                      )}
+                      <button className="small" onClick={() => void test(p.id)} disabled={t === 'running'}>
+                        {t === 'running' ? 'Testing…' : 'Test'}
                       </button>
-                    )}
-                    <button className="small" onClick={() => void test(p.id)} disabled={t === 'running'}>
-                      {t === 'running' ? 'Testing…' : 'Test'}
-                    </button>
-                    {!p.isDemo && <button className="small" onClick={() => { setDraft(draftOf(p)); setDraftTest(undefined); }}>Edit</button>}
-                    {!p.isDemo && <button className="small danger" onClick={() => setDeleting(p)}>Delete</button>}
-                    {t && t !== 'running' && (
-                      <div className={t.ok ? 'ok-text' : 'error-text'}>
-                        {t.ok ? testText(t) : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
-                      </div>
-                    )}
+                      {!p.isDemo && <button className="small" onClick={() => { setDraft(draftOf(p)); setDraftTest(undefined); }}>Edit</button>}
+                      {!p.isDemo && <button className="small danger" onClick={() => setDeleting(p)}>Delete</button>}
+                      {t && t !== 'running' && (
+                        <div className={t.ok ? 'ok-text' : 'error-text'}>
+                          {t.ok ? testText(t) : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
+                        </div>
+                      )}
+                    </div>
                   </td>
                 </tr>
               );
