@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -37,7 +37,12 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (!dataDir) return;
+  // Run as root, the demo cluster may live outside the data directory (demo.json says where): remove it too.
+  const meta = join(dataDir, 'demo', 'demo.json');
+  const cluster = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { clusterDir?: string }).clusterDir : undefined;
+  if (cluster && !cluster.startsWith(dataDir)) rmSync(cluster, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function open(page: Page, section: string): Promise<void> {
