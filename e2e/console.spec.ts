@@ -43,7 +43,7 @@ test('settings: a connection can be added, tested and deleted, and production as
   await form.getByLabel('Name').fill('Nowhere prod');
   await form.getByLabel('Environment').selectOption('production');
   await form.getByRole('textbox', { name: 'URL' }).fill('postgres://ops:hunter2@127.0.0.1:1/podcastflow?sslmode=disable');
-  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByRole('button', { name: 'Save', exact: true }).click();
   const row = page.getByRole('row', { name: /Nowhere prod/ });
   await expect(row).toBeVisible();
   // The password never comes back to the page.

@@ -3,13 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * Start browser mode (`serve --port 0 --demo`) on a fresh data directory and hand its tokenized
- * URL to the specs through the environment; stop it and remove the directory afterwards.
- */
-export default async function globalSetup(): Promise<() => Promise<void>> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pfo-e2e-'));
-  const child = spawn(process.execPath, ['bin/podcastflow-ops.js', 'serve', '--port', '0', '--demo', '--tenants', '20', '--data', dataDir], {
+/** Browser mode (`serve --port 0 --demo`) on a data directory: its tokenized URL, and how to stop it. */
+export async function startServe(dataDir: string, tenants = 20): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['bin/podcastflow-ops.js', 'serve', '--port', '0', '--demo', '--tenants', String(tenants), '--data', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });
@@ -28,11 +24,27 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     });
     child.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing its URL.\n${stderr}`)));
   });
-  process.env.PFO_E2E_URL = url;
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/**
+ * Start browser mode on a fresh data directory and hand its tokenized URL to the specs through the
+ * environment; stop it and remove the directory afterwards.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pfo-e2e-'));
+  const server = await startServe(dataDir);
+  process.env.PFO_E2E_URL = server.url;
   process.env.PFO_E2E_DATA = dataDir;
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

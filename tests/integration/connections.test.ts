@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App } from '../../src/main/app';
 import { NoPersistVault } from '../../src/main/core/connections/vault';
+import { connectionsHandlers } from '../../src/main/handlers/connections';
 import { silentLogger } from '../../src/main/core/util/log';
 
 let app: App;
@@ -35,6 +36,43 @@ describe('connection profiles', () => {
     const { profile: strict } = await app.connections.save({ name: 'require', environment: 'development', url: inject('pgUrl'), sslmode: 'require' });
     await expect(app.connections.test(strict.id)).rejects.toThrow(/SSL/);
     await app.connections.activate((await app.connections.list()).profiles[0]!.id);
+  });
+
+  it('tests settings before they are saved, and stores nothing', async () => {
+    const before = (await app.connections.list()).profiles.length;
+    const ok = await app.connections.testDraft({ name: 'draft', environment: 'staging', url: inject('pgUrl'), sslmode: 'disable' });
+    expect(ok).toMatchObject({ ok: true, ssl: false, passwordSource: 'session' });
+    expect(ok.serverVersion).toMatch(/^15/);
+    const u = new URL(inject('pgUrl'));
+    // What the form gets (through the handler): the reason and a hint, as an answer rather than an error.
+    const refused = await connectionsHandlers['connections.testDraft']({ name: 'draft', environment: 'staging', host: u.hostname, port: 1, database: 'x', user: 'x', sslmode: 'disable', savePassword: false }, app);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unreachable', hint: expect.stringMatching(/Nothing is listening/) } });
+    expect((await app.connections.list()).profiles.length).toBe(before);
+  });
+
+  it('testing an edit of a saved profile without a typed password uses the profile\'s own password', async () => {
+    const { profile } = await app.connections.save({ name: 'edit-me', environment: 'staging', url: inject('pgUrl'), sslmode: 'disable', activate: false });
+    const u = new URL(inject('pgUrl'));
+    const edit = { id: profile.id, name: 'edit-me', environment: 'staging' as const, host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: u.username, sslmode: 'disable' as const };
+    expect(await app.connections.testDraft(edit)).toMatchObject({ ok: true, passwordSource: 'session' });
+    // A password in the edited URL wins over the saved one, and never comes back in the answer.
+    const wrong = new URL(inject('pgUrl'));
+    wrong.password = 'not-the-password';
+    const r = await connectionsHandlers['connections.testDraft']({ id: profile.id, name: 'edit-me', environment: 'staging', url: wrong.toString(), savePassword: false }, app);
+    expect(r).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
+    expect(JSON.stringify(r)).not.toContain('not-the-password');
+    await app.connections.remove(profile.id);
+  });
+
+  it('saving with activate: false keeps the active connection; activate: true switches to the new one', async () => {
+    const { activeId } = await app.connections.list();
+    const { profile: kept } = await app.connections.save({ name: 'not-yet', environment: 'development', host: '127.0.0.1', port: 1, activate: false });
+    expect((await app.connections.list()).activeId).toBe(activeId);
+    const { profile: now } = await app.connections.save({ name: 'tested', environment: 'development', url: inject('pgUrl'), sslmode: 'disable', activate: true });
+    expect((await app.connections.list()).activeId).toBe(now.id);
+    await app.connections.activate(activeId!);
+    await app.connections.remove(kept.id);
+    await app.connections.remove(now.id);
   });
 
   it('monitoring sessions are read-only and identify themselves', async () => {

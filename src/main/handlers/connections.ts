@@ -14,5 +14,12 @@ export const connectionsHandlers: Handlers<keyof typeof connectionsContract> = {
       return { ok: false, error: toWireError(err) };
     }
   },
+  'connections.testDraft': async (input, app) => {
+    try {
+      return await app.connections.testDraft(input);
+    } catch (err) {
+      return { ok: false, error: toWireError(err) };
+    }
+  },
   'connections.activate': async (input, app) => ({ activeId: await app.connections.activate(input.id) }),
 };

@@ -34,7 +34,7 @@ function Page({ section }: { section: SectionId }) {
 /** The shell: title bar (environment colour, connection switcher), sidebar, page, task tray. */
 export function App() {
   const section = useSection();
-  const { info, profiles, activeId, error, load, activate } = useAppStore();
+  const { info, profiles, activeId, error, switchError, load, activate, dismissSwitchError } = useAppStore();
   const active = useActiveProfile();
   const startTasks = useTasksStore((s) => s.start);
 
@@ -82,6 +82,14 @@ export function App() {
             ))}
           </select>
         </label>
+        {switchError && (
+          <span className="error-text small-text" role="alert" aria-label="Connection not switched" title={switchError.hint}>
+            Not switched to {switchError.name}: {switchError.message}{' '}
+            <button className="small" onClick={dismissSwitchError}>
+              Dismiss
+            </button>
+          </span>
+        )}
         <span className="spacer" />
         {info?.demo.state === 'starting' && <span className="muted">demo database starting…</span>}
         {info?.demo.state === 'failed' && <span className="error-text">demo database failed: {info.demo.message}</span>}

@@ -65,7 +65,7 @@ export function subscribe<E extends EventName>(name: E, listener: (payload: Even
   return () => source?.removeEventListener(name, handler as EventListener);
 }
 
-export function errorText(err: unknown): { message: string; hint?: string } {
-  if (err instanceof BridgeError) return { message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+export function errorText(err: unknown): { message: string; hint?: string; code?: string } {
+  if (err instanceof BridgeError) return { message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) };
   return { message: err instanceof Error ? err.message : String(err) };
 }

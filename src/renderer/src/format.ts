@@ -18,3 +18,13 @@ export function count(n: number): string {
 export function time(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
+
+/** How long ago, in words a tired operator reads at a glance: "just now", "3 min ago", "2 h ago", "4 d ago". */
+export function ago(iso: string, now = Date.now()): string {
+  const sec = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(sec)) return '–';
+  if (sec < 45) return 'just now';
+  if (sec < 3600) return `${Math.max(1, Math.round(sec / 60))} min ago`;
+  if (sec < 86400) return `${Math.round(sec / 3600)} h ago`;
+  return `${Math.round(sec / 86400)} d ago`;
+}

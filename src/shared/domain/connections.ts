@@ -54,6 +54,11 @@ export const ProfileInput = z
     savePassword: z.boolean().default(false),
     /** Take the credential from AWS Secrets Manager ({ "url" } or the RDS shape) instead. */
     secret: SecretRef.optional(),
+    /**
+     * Whether saving makes this the active connection: true does, false keeps the active one as it is
+     * (the Settings form activates only after a successful test); left out, the first saved one becomes active.
+     */
+    activate: z.boolean().optional(),
   })
   .strict()
   .refine((p) => Boolean(p.url) || Boolean(p.host) || Boolean(p.secret), {
@@ -72,6 +77,8 @@ export const ConnectionTest = z.object({
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
 
+export type ConnectionTestResult = z.infer<typeof ConnectionTest>;
+
 export const connectionsContract = {
   'connections.list': {
     input: z.object({}).strict(),
@@ -88,6 +95,11 @@ export const connectionsContract = {
   },
   'connections.test': {
     input: z.object({ id: z.string() }).strict(),
+    output: ConnectionTest,
+  },
+  /** Test settings before saving them (the form's Test button); nothing is stored. With an id, a typed-less password comes from that profile. */
+  'connections.testDraft': {
+    input: ProfileInput,
     output: ConnectionTest,
   },
   'connections.activate': {

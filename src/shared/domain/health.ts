@@ -143,6 +143,10 @@ export const Thresholds = z.object({
 });
 export type Thresholds = z.infer<typeof Thresholds>;
 
+/** The base unit a threshold is stored in (core/health/thresholds.ts says which). */
+export const ThresholdUnit = z.enum(['ratio', 'bytes', 'ms', 's', 'days', 'count']);
+export type ThresholdUnit = z.infer<typeof ThresholdUnit>;
+
 const connectionOnly = z.object({ connectionId: z.string().optional() }).strict();
 
 export const healthContract = {
@@ -169,7 +173,7 @@ export const healthContract = {
     output: z.object({ samples: z.array(HistorySample) }),
   },
   'health.sql': { input: z.object({ checkId: CheckId }).strict(), output: z.object({ checkId: CheckId, files: z.array(z.object({ name: z.string(), sql: z.string() })) }) },
-  'health.thresholds.get': { input: connectionOnly, output: z.object({ thresholds: Thresholds, defaults: Thresholds, docs: z.record(z.string(), z.string()) }) },
+  'health.thresholds.get': { input: connectionOnly, output: z.object({ thresholds: Thresholds, defaults: Thresholds, docs: z.record(z.string(), z.string()), units: z.record(z.string(), ThresholdUnit).optional() }) },
   'health.thresholds.save': {
     input: z.object({ connectionId: z.string().optional(), thresholds: Thresholds.partial() }).strict(),
     output: z.object({ thresholds: Thresholds }),

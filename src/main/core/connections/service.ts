@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import type { CredentialSourceView, SecretRef } from '../../../shared/domain/secrets';
-import { ProfileInput as ProfileInputSchema } from '../../../shared/domain/connections';
+import type { z } from 'zod';
+import { ProfileInput as ProfileInputSchema, type ConnectionTestResult } from '../../../shared/domain/connections';
 import { ambientCredential, parseUrl, type Credential, type Target } from '../db/connection';
 import { Database } from '../db/database';
 import type { DemoManager } from '../demo/manager';
@@ -49,33 +50,7 @@ export class ConnectionService {
   async save(raw: ProfileInput): Promise<{ profile: ProfileView; note?: string }> {
     const input = ProfileInputSchema.parse(raw);
     if (input.id === DEMO_ID) throw new OpsError('read_only', 'The demo connection cannot be edited.', 'Add a new connection instead.');
-    let target: Target;
-    let password = input.password || undefined;
-    let secretNote: string | undefined;
-    if (input.secret && !input.url && !input.host) {
-      // Host, port, database and user come from the secret; remember them as last known values.
-      try {
-        const r = await this.secretCache.resolve(input.secret, { ...(input.sslmode ? { sslmode: input.sslmode } : {}) });
-        target = { ...r.target };
-      } catch (err) {
-        secretNote = `Secrets Manager could not be read now (${err instanceof Error ? err.message : String(err)}); the connection will read it when it connects.`;
-        target = { host: '(from secret)', port: 5432, database: 'postgres', user: 'postgres', sslmode: input.sslmode ?? 'prefer' };
-      }
-    } else if (input.url) {
-      const parsed = parseUrl(input.url);
-      target = { ...parsed.target };
-      password ??= parsed.password;
-    } else {
-      target = {
-        host: input.host!,
-        port: input.port ?? 5432,
-        database: input.database ?? input.user ?? 'postgres',
-        user: input.user ?? 'postgres',
-        sslmode: input.sslmode ?? 'prefer',
-      };
-    }
-    if (input.sslmode) target.sslmode = input.sslmode;
-    registerSecret(password);
+    const { target, password, secretNote } = await this.targetOfInput(input, true);
 
     const s = await this.settings.read();
     const existing = input.id ? s.profiles.find((p) => p.id === input.id) : undefined;
@@ -113,10 +88,65 @@ export class ConnectionService {
       ...(input.secret ? { secret: input.secret } : {}),
     };
     const profiles = existing ? s.profiles.map((p) => (p.id === id ? profile : p)) : [...s.profiles, profile];
-    await this.settings.write({ ...s, profiles, activeId: s.activeId ?? id });
+    // activate: false pins the connection in use now (the demo, or the first profile) so the new one does not take over.
+    const activeId = input.activate === true ? id : input.activate === false ? (await this.list()).activeId : (s.activeId ?? id);
+    await this.settings.write({ ...s, profiles, activeId });
     await this.dropDatabase(id);
     this.sources.delete(id);
     return { profile: await this.view(profile), ...(note ? { note } : {}) };
+  }
+
+  /** Where a profile input points (URL, fields or secret) and the password it carries, if any. */
+  private async targetOfInput(input: ParsedInput, tolerateSecretFailure: boolean): Promise<{ target: Target; password?: string; secretNote?: string }> {
+    let target: Target;
+    let password = input.password || undefined;
+    let secretNote: string | undefined;
+    if (input.secret && !input.url && !input.host) {
+      // Host, port, database and user come from the secret; remember them as last known values.
+      try {
+        const r = await this.secretCache.resolve(input.secret, { ...(input.sslmode ? { sslmode: input.sslmode } : {}) });
+        target = { ...r.target };
+        if (!tolerateSecretFailure) password = r.password;
+      } catch (err) {
+        if (!tolerateSecretFailure) throw err;
+        secretNote = `Secrets Manager could not be read now (${err instanceof Error ? err.message : String(err)}); the connection will read it when it connects.`;
+        target = { host: '(from secret)', port: 5432, database: 'postgres', user: 'postgres', sslmode: input.sslmode ?? 'prefer' };
+      }
+    } else if (input.url) {
+      const parsed = parseUrl(input.url);
+      target = { ...parsed.target };
+      password ??= parsed.password;
+    } else {
+      target = {
+        host: input.host!,
+        port: input.port ?? 5432,
+        database: input.database ?? input.user ?? 'postgres',
+        user: input.user ?? 'postgres',
+        sslmode: input.sslmode ?? 'prefer',
+      };
+    }
+    if (input.sslmode) target.sslmode = input.sslmode;
+    registerSecret(password);
+    return { target, ...(password !== undefined ? { password } : {}), ...(secretNote ? { secretNote } : {}) };
+  }
+
+  /**
+   * Test connection settings before they are saved (the Settings form): one throw-away session, nothing
+   * stored. Editing a saved profile without typing a password uses that profile's password.
+   */
+  async testDraft(raw: ProfileInput): Promise<ConnectionTestResult> {
+    const input = ProfileInputSchema.parse(raw);
+    const { target, password } = await this.targetOfInput(input, false);
+    let credential: Credential;
+    if (password !== undefined) credential = { password, source: input.secret ? 'secrets-manager' : 'session' };
+    else if (input.id && input.id !== DEMO_ID) credential = await this.credential(await this.profile(input.id));
+    else credential = await ambientCredential(target);
+    const db = new Database(target, credential);
+    try {
+      return await probe(db);
+    } finally {
+      await db.close();
+    }
   }
 
   async remove(id: string, confirm?: string): Promise<boolean> {
@@ -169,12 +199,10 @@ export class ConnectionService {
     return { db, profile };
   }
 
-  async test(id: string): Promise<{ ok: boolean; latencyMs?: number; serverVersion?: string; ssl?: boolean; passwordSource?: ProfileView['passwordSource']; credential?: { detail: string; warning?: string }; error?: { code: string; message: string; hint?: string } }> {
+  async test(id: string): Promise<ConnectionTestResult> {
     const { db } = await this.database(id);
-    const started = performance.now();
-    const r = await db.query<{ v: string; ssl: boolean }>("SELECT current_setting('server_version') AS v, coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false) AS ssl");
     const note = this.sources.get(id);
-    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10, serverVersion: r.rows[0]!.v, ssl: r.rows[0]!.ssl, passwordSource: viewSource(db.passwordSource), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
+    return { ...(await probe(db)), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
   }
 
   /** Every connection's credential source, for the Secrets page and `audit secrets`. */
@@ -280,6 +308,15 @@ export class ConnectionService {
     this.databases.delete(id);
     await db?.close();
   }
+}
+
+type ParsedInput = z.output<typeof ProfileInputSchema>;
+
+/** One round trip: server version, SSL, latency and where the password came from. */
+async function probe(db: Database): Promise<ConnectionTestResult> {
+  const started = performance.now();
+  const r = await db.query<{ v: string; ssl: boolean }>("SELECT current_setting('server_version') AS v, coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false) AS ssl");
+  return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10, serverVersion: r.rows[0]!.v, ssl: r.rows[0]!.ssl, passwordSource: viewSource(db.passwordSource) };
 }
 
 function demoProfile(host: string, port: number, database: string, user: string): StoredProfile {

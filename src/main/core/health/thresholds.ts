@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Thresholds } from '../../../shared/domain/health';
+import { Thresholds, type ThresholdUnit } from '../../../shared/domain/health';
 import { readJson, writeJsonAtomic } from '../store/files';
 
 const MB = 1024 * 1024;
@@ -48,10 +48,10 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
 };
 
 export const THRESHOLD_DOCS: Record<keyof Thresholds, string> = {
-  checkTimeoutMs: 'statement_timeout of each check\'s query, in ms (one slow check never holds up the others).',
+  checkTimeoutMs: 'statement_timeout of each check\'s query (one slow check never holds up the others).',
   topN: 'How many rows the ranked checks (bloat, sizes, slow queries, oldest tables) report.',
-  connectivityWarnMs: 'Round trip above this (ms) warns.',
-  connectivityFailMs: 'Round trip above this (ms) fails.',
+  connectivityWarnMs: 'Round trip above this warns.',
+  connectivityFailMs: 'Round trip above this fails.',
   cacheHitWarn: 'Heap hit ratio below this warns (cumulative, or over the last interval when it saw enough reads).',
   cacheHitFail: 'Heap hit ratio below this fails.',
   cacheMinBlocks: 'An interval with fewer block reads than this is too small to judge.',
@@ -62,16 +62,16 @@ export const THRESHOLD_DOCS: Record<keyof Thresholds, string> = {
   seqScanMinBytes: 'Only tables at least this large count as seq-scan heavy.',
   seqScanRatio: 'Share of scans that are sequential above which a large table is flagged.',
   seqScanMinScans: 'A table needs at least this many sequential scans to be flagged.',
-  slowMeanWarnMs: 'Statements with a mean time above this (ms) warn.',
-  slowMeanFailMs: 'Statements with a mean time above this (ms) are critical.',
+  slowMeanWarnMs: 'Statements with a mean time above this warn.',
+  slowMeanFailMs: 'Statements with a mean time above this are critical.',
   connectionsWarn: 'Share of usable connection slots in use above which this warns.',
   connectionsFail: 'Share of usable connection slots in use above which this fails.',
-  activeWarnSec: 'An active query running longer than this (s) warns.',
-  activeFailSec: 'An active query running longer than this (s) is critical.',
-  idleTxWarnSec: 'A session idle in transaction longer than this (s) warns.',
-  idleTxFailSec: 'A session idle in transaction longer than this (s) is critical.',
-  blockedWarnSec: 'A query waiting on a lock longer than this (s) warns (shorter waits are listed as info).',
-  blockedFailSec: 'A query waiting on a lock longer than this (s) is critical.',
+  activeWarnSec: 'An active query running longer than this warns.',
+  activeFailSec: 'An active query running longer than this is critical.',
+  idleTxWarnSec: 'A session idle in transaction longer than this warns.',
+  idleTxFailSec: 'A session idle in transaction longer than this is critical.',
+  blockedWarnSec: 'A query waiting on a lock longer than this warns (shorter waits are listed as info).',
+  blockedFailSec: 'A query waiting on a lock longer than this is critical.',
   sequenceWarn: 'Share of the usable range (the smaller of the sequence\'s and its column\'s maximum) above which this warns.',
   sequenceFail: 'Share of the usable range above which this fails.',
   xidWarn: 'Transaction ID age as a share of the 2^31 wraparound limit above which this warns.',
@@ -80,13 +80,59 @@ export const THRESHOLD_DOCS: Record<keyof Thresholds, string> = {
   deadRatioFail: 'Dead tuple share above which a table is critical.',
   deadMinTuples: 'Tables with fewer dead tuples (or changes since analyze) than this are ignored.',
   staleDays: 'A changed table not vacuumed or analyzed for this many days is stale.',
-  replicationLagWarnBytes: 'Replica replay lag above this many bytes warns.',
-  replicationLagFailBytes: 'Replica replay lag above this many bytes fails.',
-  replicationLagWarnSec: 'Replica replay lag above this many seconds warns.',
-  replicationLagFailSec: 'Replica replay lag above this many seconds fails.',
+  replicationLagWarnBytes: 'Replica replay lag (WAL not yet replayed) above this size warns.',
+  replicationLagFailBytes: 'Replica replay lag (WAL not yet replayed) above this size fails.',
+  replicationLagWarnSec: 'Replica replay lag above this time warns.',
+  replicationLagFailSec: 'Replica replay lag above this time fails.',
   slotRetainedWarnBytes: 'A replication slot retaining more WAL than this warns.',
-  cheapIntervalSec: 'History sampler: how often the cheap checks run (s).',
-  heavyIntervalSec: 'History sampler: how often the heavy checks (bloat, sizes, index usage…) run (s).',
+  cheapIntervalSec: 'History sampler: how often the cheap checks run.',
+  heavyIntervalSec: 'History sampler: how often the heavy checks (bloat, sizes, index usage…) run.',
+};
+
+/**
+ * The base unit each threshold is stored in; the editor shows it in a human one (ratio as %, bytes
+ * as MB, ms as s) and converts back, so the stored values and the checks never change meaning.
+ */
+export const THRESHOLD_UNITS: Record<keyof Thresholds, ThresholdUnit> = {
+  checkTimeoutMs: 'ms',
+  topN: 'count',
+  connectivityWarnMs: 'ms',
+  connectivityFailMs: 'ms',
+  cacheHitWarn: 'ratio',
+  cacheHitFail: 'ratio',
+  cacheMinBlocks: 'count',
+  bloatWarnRatio: 'ratio',
+  bloatFailRatio: 'ratio',
+  bloatMinBytes: 'bytes',
+  unusedIndexMinBytes: 'bytes',
+  seqScanMinBytes: 'bytes',
+  seqScanRatio: 'ratio',
+  seqScanMinScans: 'count',
+  slowMeanWarnMs: 'ms',
+  slowMeanFailMs: 'ms',
+  connectionsWarn: 'ratio',
+  connectionsFail: 'ratio',
+  activeWarnSec: 's',
+  activeFailSec: 's',
+  idleTxWarnSec: 's',
+  idleTxFailSec: 's',
+  blockedWarnSec: 's',
+  blockedFailSec: 's',
+  sequenceWarn: 'ratio',
+  sequenceFail: 'ratio',
+  xidWarn: 'ratio',
+  xidFail: 'ratio',
+  deadRatioWarn: 'ratio',
+  deadRatioFail: 'ratio',
+  deadMinTuples: 'count',
+  staleDays: 'days',
+  replicationLagWarnBytes: 'bytes',
+  replicationLagFailBytes: 'bytes',
+  replicationLagWarnSec: 's',
+  replicationLagFailSec: 's',
+  slotRetainedWarnBytes: 'bytes',
+  cheapIntervalSec: 's',
+  heavyIntervalSec: 's',
 };
 
 const Stored = Thresholds.partial();

@@ -2,36 +2,53 @@ import { useState } from 'react';
 import { useBackupsStore } from '../stores/backups';
 import { useTasksStore } from '../stores/tasks';
 
+export type BackupError = { tenant: string; message: string; hint?: string; code?: string };
+
 /**
- * One-click backup of one tenant (for the Tenants page). Self-contained: starts the backup task with the
- * configured destination and key, then shows its state; the task tray has progress and cancel.
+ * One-click backup of one tenant (for the Tenants page). Starts the backup task with the configured
+ * destination and key; the button shows only a short state, because it sits in a fixed-height
+ * virtualised row: a failure to start goes to `onError` (the page's banner), a failed run to the task tray.
  */
-export function BackupTenantButton({ schema }: { schema: string }) {
+export function BackupTenantButton({ schema, onError }: { schema: string; onError(e: BackupError | undefined): void }) {
   const run = useBackupsStore((s) => s.run);
   const [taskId, setTaskId] = useState<string>();
   const [starting, setStarting] = useState(false);
-  const [error, setError] = useState<string>();
   const task = useTasksStore((s) => (taskId ? s.tasks[taskId] : undefined));
   const running = starting || task?.status === 'running' || task?.status === 'queued';
 
   async function click() {
     setStarting(true);
-    setError(undefined);
+    onError(undefined);
     const id = await run('tenant', schema);
     setStarting(false);
     if (id) setTaskId(id);
-    else setError(useBackupsStore.getState().error?.message ?? 'Could not start the backup.');
+    else onError({ tenant: schema, ...(useBackupsStore.getState().error ?? { message: 'Could not start the backup.' }) });
   }
 
-  const label = running ? 'Backing up…' : task?.status === 'succeeded' ? 'Backed up ✓' : 'Back up';
+  const label = running ? 'Backing up…' : task?.status === 'succeeded' ? 'Backed up ✓' : task?.status === 'failed' ? 'Failed, retry' : 'Back up';
+  const title = task?.status === 'failed' ? `The last backup of ${schema} failed: ${task.error?.message ?? 'see the task tray'}` : `Back up tenant ${schema} now (encrypted, to the backup destination)`;
   return (
-    <span className="backup-tenant">
-      <button className="small" onClick={() => void click()} disabled={running} title={`Back up tenant ${schema} now (encrypted, to the backup destination)`} aria-label={`Back up tenant ${schema}`}>
-        {label}
-      </button>
-      {task?.status === 'failed' && <span className="error-text small-text"> {task.error?.message}</span>}
-      {task?.status === 'cancelled' && <span className="muted small-text"> cancelled</span>}
-      {error && <span className="error-text small-text"> {error}</span>}
-    </span>
+    <button className={`small${task?.status === 'failed' ? ' danger' : ''}`} onClick={(e) => { e.stopPropagation(); void click(); }} disabled={running} title={title} aria-label={`Back up tenant ${schema}`}>
+      {label}
+    </button>
+  );
+}
+
+/** Why a one-click backup did not start, above the table, with a way to where it is fixed. */
+export function BackupErrorBanner({ error, onClose }: { error: BackupError; onClose(): void }) {
+  const keyMissing = error.code === 'key_required';
+  return (
+    <div className="error-state banner" role="alert" aria-label="Backup error">
+      <strong>
+        Backup of <span className="mono">{error.tenant}</span> did not start: {error.message}
+      </strong>
+      {error.hint && <p>{error.hint}</p>}
+      <div className="actions">
+        <a href={keyMissing ? '#/backups/key' : '#/backups'}>{keyMissing ? 'Set up the backup key on the Backups page →' : 'Open Backups →'}</a>
+        <button className="small" onClick={onClose}>
+          Dismiss
+        </button>
+      </div>
+    </div>
   );
 }

@@ -9,19 +9,31 @@ function progressText(p: Task['progress']): string {
   return p.unit !== 'steps' ? p.unit : '';
 }
 
-/** Running and recent tasks: progress bar, ETA, cancel. Collapsible, at the bottom of the window. */
+/**
+ * Running and recent tasks: progress bar, ETA, cancel. Docked under the page (its own grid row), so it
+ * never covers a control, and below dialogs. Open while something runs; collapsed to a one-line pill
+ * when idle (the count of recent tasks, and failures in red so an error is not missed).
+ */
 export function TaskTray() {
   const tasks = useTasksStore((s) => s.tasks);
   const cancel = useTasksStore((s) => s.cancel);
-  const [open, setOpen] = useState(true);
   const list = Object.values(tasks).sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, 8);
   const running = list.filter((t) => t.status === 'running' || t.status === 'queued');
+  const failed = list.filter((t) => t.status === 'failed');
+  // The operator's choice wins until the next task starts; then it opens again.
+  const [choice, setChoice] = useState<{ open: boolean; at: number }>();
+  const busy = running.length > 0;
+  const newest = Date.parse(list[0]?.startedAt ?? '') || 0;
+  const open = choice && choice.at >= newest ? choice.open : busy;
   if (list.length === 0) return null;
   return (
-    <section className="task-tray" aria-label="Tasks">
-      <button className="task-tray-head" onClick={() => setOpen(!open)} aria-expanded={open}>
-        Tasks {running.length > 0 ? `· ${running.length} running` : '· idle'}
-        <span aria-hidden>{open ? '▾' : '▸'}</span>
+    <section className={`task-tray${open ? ' open' : ''}`} aria-label="Tasks">
+      <button className="task-tray-head" onClick={() => setChoice({ open: !open, at: Date.now() })} aria-expanded={open}>
+        <span>
+          Tasks · {busy ? `${running.length} running` : `${list.length} recent`}
+          {failed.length > 0 && <span className="error-text"> · {failed.length} failed</span>}
+        </span>
+        <span aria-hidden>{open ? '▾' : '▴'}</span>
       </button>
       {open && (
         <ul className="task-list">
@@ -46,9 +58,14 @@ export function TaskTray() {
                 <div className="task-meta">
                   {progressText(t.progress)}
                   {t.progress.etaSec !== undefined && ` · ETA ${duration(t.progress.etaSec)}`}
-                  {t.error && <span className="error-text"> · {t.error.message}</span>}
                   {t.status === 'running' && t.log.length > 0 && <span className="muted"> · {t.log[t.log.length - 1]}</span>}
                 </div>
+                {t.error && (
+                  <div className="task-error error-text">
+                    {t.error.message}
+                    {t.error.hint && <span className="muted"> {t.error.hint}</span>}
+                  </div>
+                )}
               </li>
             );
           })}

@@ -88,7 +88,7 @@ function KeySetup() {
   if (!settings) return null;
   if (settings.key.configured && !generated)
     return (
-      <p className="small-text">
+      <p className="small-text" id="backup-key">
         Key <code>{settings.key.keyId}</code> from {settings.key.source === 'file' ? 'key file' : 'AWS secret'} <code>{settings.key.where}</code>. Older keys stay usable for restores.{' '}
         <button className="small" onClick={() => void generateKey().then(setGenerated)}>
           Rotate key…
@@ -96,7 +96,7 @@ function KeySetup() {
       </p>
     );
   return (
-    <div className="notice" role="region" aria-label="Backup key">
+    <div className="notice" role="region" aria-label="Backup key" id="backup-key">
       {generated ? (
         <>
           <strong>New backup key {generated.keyId}</strong>
@@ -418,6 +418,11 @@ export function BackupsPage() {
   }, [load, finished]);
 
   const keyReady = settings?.key.configured ?? false;
+  // #/backups/key (the link from a backup that could not start for want of a key) lands on the key section.
+  const haveSettings = Boolean(settings);
+  useEffect(() => {
+    if (haveSettings && window.location.hash === '#/backups/key') document.getElementById('backup-key')?.scrollIntoView({ block: 'center' });
+  }, [haveSettings]);
   return (
     <div className="page">
       <div className="page-head">

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { CheckCard, CheckId, Thresholds } from '../../../shared/domain/health';
+import type { CheckCard, CheckId, ThresholdUnit, Thresholds } from '../../../shared/domain/health';
 import { errorText } from '../bridge';
 import { FindingsTable } from '../components/health/FindingsTable';
 import { HealthCharts, NoHealthYet } from '../components/health/HealthCharts';
 import { EmptyState, ErrorState } from '../components/States';
-import { time } from '../format';
+import { ago, time } from '../format';
+import { useNow } from '../now';
 import { useActiveProfile } from '../stores/app';
 import { fetchSql, fetchThresholds, saveThresholds, useHealthStore } from '../stores/health';
 import { useTasksStore } from '../stores/tasks';
+import { fromHuman, thresholdName, toHuman, unitLabel } from '../../../shared/threshold-units';
 
 const RANGES = [
   { hours: 1, label: '1 h' },
@@ -20,7 +22,7 @@ function duration(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
-function StatusCard({ check, selected, onSelect, onSql }: { check: CheckCard; selected: boolean; onSelect: () => void; onSql: () => void }) {
+function StatusCard({ check, now, selected, onSelect, onSql }: { check: CheckCard; now: number; selected: boolean; onSelect: () => void; onSql: () => void }) {
   return (
     <div className={`card check-card status-${check.status}`} aria-current={selected ? 'true' : undefined}>
       <button className="check-main" onClick={onSelect} aria-label={`${check.title}: ${check.status}`}>
@@ -31,7 +33,14 @@ function StatusCard({ check, selected, onSelect, onSql }: { check: CheckCard; se
         <div className="check-summary">{check.summary}</div>
       </button>
       <div className="check-foot muted small-text">
-        <span>{duration(check.durationMs)}</span>
+        <span>
+          {check.checkedAt && check.status !== 'skipped' && (
+            <span className="check-age" title={`This check ran at ${new Date(check.checkedAt).toLocaleString()}`}>
+              {ago(check.checkedAt, now)} ·{' '}
+            </span>
+          )}
+          {duration(check.durationMs)}
+        </span>
         {check.findingCount > 0 && (
           <span>
             {check.bySeverity.critical > 0 && <span className="hsev hsev-critical">{check.bySeverity.critical}</span>} {check.bySeverity.warn > 0 && <span className="hsev hsev-warn">{check.bySeverity.warn}</span>} {check.findingCount} findings
@@ -89,34 +98,44 @@ function ThresholdsPanel({ onClose }: { onClose: () => void }) {
   const [values, setValues] = useState<Thresholds>();
   const [defaults, setDefaults] = useState<Thresholds>();
   const [docs, setDocs] = useState<Record<string, string>>({});
+  const [units, setUnits] = useState<Record<string, ThresholdUnit>>({});
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [error, setError] = useState<{ message: string; hint?: string }>();
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<string>();
+  const unitOf = (k: string): ThresholdUnit => units[k] ?? 'count';
+  const show = (t: Thresholds, u: Record<string, ThresholdUnit>) => setDraft(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, toHuman(v, u[k] ?? 'count')])));
   useEffect(() => {
     fetchThresholds().then(
       (r) => {
+        const u = r.units ?? {};
         setValues(r.thresholds);
         setDefaults(r.defaults);
         setDocs(r.docs);
-        setDraft(Object.fromEntries(Object.entries(r.thresholds).map(([k, v]) => [k, String(v)])));
+        setUnits(u);
+        show(r.thresholds, u);
       },
       (err: unknown) => setError(errorText(err)),
     );
   }, []);
-  const save = async () => {
-    const changes = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, Number(v)]));
-    if (Object.values(changes).some((v) => !Number.isFinite(v))) {
-      setError({ message: 'Every threshold must be a number.' });
-      return;
-    }
+  const store = async (changes: Partial<Thresholds>, message: string) => {
     try {
-      const r = await saveThresholds(changes as Partial<Thresholds>);
+      const r = await saveThresholds(changes);
       setValues(r.thresholds);
-      setSaved(true);
+      show(r.thresholds, units);
+      setSaved(message);
       setError(undefined);
     } catch (err) {
       setError(errorText(err));
     }
+  };
+  const save = async () => {
+    const changes = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, fromHuman(v, unitOf(k))]));
+    const bad = Object.entries(changes).find(([, v]) => !Number.isFinite(v));
+    if (bad) {
+      setError({ message: `${bad[0]} must be a number.` });
+      return;
+    }
+    await store(changes as Partial<Thresholds>, 'Saved.');
   };
   return (
     <div className="dialog-backdrop" onClick={onClose}>
@@ -126,22 +145,29 @@ function ThresholdsPanel({ onClose }: { onClose: () => void }) {
           <span className="spacer" />
           <button onClick={onClose}>Close</button>
         </div>
-        <p className="muted small-text">Stored in the app data directory, per connection; only values that differ from the defaults are kept. The next run uses them.</p>
-        {error && <ErrorState error={error} />}
-        {saved && <div className="notice">Saved.</div>}
+        <p className="muted small-text">Stored in the app data directory, per connection; only values that differ from the defaults are kept. The next run uses them. Shares are in %, sizes in MB (1 MB = 1,048,576 bytes), times in seconds.</p>
+        {error && !values && <ErrorState error={error} />}
         {values && defaults && (
           <form className="thresholds" onSubmit={(e) => { e.preventDefault(); void save(); }}>
             {Object.keys(values).map((k) => (
               <label key={k} title={docs[k]}>
-                <span className="mono">{k}</span>
-                <input inputMode="decimal" value={draft[k] ?? ''} onChange={(e) => { setSaved(false); setDraft({ ...draft, [k]: e.target.value }); }} />
-                <span className="muted small-text">{docs[k]} Default {String(defaults[k as keyof Thresholds])}.</span>
+                <span>
+                  {thresholdName(k)} <span className="mono muted">{k}</span>
+                </span>
+                <span className="threshold-input">
+                  <input inputMode="decimal" aria-label={`${k} (${unitLabel(unitOf(k)) || 'count'})`} value={draft[k] ?? ''} onChange={(e) => { setSaved(undefined); setDraft({ ...draft, [k]: e.target.value }); }} />
+                  <span className="muted">{unitLabel(unitOf(k))}</span>
+                </span>
+                <span className="muted small-text">{docs[k]} Default {toHuman(defaults[k as keyof Thresholds], unitOf(k))}{unitLabel(unitOf(k)) ? ` ${unitLabel(unitOf(k))}` : ''}.</span>
               </label>
             ))}
             <div className="actions">
               <button type="submit">Save thresholds</button>
-              <button type="button" onClick={() => setDraft(Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, String(v)])))}>Reset to defaults</button>
+              <button type="button" onClick={() => void store(defaults, 'Reset to the defaults and saved.')}>Reset to defaults</button>
+              {/* By the buttons, not at the top of a long dialog that is scrolled to its end. */}
+              {saved && <span className="ok-text" role="status">{saved}</span>}
             </div>
+            {error && <div className="actions"><ErrorState error={error} /></div>}
           </form>
         )}
       </div>
@@ -157,6 +183,7 @@ export function HealthPage() {
   const [selected, setSelected] = useState<CheckId>();
   const [sqlOf, setSqlOf] = useState<CheckId>();
   const [thresholds, setThresholds] = useState(false);
+  const now = useNow(30_000);
   const activeId = profile?.id;
 
   useEffect(() => {
@@ -209,7 +236,7 @@ export function HealthPage() {
         <>
           <div className="check-grid">
             {summary.checks.map((c) => (
-              <StatusCard key={c.id} check={c} selected={c.id === selected} onSelect={() => setSelected(c.id === selected ? undefined : c.id)} onSql={() => setSqlOf(c.id)} />
+              <StatusCard key={c.id} check={c} now={now} selected={c.id === selected} onSelect={() => setSelected(c.id === selected ? undefined : c.id)} onSql={() => setSqlOf(c.id)} />
             ))}
           </div>
           {current && (

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ProfileView } from '../../../shared/domain/connections';
+import type { ConnectionTestResult, ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import { ErrorState } from '../components/States';
 import { errorText, invoke } from '../bridge';
 import { useAppStore } from '../stores/app';
@@ -30,7 +30,24 @@ function draftOf(p: ProfileView): Draft {
   return { ...EMPTY, id: p.id, name: p.name, environment: p.environment, mode: 'fields', host: p.host, port: String(p.port), database: p.database, user: p.user, sslmode: p.sslmode, tenantPattern: p.tenantPattern };
 }
 
-type TestResult = Awaited<ReturnType<typeof invoke<'connections.test'>>>;
+type TestResult = ConnectionTestResult;
+
+function testText(t: TestResult): string {
+  return `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}${t.credential ? ` · ${t.credential.detail}` : ''}`;
+}
+
+/** What the form would save (and what Test tests). */
+function inputOf(draft: Draft): ProfileInput {
+  const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password && draft.mode !== 'secret' ? { password: draft.password } : {}) };
+  if (draft.mode === 'secret') return { ...base, sslmode: draft.sslmode, secret: { id: draft.secretId.trim(), ...(draft.secretRegion.trim() ? { region: draft.secretRegion.trim() } : {}), ...(draft.secretProfile.trim() ? { profile: draft.secretProfile.trim() } : {}) } };
+  if (draft.mode === 'url') return { ...base, url: draft.url };
+  return { ...base, sslmode: draft.sslmode, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) };
+}
+
+/** A test holds for the values it tested: any edit to what would be saved makes it stale. */
+function draftKey(draft: Draft): string {
+  return JSON.stringify(inputOf(draft));
+}
 
 /** Connection profiles: add, edit, test, delete (production asks for the database name). */
 export function SettingsPage() {
@@ -41,27 +58,45 @@ export function SettingsPage() {
   const [tests, setTests] = useState<Record<string, TestResult | 'running'>>({});
   const [deleting, setDeleting] = useState<ProfileView | null>(null);
   const [confirmText, setConfirmText] = useState('');
+  const [draftTest, setDraftTest] = useState<{ key: string; result: TestResult | 'running' }>();
+  const tested = draft && draftTest?.key === draftKey(draft) ? draftTest.result : undefined;
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => (d ? { ...d, [k]: v } : d));
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  /** Save the form; `activate` only after a test of exactly these values succeeded. */
+  async function submit(e: FormEvent | undefined, activate: boolean) {
+    e?.preventDefault();
     if (!draft) return;
     setError(undefined);
     try {
-      const base = { ...(draft.id ? { id: draft.id } : {}), name: draft.name, environment: draft.environment, tenantPattern: draft.tenantPattern, savePassword: draft.savePassword, ...(draft.password && draft.mode !== 'secret' ? { password: draft.password } : {}) };
-      const r = await save(
-        draft.mode === 'secret'
-          ? { ...base, sslmode: draft.sslmode, secret: { id: draft.secretId.trim(), ...(draft.secretRegion.trim() ? { region: draft.secretRegion.trim() } : {}), ...(draft.secretProfile.trim() ? { profile: draft.secretProfile.trim() } : {}) } }
-          : draft.mode === 'url'
-          ? { ...base, url: draft.url }
-          : { ...base, sslmode: draft.sslmode, host: draft.host, port: Number(draft.port) || 5432, ...(draft.database ? { database: draft.database } : {}), ...(draft.user ? { user: draft.user } : {}) },
-      );
+      const r = await save({ ...inputOf(draft), activate });
       setNote(r.note);
       setDraft(null);
+      setDraftTest(undefined);
     } catch (err) {
       setError(errorText(err));
     }
+  }
+
+  async function testDraft() {
+    if (!draft) return;
+    const key = draftKey(draft);
+    setDraftTest({ key, result: 'running' });
+    let result: TestResult;
+    try {
+      result = await invoke('connections.testDraft', inputOf(draft));
+    } catch (err) {
+      result = { ok: false, error: { code: 'error', ...errorText(err) } };
+    }
+    // Typing while the test ran makes it a test of other values: keep it only for what it tested.
+    setDraftTest((t) => (t?.key === key ? { key, result } : t));
+  }
+
+  /** "Use" tests the connection first (the store's activate does): its outcome shows in the row. */
+  async function use(id: string) {
+    setTests((t) => ({ ...t, [id]: 'running' }));
+    const r = await activate(id);
+    setTests((t) => ({ ...t, [id]: r }));
   }
 
   async function test(id: string) {
@@ -89,7 +124,7 @@ export function SettingsPage() {
     <div className="page">
       <div className="page-head">
         <h1>Settings</h1>
-        <button onClick={() => setDraft({ ...EMPTY })}>Add connection</button>
+        <button onClick={() => { setDraft({ ...EMPTY }); setDraftTest(undefined); }}>Add connection</button>
       </div>
       {note && <div className="notice">{note}</div>}
       {error && <ErrorState error={error} />}
@@ -126,18 +161,25 @@ export function SettingsPage() {
                     {p.credential?.warning && <div className="warn-text small-text">⚠ {p.credential.warning}</div>}
                   </td>
                   <td className="mono">{p.tenantPattern}</td>
-                  <td className="actions">
-                    {p.id !== activeId && <button className="small" onClick={() => void activate(p.id)}>Use</button>}
-                    <button className="small" onClick={() => void test(p.id)} disabled={t === 'running'}>
-                      {t === 'running' ? 'Testing…' : 'Test'}
-                    </button>
-                    {!p.isDemo && <button className="small" onClick={() => setDraft(draftOf(p))}>Edit</button>}
-                    {!p.isDemo && <button className="small danger" onClick={() => setDeleting(p)}>Delete</button>}
-                    {t && t !== 'running' && (
-                      <div className={t.ok ? 'ok-text' : 'error-text'}>
-                        {t.ok ? `OK · ${t.latencyMs} ms · PostgreSQL ${t.serverVersion} · ${t.ssl ? 'SSL' : 'no SSL'}${t.credential ? ` · ${t.credential.detail}` : ''}` : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
-                      </div>
-                    )}
+                  <td>
+                    {/* A flex <td> stops being a table cell (row tint and borders break): flex inside it. */}
+                    <div className="actions">
+                      {p.id !== activeId && (
+                        <button className="small" onClick={() => void use(p.id)} disabled={t === 'running'} title="Tests the connection, then makes it the active one">
+                          Use
+                        </button>
+                      )}
+                      <button className="small" onClick={() => void test(p.id)} disabled={t === 'running'}>
+                        {t === 'running' ? 'Testing…' : 'Test'}
+                      </button>
+                      {!p.isDemo && <button className="small" onClick={() => { setDraft(draftOf(p)); setDraftTest(undefined); }}>Edit</button>}
+                      {!p.isDemo && <button className="small danger" onClick={() => setDeleting(p)}>Delete</button>}
+                      {t && t !== 'running' && (
+                        <div className={t.ok ? 'ok-text' : 'error-text'}>
+                          {t.ok ? testText(t) : `${t.error?.message ?? 'failed'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`}
+                        </div>
+                      )}
+                    </div>
                   </td>
                 </tr>
               );
@@ -155,7 +197,7 @@ export function SettingsPage() {
       </section>
 
       {draft && (
-        <form className="card form" onSubmit={(e) => void submit(e)} aria-label="Connection">
+        <form className="card form" onSubmit={(e) => void submit(e, false)} aria-label="Connection">
           <h2>{draft.id ? 'Edit connection' : 'New connection'}</h2>
           <label>
             Name <input value={draft.name} onChange={(e) => set('name', e.target.value)} required autoFocus />
@@ -237,11 +279,30 @@ export function SettingsPage() {
             </div>
           )}
           <div className="actions">
+            <button type="button" onClick={() => void testDraft()} disabled={tested === 'running'}>
+              {tested === 'running' ? 'Testing…' : 'Test'}
+            </button>
+            <button type="button" disabled={!(tested && tested !== 'running' && tested.ok)} onClick={() => void submit(undefined, true)} title="Enabled once a test of these exact settings succeeded">
+              Save &amp; activate
+            </button>
             <button type="submit">Save</button>
             <button type="button" onClick={() => setDraft(null)}>
               Cancel
             </button>
+            {!tested && <span className="muted small-text">Test these settings before they can become the active connection.</span>}
           </div>
+          {tested && tested !== 'running' && (
+            <div className={tested.ok ? 'ok-text' : 'error-state'} role="status" aria-label="Test result">
+              {tested.ok ? (
+                testText(tested)
+              ) : (
+                <>
+                  <strong>{tested.error?.message ?? 'The test failed.'}</strong>
+                  {tested.error?.hint && <p>{tested.error.hint}</p>}
+                </>
+              )}
+            </div>
+          )}
         </form>
       )}
 

@@ -7,7 +7,7 @@ import { ALL_KINDS, TenantHeatmap, type Grouping } from '../components/TenantHea
 import { bytes, count, time } from '../format';
 import { useActiveProfile, useAppStore } from '../stores/app';
 import { useTenantsStore } from '../stores/tenants';
-import { BackupTenantButton } from '../components/BackupTenantButton';
+import { BackupErrorBanner, BackupTenantButton, type BackupError } from '../components/BackupTenantButton';
 import type { LastBackup, LastBackups } from '../../../shared/domain/backups';
 import { invoke } from '../bridge';
 import { duration } from '../format';
@@ -73,6 +73,7 @@ export function TenantsPage() {
   const [hiddenKinds, setHiddenKinds] = useState<Set<ViolationKind>>(new Set());
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'violations', desc: true });
   const [selected, setSelected] = useState<string | undefined>();
+  const [backupError, setBackupError] = useState<BackupError>();
   const activeId = profile?.id;
   const lastBackups = useLastBackups(activeId);
 
@@ -206,6 +207,8 @@ export function TenantsPage() {
             </div>
             <TenantHeatmap tenants={stats.map((t) => t.name)} byTenant={byTenant} grouping={grouping} cellW={cellW} kinds={kinds} selected={selected} onSelect={setSelected} />
           </div>
+          {/* Right above the table whose Back up button caused it, so it is in view. */}
+          {backupError && <BackupErrorBanner error={backupError} onClose={() => setBackupError(undefined)} />}
           <div className="tenants-split">
             <div className="card">
               <div className="toolbar">
@@ -213,10 +216,10 @@ export function TenantsPage() {
                 <input type="search" placeholder="Search tenants…" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search tenants" />
                 <span className="muted small-text">{count(stats.length)} shown</span>
               </div>
-              <TenantTable rows={stats} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} lastBackups={lastBackups} />
+              <TenantTable rows={stats} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} lastBackups={lastBackups} onBackupError={setBackupError} />
             </div>
             <div className="card tenant-detail">
-              {selected ? <TenantDetail tenant={selected} stats={result.tenantStats.find((t) => t.name === selected)} violations={byTenant.get(selected) ?? []} /> : <p className="muted">Select a tenant in the heatmap or the table.</p>}
+              {selected ? <TenantDetail tenant={selected} stats={result.tenantStats.find((t) => t.name === selected)} violations={byTenant.get(selected) ?? []} onBackupError={setBackupError} /> : <p className="muted">Select a tenant in the heatmap or the table.</p>}
             </div>
           </div>
         </>
@@ -266,7 +269,7 @@ function ReferenceSettings() {
   );
 }
 
-function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined }) {
+function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
   const { rows, sort, onSort, selected, onSelect, lastBackups } = props;
   const byTenant = useTenantsStore((s) => s.byTenant);
   const parentRef = useRef<HTMLDivElement>(null);
@@ -308,7 +311,7 @@ function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: b
                   <LastBackupCell last={lastOf(lastBackups, t.name)} now={lastBackups?.fetchedAt ?? 0} />
                 </span>
                 <span role="cell">
-                  <BackupTenantButton schema={t.name} />
+                  <BackupTenantButton schema={t.name} onError={props.onBackupError} />
                 </span>
               </div>
             );
@@ -319,12 +322,12 @@ function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: b
   );
 }
 
-function TenantDetail({ tenant, stats, violations }: { tenant: string; stats: TenantStats | undefined; violations: Violation[] }) {
+function TenantDetail({ tenant, stats, violations, onBackupError }: { tenant: string; stats: TenantStats | undefined; violations: Violation[]; onBackupError(e: BackupError | undefined): void }) {
   return (
     <div data-testid="tenant-detail">
       <div className="toolbar">
         <h2 className="mono detail-name">{tenant}</h2>
-        <BackupTenantButton schema={tenant} />
+        <BackupTenantButton schema={tenant} onError={onBackupError} />
       </div>
       {stats && (
         <p className="muted small-text">
@@ -343,14 +346,14 @@ function ViolationList({ violations, collapsed = false }: { violations: Violatio
   return (
     <ul className="violations">
       {violations.map((v) => (
-        <li key={key(v)} className={`violation sev-${v.severity}`}>
+        <li key={key(v)} className={`violation violation-${v.severity}`}>
           <div>
             <span className={`badge badge-${v.severity}`}>{v.severity}</span> <strong>{v.kind}</strong> <span className="mono">{v.object}</span>
           </div>
           <div className="small-text">{v.detail}</div>
           {v.fixSql && (
             <details open={!collapsed}>
-              <summary className="small-text muted">fix SQL</summary>
+              <summary className="small-text fix-sql-toggle">fix SQL</summary>
               <pre className="mono fix-sql">{v.fixSql}</pre>
               {v.fixLock && <div className="small-text muted fix-lock">Lock: {v.fixLock}</div>}
               <div className="actions">

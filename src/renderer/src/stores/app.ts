@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/domain/app';
-import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
+import type { ConnectionTestResult, ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import { errorText, invoke } from '../bridge';
 
 interface AppState {
@@ -8,8 +8,12 @@ interface AppState {
   profiles: ProfileView[];
   activeId: string | null;
   error?: { message: string; hint?: string };
+  /** Why the last switch of connection did not happen (its test failed). */
+  switchError?: { name: string; message: string; hint?: string };
   load(): Promise<void>;
-  activate(id: string): Promise<void>;
+  /** Test, then make active: a connection that does not answer never becomes the active one. */
+  activate(id: string): Promise<ConnectionTestResult>;
+  dismissSwitchError(): void;
   save(input: ProfileInput): Promise<{ note?: string }>;
   remove(id: string, confirm?: string): Promise<void>;
 }
@@ -28,8 +32,24 @@ export const useAppStore = create<AppState>((set, get) => ({
     }
   },
   async activate(id) {
+    let r: ConnectionTestResult;
+    try {
+      r = await invoke('connections.test', { id });
+    } catch (err) {
+      r = { ok: false, error: { code: 'error', ...errorText(err) } };
+    }
+    const name = get().profiles.find((p) => p.id === id)?.name ?? id;
+    if (!r.ok) {
+      set({ switchError: { name, message: r.error?.message ?? 'The connection test failed.', ...(r.error?.hint ? { hint: r.error.hint } : {}) } });
+      return r;
+    }
+    set({ switchError: undefined });
     await invoke('connections.activate', { id });
     await get().load();
+    return r;
+  },
+  dismissSwitchError() {
+    set({ switchError: undefined });
   },
   async save(input) {
     const r = await invoke('connections.save', input);

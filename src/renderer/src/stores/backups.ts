@@ -3,7 +3,7 @@ import type { Input } from '../../../shared/contract';
 import type { BackupSettingsView, CatalogEntry, RestoredCopy, RetentionPlan } from '../../../shared/domain/backups';
 import { errorText, invoke } from '../bridge';
 
-type Err = { message: string; hint?: string };
+type Err = { message: string; hint?: string; code?: string };
 export interface CatalogFilter {
   tenant?: string;
   kind?: CatalogEntry['kind'];

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import { bytes } from '../../format';
+import { ago, bytes } from '../../format';
+import { useNow } from '../../now';
 import { useHealthStore } from '../../stores/health';
 
 const pct = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`);
@@ -7,19 +8,25 @@ const pct = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `$
 /** Overview's health strip: the overall status and the key numbers from the latest result (local state only). */
 export function HealthOverview() {
   const { summary, load, follow } = useHealthStore();
+  const now = useNow(30_000);
   useEffect(() => {
     void load();
     return follow();
   }, [load, follow]);
   if (!summary) return null;
   const value = (id: string) => summary.checks.find((c) => c.id === id)?.value;
+  // Heavy checks run every 30 minutes: say how old the oldest figure is, not only when the last tick ran.
+  const oldest = summary.checks.filter((c) => c.checkedAt && c.status !== 'skipped').map((c) => c.checkedAt!).sort()[0];
   const attention = summary.checks.filter((c) => c.status === 'fail' || c.status === 'warn' || c.status === 'error');
   return (
     <section className="card health-overview">
       <div className="page-head">
         <h2>Health</h2>
         <span className={`status-pill overall status-${summary.status}`}>{summary.status}</span>
-        <span className="muted small-text">checked {new Date(summary.checkedAt).toLocaleTimeString()}</span>
+        <span className="muted small-text">
+          checked {new Date(summary.checkedAt).toLocaleTimeString()}
+          {oldest && oldest !== summary.checkedAt && ` · oldest result ${ago(oldest, now)}`}
+        </span>
         <span className="spacer" />
         <a href="#/health">Open Health →</a>
       </div>
