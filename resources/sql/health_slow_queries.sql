@@ -2,7 +2,9 @@
 -- time, from pg_stat_statements (texts are already normalised: constants become $n). Read only: the
 -- console never resets these statistics. The console schema-qualifies pg_stat_statements with the
 -- extension's schema from step 1. The console's own health queries (they start with "-- Health check")
--- are left out: they would otherwise rank themselves. $1: top N of each ranking. In psql: replace $1 with 20.
+-- are left out: they would otherwise rank themselves.
+-- @param $1 top int = 20: top N of each ranking
+-- Run it in psql: podcastflow-ops sql print health_slow_queries [--param NAME=VALUE …] | psql URL
 WITH s AS (
   SELECT queryid, query, calls, total_exec_time, mean_exec_time, rows,
          shared_blks_hit, shared_blks_read, r.rolname AS role_name,

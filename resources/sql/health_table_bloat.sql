@@ -2,8 +2,9 @@
 -- Expected pages = live tuples (reltuples, from the last ANALYZE) x estimated tuple size (header, null
 -- bitmap, average column widths from pg_stats, alignment, line pointer) / usable page space (fillfactor).
 -- Wasted = actual pages - expected pages. Tables never analyzed (reltuples < 0) cannot be estimated.
--- $1: tenant schema pattern (LIKE, e.g. 'org_%'); $2: how many rows to return (top N by wasted bytes).
--- In psql: replace $1 with 'org_%' and $2 with 50.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 top int = 50: how many rows to return (top N by wasted bytes)
+-- Run it in psql: podcastflow-ops sql print health_table_bloat [--param NAME=VALUE …] | psql URL
 WITH cols AS (
   SELECT s.schemaname, s.tablename,
          sum((1 - s.null_frac) * s.avg_width) AS data_width,

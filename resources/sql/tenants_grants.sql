@@ -3,9 +3,11 @@
 -- Not counted: the schema's and objects' owners, roles that own any tenant schema, superusers, and the
 -- configured platform roles ($4). Roles holding privileges in every tenant are platform roles by fact.
 -- PUBLIC is tenants_public's business. One row per (role, tenant), so the heatmap shows each tenant touched.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL),
--- $4 platform roles (text[] or NULL).
--- In psql: PREPARE q(text, text[], text, text[]) AS <this query>; EXECUTE q('org_%', NULL, NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- @param $4 platform_roles text[] = NULL: configured platform roles
+-- Run it in psql: podcastflow-ops sql print tenants_grants [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

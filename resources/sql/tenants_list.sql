@@ -1,8 +1,9 @@
 -- Tenant verification: the tenant schemas, with their estimated size and rows (from pg_class statistics,
 -- so it stays one cheap catalog pass at thousands of tenants: no per-relation stat() calls).
--- $1 pattern (LIKE, e.g. 'org_%'), $2 explicit tenant list (text[]; NULL = use the pattern),
--- $3 template schema (text; NULL = none). The template is the reference, never a tenant.
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_list [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n
