@@ -18,7 +18,15 @@ export function registerSql(program: Command, run: (fn: () => Promise<number>) =
     .action((file: string, opts: { param?: Record<string, string> }) =>
       run(async () => {
         const { printableSql } = await import('../core/db/sql');
-        process.stdout.write(printableSql(file.replace(/\.sql$/, ''), opts.param ?? {}));
+        let text: string;
+        try {
+          text = printableSql(file.replace(/\.sql$/, ''), opts.param ?? {});
+        } catch (err) {
+          // An unknown file or a bad parameter is a usage error.
+          process.stderr.write(`error: ${(err as Error).message}\n(run with --help for usage)\n`);
+          return EXIT.usage;
+        }
+        process.stdout.write(text);
         return EXIT.ok;
       }),
     );

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { resourcePath } from '../util/paths';
 
@@ -110,6 +110,7 @@ function typedValue(p: SqlParam, raw: string): unknown {
  * name (text[] values comma-separated); a parameter not given takes its header default.
  */
 export function printableSql(name: string, values: Record<string, string> = {}): string {
+  if (!/^[a-z0-9_/-]+$/.test(name) || !existsSync(resourcePath('sql', `${name}.sql`))) throw new Error(`There is no resources/sql/${name}.sql.`);
   const text = loadSql(name);
   const params = sqlParams(text);
   const unknown = Object.keys(values).filter((k) => !params.some((p) => p.name === k));
