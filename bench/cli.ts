@@ -6,8 +6,9 @@
  *   after   the bin running the bundle in out/cli/ (rebuilt first, so it is fresh)
  * for `--version` (start-up alone) and `health --db URL` (one real command) on a demo database with N
  * tenants (built on first run, then reused). Wall time is the median of the runs, peak RSS the largest
- * (GNU time's %M of the child). Prints a table, then one JSON line with the after/before ratios and the
- * target (--version ≤ 150 ms and ≤ 70 MB).
+ * (GNU time's %M of the child). A bare `node -e ''` is measured too: the floor no CLI start goes below on
+ * this machine. Prints a table, then one JSON line with the after/before ratios and the target
+ * (--version ≤ 150 ms and ≤ 70 MB).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,13 +34,13 @@ interface Sample {
 }
 
 /** One CLI run under GNU time: wall time measured here, peak RSS from time's report. */
-async function once(args: string[], fromSources: boolean): Promise<Sample> {
+async function once(args: string[], fromSources: boolean, argv = ['bin/podcastflow-ops.js', ...args]): Promise<Sample> {
   const dir = mkdtempSync(join(os.tmpdir(), 'pfo-bench-cli-time-'));
   const report = join(dir, 'time');
   try {
     const t0 = performance.now();
     // health exits 1 or 2 on findings: the exit code is not what is measured here.
-    await exec('/usr/bin/time', ['-f', '%M', '-o', report, process.execPath, 'bin/podcastflow-ops.js', ...args], {
+    await exec('/usr/bin/time', ['-f', '%M', '-o', report, process.execPath, ...argv], {
       env: { ...process.env, PODCASTFLOW_OPS_FROM_SOURCES: fromSources ? '1' : '0' },
       maxBuffer: 64 * 1024 * 1024,
     }).catch((err: { code?: number }) => {
@@ -53,10 +54,10 @@ async function once(args: string[], fromSources: boolean): Promise<Sample> {
   }
 }
 
-async function measure(args: string[], fromSources: boolean): Promise<Sample> {
-  await once(args, fromSources); // warm the file cache
+async function measure(args: string[], fromSources: boolean, argv?: string[]): Promise<Sample> {
+  await once(args, fromSources, argv); // warm the file cache
   const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await once(args, fromSources));
+  for (let i = 0; i < runs; i++) samples.push(await once(args, fromSources, argv));
   const times = samples.map((s) => s.ms).sort((a, b) => a - b);
   return { ms: times[Math.floor(times.length / 2)]!, rssMb: Math.max(...samples.map((s) => s.rssMb)) };
 }
@@ -74,6 +75,7 @@ try {
     log(`Measuring ${c.name} (${runs} runs each way)…`);
     rows.push({ command: c.name, before: await measure(c.args, true), after: await measure(c.args, false) });
   }
+  const floor = await measure([], false, ['-e', '']);
   const [load1, load5] = os.loadavg();
   const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
   console.log(`CLI start-up, median of ${runs} runs (load average ${load1!.toFixed(2)} / ${load5!.toFixed(2)}, ${os.cpus().length} CPUs)`);
@@ -81,6 +83,7 @@ try {
   for (const r of rows) {
     console.log(`${r.command.padEnd(22)}${f(r.before.ms)}${f(r.before.rssMb)}${f(r.after.ms, 0).padStart(10)}${f(r.after.rssMb, 0).padStart(10)}${f(r.after.ms / r.before.ms, 2)}${f(r.after.rssMb / r.before.rssMb, 2)}`);
   }
+  console.log(`${"node -e '' (floor)".padEnd(22)}${''.padStart(16)}${f(floor.ms, 0).padStart(10)}${f(floor.rssMb, 0).padStart(10)}`);
   const version = rows[0]!.after;
   const target = { versionMs: 150, versionRssMb: 70 };
   process.stdout.write(
@@ -95,6 +98,7 @@ try {
         after: { ms: Math.round(r.after.ms), rssMb: Math.round(r.after.rssMb) },
         ratios: { ms: Math.round((r.after.ms / r.before.ms) * 100) / 100, rss: Math.round((r.after.rssMb / r.before.rssMb) * 100) / 100 },
       })),
+      floor: { ms: Math.round(floor.ms), rssMb: Math.round(floor.rssMb) },
       target,
       met: version.ms <= target.versionMs && version.rssMb <= target.versionRssMb,
     }) + '\n',
