@@ -290,8 +290,14 @@ export async function removeOrphanClusters(log: (m: string) => void = () => unde
       log(`Keeping ${clusterDir}: its data directory ${record.dataDir} is gone but its server (pid ${server.pid}) still runs.`);
       continue;
     }
-    await fs.rm(clusterDir, { recursive: true, force: true });
-    await fs.rm(file, { force: true });
+    try {
+      await fs.rm(clusterDir, { recursive: true, force: true });
+      await fs.rm(file, { force: true });
+    } catch (err) {
+      // Not fatal to whoever asked (e.g. a user other than the one that made it): it stays recorded.
+      log(`Could not remove the orphaned demo cluster ${clusterDir}: ${(err as Error).message}`);
+      continue;
+    }
     log(`Removed the demo cluster ${clusterDir}: its data directory ${record.dataDir} is gone.`);
     removed.push(clusterDir);
   }
