@@ -39,14 +39,19 @@ async function once(args: string[], fromSources: boolean, argv = ['bin/podcastfl
   const report = join(dir, 'time');
   try {
     const t0 = performance.now();
-    // health exits 1 or 2 on findings: the exit code is not what is measured here.
-    await exec('/usr/bin/time', ['-f', '%M', '-o', report, process.execPath, ...argv], {
+    // health exits 1 or 2 on findings: the exit code is not what is measured, but its output must be a report.
+    const stdout = await exec('/usr/bin/time', ['-f', '%M', '-o', report, process.execPath, ...argv], {
       env: { ...process.env, PODCASTFLOW_OPS_FROM_SOURCES: fromSources ? '1' : '0' },
       maxBuffer: 64 * 1024 * 1024,
-    }).catch((err: { code?: number }) => {
-      if (typeof err.code !== 'number' || err.code > 3) throw err;
-    });
+    }).then(
+      (r) => r.stdout,
+      (err: { code?: number; stdout?: string }) => {
+        if (typeof err.code !== 'number' || err.code > 3) throw err;
+        return err.stdout ?? '';
+      },
+    );
     const ms = performance.now() - t0;
+    if (args.includes('--json') && typeof (JSON.parse(stdout) as { status?: unknown }).status !== 'string') throw new Error(`${args[0]} printed no report`);
     const kb = Number(readFileSync(report, 'utf8').trim().split('\n').pop());
     return { ms, rssMb: kb / 1024 };
   } finally {
