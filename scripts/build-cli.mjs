@@ -28,6 +28,8 @@ try {
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: ['src/main/cli.ts'],
+    // The compiler options the sources are type-checked with (class-field semantics and all), as under tsx.
+    tsconfig: 'tsconfig.node.json',
     outdir: tmp,
     bundle: true,
     splitting: true,
