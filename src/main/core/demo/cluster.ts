@@ -797,12 +797,18 @@ export interface StopDemoResult {
 export async function stopDemo(opts: { dataDir: string; purge?: boolean; log?: (m: string) => void }): Promise<StopDemoResult> {
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
-  const meta = existsSync(demoMetadataPath(dataDir)) ? readDemoMetadata(dataDir) : undefined;
+  let meta: DemoMetadata | undefined;
+  try {
+    meta = readDemoMetadata(dataDir);
+  } catch (err) {
+    if (!opts.purge) throw err;
+    meta = undefined; // unreadable metadata: --purge removes it with the cluster in <dataDir>/pg
+  }
   const link = path.join(dataDir, 'pg');
   const clusterDir = meta?.clusterDir ?? (existsSync(link) ? link : undefined);
   const stopped = clusterDir ? await stopOrphanServer(clusterDir, log, true) : false;
   if (!opts.purge) return { stopped, purged: false, orphansRemoved: [] };
-  const purged = clusterDir !== undefined || meta !== undefined;
+  const purged = clusterDir !== undefined || existsSync(demoMetadataPath(dataDir));
   if (purged) {
     await removeCluster(dataDir, clusterDir, log);
     log(`Removed the demo cluster of ${dataDir}.`);
