@@ -51,4 +51,8 @@ try {
     exitCode = await reportError(err, process.argv.includes('--json'));
   }
 }
+// stdout to a pipe is written asynchronously: exiting at once would cut a large --json report short
+// (`health --json | jq` on 50 tenants lost all but the first 64 KiB). Exit once both streams are flushed.
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(exitCode);

@@ -60,6 +60,18 @@ describe('CLI usage', () => {
   });
 });
 
+describe('output', () => {
+  it('a --json report larger than a pipe buffer reaches the reader whole', async () => {
+    // Through a shell pipe (64 KiB), as in `health --json | jq`: node writes to it asynchronously.
+    const { stdout } = await exec('sh', ['-c', 'node bin/podcastflow-ops.js health --db "$PFO_URL" --json | cat'], {
+      env: { ...process.env, PFO_URL: inject('pgUrl') },
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((e: { stdout: string }) => e);
+    expect(stdout.length).toBeGreaterThan(65_536); // more than the pipe holds: exiting at once cut it there
+    expect((JSON.parse(stdout) as { checks: unknown[] }).checks.length).toBe(18);
+  });
+});
+
 describe('no password', () => {
   let home: string;
   beforeAll(async () => {
