@@ -14,7 +14,7 @@ export function appOrigin(): string {
 
 export type SectionName = 'Overview' | 'Health' | 'Tenants' | 'Backups' | 'Secrets' | 'Disaster Recovery' | 'Reports' | 'Settings';
 
-/** What every section shares: the side navigation, the section's heading, the task tray. */
+/** What every section shares: the side navigation and the section's heading. */
 export class Section {
   constructor(
     readonly page: Page,
@@ -37,11 +37,6 @@ export class Section {
     await this.page.goto(opts.url ?? appUrl());
     await expect(overviewFact(this.page, 'Tenants')).toHaveText(String(opts.tenants ?? 20), { timeout: 180_000 });
     return this.go();
-  }
-
-  /** A task in the tray by its title. */
-  task(title: string | RegExp): Locator {
-    return this.page.getByRole('region', { name: 'Tasks' }).getByText(title);
   }
 }
 
