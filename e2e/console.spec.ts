@@ -1,12 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
+import { appUrl, Section, type SectionName } from './pages/app';
+import { OverviewPage } from './pages/overview';
+import { SettingsPage } from './pages/settings';
 
-const SECTIONS = ['Overview', 'Health', 'Tenants', 'Backups', 'Secrets', 'Disaster Recovery', 'Reports', 'Settings'];
-
-function url(): string {
-  const u = process.env.PFO_E2E_URL;
-  if (!u) throw new Error('PFO_E2E_URL is not set: the global setup did not start the server.');
-  return u;
-}
+const SECTIONS: SectionName[] = ['Overview', 'Health', 'Tenants', 'Backups', 'Secrets', 'Disaster Recovery', 'Reports', 'Settings'];
 
 function watchConsole(page: Page): string[] {
   const errors: string[] = [];
@@ -19,39 +16,33 @@ function watchConsole(page: Page): string[] {
 
 test('the console shows live numbers from the demo database and every section opens cleanly', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto(url());
+  await page.goto(appUrl());
   // The token was traded for a cookie and removed from the address bar.
   await expect(page).not.toHaveURL(/token=/);
-  await expect(page.locator('.fact', { hasText: 'Tenants' }).locator('.fact-value')).toHaveText('20', { timeout: 180_000 });
-  await expect(page.locator('.fact', { hasText: 'PostgreSQL' }).locator('.fact-value')).toHaveText(/^15\.\d+/);
-  await expect(page.locator('.fact', { hasText: 'Database size' }).locator('.fact-value')).toHaveText(/\d+(\.\d)? (kB|MB|GB)/);
+  const overview = new OverviewPage(page);
+  await expect(overview.fact('Tenants')).toHaveText('20', { timeout: 180_000 });
+  await expect(overview.fact('PostgreSQL')).toHaveText(/^15\.\d+/);
+  await expect(overview.fact('Database size')).toHaveText(/\d+(\.\d)? (kB|MB|GB)/);
   await page.screenshot({ path: 'test-results/screens/overview.png', fullPage: true });
 
   for (const name of SECTIONS) {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await new Section(page, name).go();
     await page.screenshot({ path: `test-results/screens/${name.toLowerCase().replace(/\s+/g, '-')}.png`, fullPage: true });
   }
   expect(errors).toEqual([]);
 });
 
 test('settings: a connection can be added, tested and deleted, and production asks for the database name', async ({ page }) => {
-  await page.goto(url());
-  await page.getByRole('link', { name: 'Settings', exact: true }).click();
-  await page.getByRole('button', { name: 'Add connection' }).click();
-  const form = page.getByRole('form', { name: 'Connection' });
-  await form.getByLabel('Name').fill('Nowhere prod');
-  await form.getByLabel('Environment').selectOption('production');
-  await form.getByRole('textbox', { name: 'URL' }).fill('postgres://ops:hunter2@127.0.0.1:1/podcastflow?sslmode=disable');
-  await form.getByRole('button', { name: 'Save', exact: true }).click();
-  const row = page.getByRole('row', { name: /Nowhere prod/ });
+  const settings = await new SettingsPage(page).open();
+  await settings.addConnection({ name: 'Nowhere prod', environment: 'production', url: 'postgres://ops:hunter2@127.0.0.1:1/podcastflow?sslmode=disable' });
+  const row = settings.connection('Nowhere prod');
   await expect(row).toBeVisible();
   // The password never comes back to the page.
   expect(await page.content()).not.toContain('hunter2');
   await row.getByRole('button', { name: 'Test' }).click();
   await expect(row).toContainText('Nothing is listening');
   await row.getByRole('button', { name: 'Delete' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Delete connection' });
+  const dialog = settings.deleteDialog;
   await expect(dialog.getByRole('button', { name: 'Delete' })).toBeDisabled();
   await dialog.getByRole('textbox').fill('podcastflow');
   await dialog.getByRole('button', { name: 'Delete' }).click();

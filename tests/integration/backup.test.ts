@@ -327,8 +327,10 @@ describe('all tenants from one snapshot', () => {
 
     // Retention: a second (unverified) backup; keep-last 1 would drop the first, but it is the newest verified one.
     expect((await verifyBackup({ db, dest, name: out.manifest.name, keys: [key] })).ok).toBe(true);
-    await new Promise((res) => setTimeout(res, 1100));
-    await runBackup({ db, dest, key, scope: { kind: 'all-tenants', pattern: 'org_%' } });
+    // A second after the first one finished, by an injected clock rather than a sleep (names have second resolution).
+    const later = new Date(Date.parse(out.manifest.finishedAt) + 1000);
+    const second = await runBackup({ db, dest, key, scope: { kind: 'all-tenants', pattern: 'org_%' }, now: () => later });
+    expect(second.manifest.name).not.toBe(out.manifest.name);
     const dry = await applyRetention(dest, { keepLast: 1 }, true);
     expect(dry.delete).toEqual([]);
     expect(dry.keep.find((k) => k.id === out.manifest.name)?.reason).toMatch(/newest verified/);

@@ -99,8 +99,13 @@ describe('connection profiles', () => {
   it('a statement is cancelled on the server when its signal aborts', async () => {
     const { db } = await app.connections.database();
     const controller = new AbortController();
-    const q = db.query('SELECT pg_sleep(20)', [], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 300);
+    const q = db.query('SELECT pg_sleep(20) AS pfo_cancel_marker', [], { signal: controller.signal });
+    q.catch(() => {});
+    const running = () => db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS pfo\\_cancel\\_marker'");
+    // Abort once the server runs it (not after a guessed delay), then the server no longer does.
+    while ((await running()).rows[0]!.n === 0);
+    controller.abort();
     await expect(q).rejects.toThrow(/Cancelled/);
+    expect((await running()).rows[0]!.n).toBe(0);
   });
 });

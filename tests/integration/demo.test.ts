@@ -371,7 +371,7 @@ describe('demo cluster lifecycle', () => {
     // The server dies hard (SIGKILL): crash recovery on the next start, data intact.
     const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
     process.kill(pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
+    await gone(pid);
     handle = await startDemo({ dataDir: dir, port: await freePort(), log });
     const orgs = await withClient(handle.url, (c) => c.query('SELECT count(*)::int AS n FROM public.organizations'));
     expect(orgs.rows).toEqual([{ n: 3 }]);
@@ -404,3 +404,15 @@ describe('demo cluster lifecycle', () => {
     await handle.stop();
   });
 });
+
+/** Resolves once no process has this pid (signal 0 tests for existence); polled, with no fixed delay to guess. */
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+}

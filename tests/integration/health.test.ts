@@ -12,6 +12,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
 import { TaskManager } from '../../src/main/core/tasks/tasks';
 import { silentLogger } from '../../src/main/core/util/log';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { taskEnded } from '../support/tasks';
 
 function open(url: string): Database {
   const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
@@ -166,6 +167,8 @@ describe('HealthService', () => {
   let service: HealthService;
   const tasks = new TaskManager();
   const updates: string[] = [];
+  // The service's clock: it moves only when a test moves it.
+  let clock = Date.now();
 
   beforeAll(async () => {
     scratch = await createScratchDatabase({ seed: true, tenants: 3, scale: 0.2 });
@@ -178,6 +181,7 @@ describe('HealthService', () => {
       database: async () => ({ db, profile: { id: 'c1', tenantPattern: 'org_%', database: scratch.name } }),
       sampleTarget: async () => 'c1',
       onUpdated: (e) => updates.push(e.status),
+      now: () => new Date(clock),
     });
   });
   afterAll(async () => {
@@ -195,27 +199,27 @@ describe('HealthService', () => {
     // Heavy checks kept their result from the full run.
     expect(summary.checks.find((c) => c.id === 'sizes')!.status).toBe('pass');
     expect(updates).toHaveLength(2);
-    const history = await service.history('c1').read(1, 100);
+    const history = await service.history('c1').read(1, 100, clock);
     expect(history).toHaveLength(2);
     expect(history[1]!.metrics['cache.heap']).toBeGreaterThan(0);
     expect(Object.keys(history[1]!.metrics).some((k) => k.startsWith('conn.'))).toBe(true);
     // A second service over the same home reads the latest result from disk.
     const reader = new HealthService({ home, tasks: new TaskManager(), log: silentLogger, database: async () => { throw new Error('must not touch the database'); }, sampleTarget: async () => null, onUpdated: () => {} });
     expect((await reader.summary('c1'))!.status).toBe(summary.status);
-    expect((await reader.history('c1').read(1, 100)).length).toBe(2);
+    expect((await reader.history('c1').read(1, 100, clock)).length).toBe(2);
   });
 
   it('a sampler tick refreshes the cheap checks and keeps heavy results until their interval', async () => {
     const before = (await service.summary('c1'))!;
     const sizesAt = before.checks.find((c) => c.id === 'sizes')!.checkedAt;
     const connAt = before.checks.find((c) => c.id === 'connections')!.checkedAt!;
-    await new Promise((r) => setTimeout(r, 20));
+    clock += 60_000; // a minute later: well inside the heavy interval
     expect(await service.tick()).not.toBeNull();
     await service.stop();
     const after = (await service.summary('c1'))!;
     expect(after.checks.find((c) => c.id === 'sizes')!.checkedAt).toBe(sizesAt);
-    expect(Date.parse(after.checks.find((c) => c.id === 'connections')!.checkedAt!)).toBeGreaterThan(Date.parse(connAt));
-    expect(await service.history('c1').read(1, 100)).toHaveLength(3);
+    expect(after.checks.find((c) => c.id === 'connections')!.checkedAt).toBe(new Date(Date.parse(connAt) + 60_000).toISOString());
+    expect(await service.history('c1').read(1, 100, clock)).toHaveLength(3);
   });
 
   it('pages findings with a cursor, at most 100 a page, sorted and filtered by tenant', async () => {
@@ -239,8 +243,7 @@ describe('HealthService', () => {
   it('measures one table exactly with pgstattuple as a task, and refuses a bad name', async () => {
     const bloated = scratch.seed!.problems.find((p) => p.key === 'table_bloat')!.objects[0]!;
     const { taskId } = service.exactBloatTask('c1', bloated);
-    for (let i = 0; i < 100 && tasks.get(taskId)!.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
-    const task = tasks.get(taskId)!;
+    const task = await taskEnded(tasks, taskId);
     expect(task.status).toBe('succeeded');
     expect(task.log.join('\n')).toMatch(/reclaimable/);
     expect(() => service.exactBloatTask('c1', 'no dots here')).toThrow(/schema\.table/);

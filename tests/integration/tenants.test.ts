@@ -24,6 +24,7 @@ import { summarizeForHealth } from '../../src/main/core/tenants/summary';
 import { verifyTenants } from '../../src/main/core/tenants/verify';
 import pg from 'pg';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { taskEnded } from '../support/tasks';
 import { HOSTILE, PLATFORM_ROLE, SIDE, plantEveryKind, type Expected } from './tenants-plant';
 
 let scratch: ScratchDatabase;
@@ -34,6 +35,7 @@ let result: VerifyResult;
 let home: string;
 
 const VERIFY_KINDS = new Set<string>(VIOLATION_KINDS);
+const keys = (r: VerifyResult) => r.violations.map((v) => `${v.kind} ${v.tenant} ${v.object}`).sort();
 const has = (r: VerifyResult, e: Expected) => r.violations.some((v) => v.tenant === e.tenant && v.kind === e.kind && (e.object === undefined || v.object === e.object));
 
 beforeAll(async () => {
@@ -218,33 +220,34 @@ describe('through the contract (what the Tenants page calls)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pfo-tenants-app-'));
     const app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: dir });
     try {
-      const { profile } = await app.connections.save({ name: 'scratch', environment: 'production', url: scratch.url, sslmode: 'disable', savePassword: false });
+      await app.connections.save({ name: 'scratch', environment: 'production', url: scratch.url, sslmode: 'disable', savePassword: false });
       const saved = await invoke(app, 'tenants.saveSettings', { settings: { template: '', platformRoles: ['pfo_test_auditor', ' agency_acme '] } });
       expect(saved).toEqual({ ok: true, result: { template: '', platformRoles: ['pfo_test_auditor', 'agency_acme'] } });
       const started = await invoke(app, 'tenants.verify', {});
       if (!started.ok) throw new Error(started.error.message);
       const taskId = (started.result as { taskId: string }).taskId;
-      await new Promise<void>((resolve, reject) => {
-        const check = () => {
-          const t = app.tasks.get(taskId);
-          if (t?.status === 'succeeded') return resolve();
-          if (t && t.status !== 'running') return reject(new Error(t.error?.message ?? t.status));
-          setTimeout(check, 50);
-        };
-        check();
-      });
+      const task = await taskEnded(app.tasks, taskId);
+      expect(task).toMatchObject({ status: 'succeeded' });
       const r = await invoke(app, 'tenants.result', {});
       if (!r.ok) throw new Error(r.error.message);
       const res = (r.result as { result: VerifyResult }).result;
+      // The task's result is what the core finds with the saved settings, violation for violation.
+      const direct = await verifyTenants(db, { platformRoles: ['pfo_test_auditor', 'agency_acme'] });
+      expect(keys(res)).toEqual(keys(direct));
+      // The saved platform roles were used: the auditor's grant in HOSTILE.unicode (never fixed) is not reported...
       expect(res.violations.filter((v) => v.kind === 'cross_tenant_grant')).toEqual([]);
-      expect(res.violations.some((v) => v.kind === 'missing_table' && v.tenant === HOSTILE.quoted) || res.violations.length > 0).toBe(true);
+      expect(has(result, { tenant: HOSTILE.unicode, kind: 'cross_tenant_grant', object: 'pfo_test_auditor' })).toBe(true);
+      // ...while a planted violation no test fixes still is.
+      expect(has(res, { tenant: HOSTILE.space, kind: 'extra_table', object: 'scratch_copy' })).toBe(true);
       // A violation that is not in the last run cannot be "fixed"; production wants the name typed back.
       const bogus = await invoke(app, 'tenants.fix', { tenant: HOSTILE.quoted, kind: 'extra_table', object: 'nope', confirmed: true });
       expect(bogus).toMatchObject({ ok: false, error: { code: 'not_found' } });
-      const v = res.violations.find((x) => x.fixSql)!;
+      const v = res.violations.find((x) => x.kind === 'public_privilege' && x.object === 'invoices')!;
+      expect(v.fixSql).toMatch(/^REVOKE /);
       const unconfirmed = await invoke(app, 'tenants.fix', { tenant: v.tenant, kind: v.kind, ...(v.object ? { object: v.object } : {}), confirmed: true });
-      expect(unconfirmed).toMatchObject({ ok: false, error: { code: 'confirmation_required' } });
-      expect(profile.environment).toBe('production');
+      expect(unconfirmed).toMatchObject({ ok: false, error: { code: 'confirmation_required', message: `To run this fix on production, type the database name "${scratch.name}" to confirm.` } });
+      // Nothing ran: the violation is still there.
+      expect(has(await verifyTenants(db, { tenants: [v.tenant!] }), { tenant: v.tenant, kind: v.kind, object: 'invoices' })).toBe(true);
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

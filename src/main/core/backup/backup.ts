@@ -34,6 +34,8 @@ export interface BackupRequest {
   progress?: (done: number, total: number) => void;
   log?: (msg: string) => void;
   iterations?: number;
+  /** The clock for the backup's name and times (tests inject one instead of sleeping). */
+  now?: () => Date;
 }
 
 export interface BackupOutcome {
@@ -63,7 +65,8 @@ function gate(exited: Promise<void>): Transform {
 export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
   const { db, dest, key, scope } = req;
   const log = req.log ?? (() => {});
-  const started = new Date();
+  const now = req.now ?? (() => new Date());
+  const started = now();
   const iterations = req.iterations ?? DEFAULT_ITERATIONS;
   if (req.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
   // A destination that cannot take the backup says so (and why) before pg_dump starts.
@@ -171,7 +174,7 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
     req.progress?.(totalBytes, totalBytes);
 
     const globals = scope.kind === 'full' ? await dumpGlobals(req, name, iterations) : undefined;
-    const finished = new Date();
+    const finished = now();
     const body0: Omit<Manifest, 'hmac'> = {
       format: 'podcastflow-ops-backup',
       formatVersion: 1,

@@ -63,6 +63,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number, id: CheckId) => void;
   /** Checks running at once (the monitor pool holds 3 connections). */
   concurrency?: number;
+  /** The clock for `checkedAt` (tests inject one instead of sleeping). */
+  now?: () => Date;
 }
 
 /**
@@ -72,6 +74,7 @@ export interface RunOptions {
  */
 export async function runHealth(db: Database, opts: RunOptions): Promise<HealthReport> {
   const started = performance.now();
+  const now = opts.now ?? (() => new Date());
   const wanted = CHECKS.filter((c) => c.id === 'connectivity' || !opts.only || opts.only.includes(c.id));
   const total = wanted.length;
   let done = 0;
@@ -80,7 +83,7 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
 
   const runOne = async (def: CheckDef): Promise<CheckResult> => {
     const t0 = performance.now();
-    const checkedAt = new Date().toISOString();
+    const checkedAt = now().toISOString();
     const ctx: CheckContext = {
       db,
       tenantPattern: opts.tenantPattern,
@@ -136,7 +139,7 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
     await Promise.all(workers);
   }
   const checks = wanted.map((c) => results.get(c.id)!);
-  return { status: lostSession(checks) ? 'unhealthy' : overallStatus(checks), durationMs: Math.round(performance.now() - started), database, checks, checkedAt: new Date().toISOString() };
+  return { status: lostSession(checks) ? 'unhealthy' : overallStatus(checks), durationMs: Math.round(performance.now() - started), database, checks, checkedAt: now().toISOString() };
 }
 
 /**

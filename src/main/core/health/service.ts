@@ -20,6 +20,8 @@ export interface HealthDeps {
   /** The connection the sampler should watch now, or null (none configured, demo still starting…). */
   sampleTarget(): Promise<string | null>;
   onUpdated(e: { connectionId: string; status: HealthReport['status']; checkedAt: string }): void;
+  /** The clock for results, history and the sampler's ages (tests inject one instead of sleeping). */
+  now?: () => Date;
 }
 
 const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warn: 1, critical: 2 };
@@ -49,8 +51,11 @@ export class HealthService {
   private lastCompact = 0;
   private lastSampleError = '';
 
+  private readonly now: () => Date;
+
   constructor(private readonly deps: HealthDeps) {
     this.thresholds = new ThresholdStore(deps.home);
+    this.now = deps.now ?? (() => new Date());
   }
 
   private dir(connectionId: string): string {
@@ -90,6 +95,7 @@ export class HealthService {
         thresholds,
         previous,
         databaseName: profile.database,
+        now: this.now,
         ...(opts.only ? { only: opts.only } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -97,7 +103,7 @@ export class HealthService {
       const merged = this.merge(prev, fresh);
       this.latest.set(profile.id, merged);
       await writeJsonAtomic(join(this.dir(profile.id), 'latest.json'), merged);
-      if (opts.record !== false) await this.history(profile.id).append(sampleOf(merged));
+      if (opts.record !== false) await this.history(profile.id).append(sampleOf(merged, this.now()));
       this.deps.onUpdated({ connectionId: profile.id, status: merged.status, checkedAt: merged.checkedAt! });
       return merged;
     })();
@@ -222,13 +228,13 @@ export class HealthService {
       if (!id) return null;
       next = await this.thresholds.get(id);
       const prev = await this.latestReport(id);
-      const heavyAgeMs = Math.min(...(prev?.checks.filter((c) => checkDef(c.id).heavy).map((c) => (c.checkedAt && c.status !== 'skipped' ? Date.now() - Date.parse(c.checkedAt) : Infinity)) ?? [Infinity]));
+      const heavyAgeMs = Math.min(...(prev?.checks.filter((c) => checkDef(c.id).heavy).map((c) => (c.checkedAt && c.status !== 'skipped' ? this.now().getTime() - Date.parse(c.checkedAt) : Infinity)) ?? [Infinity]));
       const full = !prev || heavyAgeMs >= next.heavyIntervalSec * 1000;
       const report = await this.run(id, full ? {} : { only: CHEAP_IDS });
       this.lastSampleError = '';
-      if (Date.now() - this.lastCompact > 3_600_000) {
-        this.lastCompact = Date.now();
-        await this.history(id).compact();
+      if (this.now().getTime() - this.lastCompact > 3_600_000) {
+        this.lastCompact = this.now().getTime();
+        await this.history(id).compact(this.lastCompact);
       }
       return report;
     } catch (err) {
@@ -251,7 +257,7 @@ export class HealthService {
     if (!id) return null;
     const latest = await this.latestReport(id);
     const cheapAt = latest?.checks.find((c) => c.id === 'connectivity')?.checkedAt;
-    if (latest && cheapAt && Date.now() - Date.parse(cheapAt) < maxAgeSec * 1000) return latest;
+    if (latest && cheapAt && this.now().getTime() - Date.parse(cheapAt) < maxAgeSec * 1000) return latest;
     return this.run(id, latest ? { only: CHEAP_IDS } : {});
   }
 }
