@@ -7,7 +7,9 @@ import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
 import { BackupService } from './core/backup/service';
 import { HealthService } from './core/health/service';
+import { SecretsService } from './core/secrets/service';
 import { TaskManager } from './core/tasks/tasks';
+import { TenantsService } from './core/tenants/service';
 import type { Logger } from './core/util/log';
 import { appHome } from './core/util/paths';
 
@@ -32,6 +34,8 @@ export class App {
   readonly connections: ConnectionService;
   readonly health: HealthService;
   readonly backups: BackupService;
+  readonly tenants: TenantsService;
+  readonly secrets: SecretsService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -54,6 +58,8 @@ export class App {
       onUpdated: (e) => this.events.emit('health.updated', e),
     });
     this.backups = new BackupService(this.home, this.tasks, this.connections);
+    this.tenants = new TenantsService(this.home, this.tasks, this.connections);
+    this.secrets = new SecretsService(this.tasks, this.connections);
   }
 
   /** With no connection configured (or --demo), bring the demo database up in the background. */

@@ -149,7 +149,7 @@ export class BackupService {
     if (scope === 'tenant' && !tenant) throw new OpsError('invalid_input', 'A tenant backup needs the tenant schema.');
     const dest = this.destination(s);
     const title = scope === 'tenant' ? `Back up ${tenant}` : scope === 'full' ? `Full backup of ${profile.database}` : `Back up all tenants of ${profile.database}`;
-    const { task, done } = this.tasks.start({ kind: 'backup', title, unit: 'bytes' }, async (ctx) => {
+    const { task, done } = this.tasks.start({ kind: 'backups.run', title, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const out = await runBackup({
         db,
         dest,
@@ -168,9 +168,9 @@ export class BackupService {
   async restore(input: { connectionId?: string; manifest: string; tenant?: string; mode: RestoreMode; target?: string; confirm?: string }): Promise<{ taskId: string }> {
     const s = await this.settings();
     const keys = await this.allKeys(s);
-    const { db } = await this.connections.database(input.connectionId);
+    const { db, profile } = await this.connections.database(input.connectionId);
     const { dest, name } = openManifestRef(input.manifest, s.s3);
-    const { task } = this.tasks.start({ kind: 'restore', title: `Restore ${name}`, unit: 'bytes' }, async (ctx) =>
+    const { task } = this.tasks.start({ kind: 'backups.restore', title: `Restore ${name}`, unit: 'bytes', connectionId: profile.id }, async (ctx) =>
       restoreBackup({
         db,
         dest,
@@ -192,9 +192,9 @@ export class BackupService {
   async verify(input: { connectionId?: string; manifest: string }): Promise<{ taskId: string }> {
     const s = await this.settings();
     const keys = await this.allKeys(s);
-    const { db } = await this.connections.database(input.connectionId);
+    const { db, profile } = await this.connections.database(input.connectionId);
     const { dest, name } = openManifestRef(input.manifest, s.s3);
-    const { task } = this.tasks.start({ kind: 'verify', title: `Verify ${name}`, unit: 'bytes' }, async (ctx) => {
+    const { task } = this.tasks.start({ kind: 'backups.verify', title: `Verify ${name}`, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const rec = await verifyBackup({ db, dest, name, keys, signal: ctx.signal, log: ctx.log, progress: (d, t, u) => ctx.progress(d, t, u) });
       if (rec.status === 'could-not-verify') throw new OpsError('verify_inconclusive', `Backup ${name} was not judged: ${rec.error}.`, 'Fix the cause (pg_restore on this machine, the connection) and verify again; the backup still counts as unverified.');
       if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`);

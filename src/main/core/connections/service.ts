@@ -8,13 +8,22 @@ import { Database } from '../db/database';
 import type { DemoManager } from '../demo/manager';
 import { SecretCredentialCache } from '../secrets/credentials';
 import { RefreshingDatabase } from '../secrets/refreshing-database';
-import { OpsError } from '../util/errors';
+import { OpsError, toWireError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 import type { SettingsStore, StoredProfile } from './settings';
 import type { PasswordVault } from './vault';
 
 export const DEMO_ID = 'demo';
 const DEFAULT_PATTERN = 'org_%';
+
+/** A failed test is an answer, not an error: the Settings page shows why. */
+async function asAnswer(test: () => Promise<ConnectionTestResult>): Promise<ConnectionTestResult> {
+  try {
+    return await test();
+  } catch (err) {
+    return { ok: false, error: toWireError(err) };
+  }
+}
 
 /**
  * Connection profiles: stored without passwords; a password comes from the vault (Electron),
@@ -135,18 +144,20 @@ export class ConnectionService {
    * stored. Editing a saved profile without typing a password uses that profile's password.
    */
   async testDraft(raw: ProfileInput): Promise<ConnectionTestResult> {
-    const input = ProfileInputSchema.parse(raw);
-    const { target, password } = await this.targetOfInput(input, false);
-    let credential: Credential;
-    if (password !== undefined) credential = { password, source: input.secret ? 'secrets-manager' : 'session' };
-    else if (input.id && input.id !== DEMO_ID) credential = await this.credential(await this.profile(input.id));
-    else credential = await ambientCredential(target);
-    const db = new Database(target, credential);
-    try {
-      return await probe(db);
-    } finally {
-      await db.close();
-    }
+    return asAnswer(async () => {
+      const input = ProfileInputSchema.parse(raw);
+      const { target, password } = await this.targetOfInput(input, false);
+      let credential: Credential;
+      if (password !== undefined) credential = { password, source: input.secret ? 'secrets-manager' : 'session' };
+      else if (input.id && input.id !== DEMO_ID) credential = await this.credential(await this.profile(input.id));
+      else credential = await ambientCredential(target);
+      const db = new Database(target, credential);
+      try {
+        return await probe(db);
+      } finally {
+        await db.close();
+      }
+    });
   }
 
   async remove(id: string, confirm?: string): Promise<boolean> {
@@ -200,9 +211,11 @@ export class ConnectionService {
   }
 
   async test(id: string): Promise<ConnectionTestResult> {
-    const { db } = await this.database(id);
-    const note = this.sources.get(id);
-    return { ...(await probe(db)), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
+    return asAnswer(async () => {
+      const { db } = await this.database(id);
+      const note = this.sources.get(id);
+      return { ...(await probe(db)), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
+    });
   }
 
   /** Every connection's credential source, for the Secrets page and `audit secrets`. */

@@ -183,7 +183,7 @@ export class HealthService {
       const ext = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple'", [], { signal: ctx.signal });
       if (ext.rowCount === 0) throw new OpsError('pgstattuple_missing', 'The pgstattuple extension is not installed in this database.', 'CREATE EXTENSION pgstattuple; (as a superuser), or rely on the estimate.');
       ctx.progress(0, 1, 'steps');
-      const { rows } = await db.query<{ table_len: number; tuple_count: number; dead_tuple_count: number; dead_tuple_len: number; free_space: number; wasted_ratio: number }>(loadSql('health_exact_bloat'), [m[1], m[2]], { timeoutMs: 3_600_000, signal: ctx.signal });
+      const { rows } = await db.query<{ table_len: number; tuple_count: number; tuple_len: number; dead_tuple_count: number; dead_tuple_len: number; free_space: number; wasted_ratio: number | null }>(loadSql('health_exact_bloat'), [m[1], m[2]], { timeoutMs: 3_600_000, signal: ctx.signal });
       const r = rows[0]!;
       ctx.log(`${object}: ${formatBytes(r.table_len)}, ${r.tuple_count} live and ${r.dead_tuple_count} dead tuples; dead ${formatBytes(r.dead_tuple_len)} + free ${formatBytes(r.free_space)} = ${((r.wasted_ratio ?? 0) * 100).toFixed(1)}% reclaimable.`);
       ctx.progress(1, 1, 'steps');
