@@ -5,7 +5,7 @@ export const connectionsHandlers: Handlers<keyof typeof connectionsContract> = {
   'connections.list': async (_input, app) => app.connections.list(),
   'connections.save': async (input, app) => app.connections.save(input),
   'connections.delete': async (input, app) => ({ deleted: await app.connections.remove(input.id, input.confirm) }),
-  'connections.test': async (input, app) => app.connections.test(input.id),
-  'connections.testDraft': async (input, app) => app.connections.testDraft(input),
+  'connections.test': async (input, app) => app.connections.testAnswer(input.id),
+  'connections.testDraft': async (input, app) => app.connections.testDraftAnswer(input),
   'connections.activate': async (input, app) => ({ activeId: await app.connections.activate(input.id) }),
 };

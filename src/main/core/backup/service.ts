@@ -88,7 +88,8 @@ export class BackupService {
     return { destination: dest.location, s3: s.s3, key, retention: s.retention, schedule: s.schedule, cronLine };
   }
 
-  async configure(input: { destination?: string; s3?: Settings['s3']; keyFile?: string; keySecretId?: string; retention?: Settings['retention']; schedule?: Settings['schedule'] }): Promise<void> {
+  /** Save the settings and answer with the view of them (the page shows what was saved). */
+  async configure(input: { destination?: string; s3?: Settings['s3']; keyFile?: string; keySecretId?: string; retention?: Settings['retention']; schedule?: Settings['schedule'] }): Promise<BackupSettingsView> {
     const s = await this.settings();
     // The form, then the folder itself: it exists or can be made, is a folder, and takes a probe file.
     if (input.destination) await openDestination(input.destination, input.s3 ?? s.s3).check?.();
@@ -98,6 +99,7 @@ export class BackupService {
     const next: Settings = { ...s, ...(input.destination ? { destination: input.destination } : {}), ...(input.s3 ? { s3: input.s3 } : {}), ...(key ? { key } : {}), ...(input.retention ? { retention: input.retention } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) };
     await writeJsonAtomic(this.file, next);
     this.startSchedule(next);
+    return this.view();
   }
 
   /** New key: new backups use it; the old key files stay in the keyring for restores (rotation). */
@@ -142,14 +144,14 @@ export class BackupService {
     return lastBackups(await this.catalog(s), profile.database);
   }
 
-  async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string; done: Promise<unknown> }> {
+  async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string }> {
     const s = await this.settings();
     const key = await this.activeKey(s);
     const { db, profile } = await this.connections.database(connectionId);
     if (scope === 'tenant' && !tenant) throw new OpsError('invalid_input', 'A tenant backup needs the tenant schema.');
     const dest = this.destination(s);
     const title = scope === 'tenant' ? `Back up ${tenant}` : scope === 'full' ? `Full backup of ${profile.database}` : `Back up all tenants of ${profile.database}`;
-    const { task, done } = this.tasks.start({ kind: 'backups.run', title, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
+    const { task } = this.tasks.start({ kind: 'backups.run', title, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const out = await runBackup({
         db,
         dest,
@@ -162,7 +164,7 @@ export class BackupService {
       ctx.log(`Done: ${out.manifestLocation}`);
       return resultOf(out);
     });
-    return { taskId: task.id, done };
+    return { taskId: task.id };
   }
 
   async restore(input: { connectionId?: string; manifest: string; tenant?: string; mode: RestoreMode; target?: string; confirm?: string }): Promise<{ taskId: string }> {
@@ -212,7 +214,7 @@ export class BackupService {
   /** The side schemas restores left in a connection's database (never tenants). */
   async restoredCopies(connectionId?: string) {
     const { db } = await this.connections.database(connectionId);
-    return listRestoredCopies(db);
+    return { copies: await listRestoredCopies(db) };
   }
 
   /** Drop one restored copy, after the confirmation production needs (the database name typed back). */

@@ -16,7 +16,6 @@ import type { PasswordVault } from './vault';
 export const DEMO_ID = 'demo';
 const DEFAULT_PATTERN = 'org_%';
 
-/** A failed test is an answer, not an error: the Settings page shows why. */
 async function asAnswer(test: () => Promise<ConnectionTestResult>): Promise<ConnectionTestResult> {
   try {
     return await test();
@@ -144,20 +143,18 @@ export class ConnectionService {
    * stored. Editing a saved profile without typing a password uses that profile's password.
    */
   async testDraft(raw: ProfileInput): Promise<ConnectionTestResult> {
-    return asAnswer(async () => {
-      const input = ProfileInputSchema.parse(raw);
-      const { target, password } = await this.targetOfInput(input, false);
-      let credential: Credential;
-      if (password !== undefined) credential = { password, source: input.secret ? 'secrets-manager' : 'session' };
-      else if (input.id && input.id !== DEMO_ID) credential = await this.credential(await this.profile(input.id));
-      else credential = await ambientCredential(target);
-      const db = new Database(target, credential);
-      try {
-        return await probe(db);
-      } finally {
-        await db.close();
-      }
-    });
+    const input = ProfileInputSchema.parse(raw);
+    const { target, password } = await this.targetOfInput(input, false);
+    let credential: Credential;
+    if (password !== undefined) credential = { password, source: input.secret ? 'secrets-manager' : 'session' };
+    else if (input.id && input.id !== DEMO_ID) credential = await this.credential(await this.profile(input.id));
+    else credential = await ambientCredential(target);
+    const db = new Database(target, credential);
+    try {
+      return await probe(db);
+    } finally {
+      await db.close();
+    }
   }
 
   async remove(id: string, confirm?: string): Promise<boolean> {
@@ -211,11 +208,19 @@ export class ConnectionService {
   }
 
   async test(id: string): Promise<ConnectionTestResult> {
-    return asAnswer(async () => {
-      const { db } = await this.database(id);
-      const note = this.sources.get(id);
-      return { ...(await probe(db)), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
-    });
+    const { db } = await this.database(id);
+    const note = this.sources.get(id);
+    return { ...(await probe(db)), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
+  }
+
+  /** connections.test: a failed test is an answer, not an error (the Settings page shows why). */
+  async testAnswer(id: string): Promise<ConnectionTestResult> {
+    return asAnswer(() => this.test(id));
+  }
+
+  /** connections.testDraft, answered the same way. */
+  async testDraftAnswer(raw: ProfileInput): Promise<ConnectionTestResult> {
+    return asAnswer(() => this.testDraft(raw));
   }
 
   /** Every connection's credential source, for the Secrets page and `audit secrets`. */

@@ -51,8 +51,9 @@ export class TaskManager extends EventEmitter<{ updated: [Task] }> {
     this.maxResultBytes = limits.maxResultBytes ?? MAX_RESULT_BYTES;
   }
 
+  /** Newest first, by start order (two starts in one millisecond share a startedAt). */
   list(): Task[] {
-    return [...this.entries.values()].map((e) => e.task).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return [...this.entries.values()].map((e) => e.task).reverse();
   }
 
   get(id: string): Task | undefined {
