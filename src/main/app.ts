@@ -1,15 +1,20 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/contract';
+import type { AppInfo } from '../shared/domain/app';
 import { ConnectionService } from './core/connections/service';
 import { SettingsStore } from './core/connections/settings';
 import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
 import { BackupService } from './core/backup/service';
 import { HealthService } from './core/health/service';
+import { OverviewService } from './core/overview/service';
+import { SecretsService } from './core/secrets/service';
 import { TaskManager } from './core/tasks/tasks';
+import { TenantsService } from './core/tenants/service';
 import type { Logger } from './core/util/log';
-import { appHome } from './core/util/paths';
+import { appHome, projectRoot } from './core/util/paths';
 
 export interface AppOptions {
   host: 'electron' | 'browser';
@@ -23,6 +28,8 @@ export interface AppOptions {
 
 type EventMap = { [E in EventName]: [EventPayload<E>] };
 
+const version = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+
 /** Everything a host needs, built once: the services of the core, wired together. */
 export class App {
   readonly home: string;
@@ -32,6 +39,9 @@ export class App {
   readonly connections: ConnectionService;
   readonly health: HealthService;
   readonly backups: BackupService;
+  readonly tenants: TenantsService;
+  readonly secrets: SecretsService;
+  readonly overview: OverviewService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -44,6 +54,7 @@ export class App {
       tasks: this.tasks,
       log: options.log,
       database: (id) => this.connections.database(id),
+      connectionId: async (id) => (await this.connections.profile(id)).id,
       // Sample the active connection; never start the demo database just to sample it.
       sampleTarget: async () => {
         const { profiles, activeId } = await this.connections.list();
@@ -54,6 +65,24 @@ export class App {
       onUpdated: (e) => this.events.emit('health.updated', e),
     });
     this.backups = new BackupService(this.home, this.tasks, this.connections);
+    this.tenants = new TenantsService(this.home, this.tasks, this.connections);
+    this.secrets = new SecretsService(this.tasks, this.connections);
+    this.overview = new OverviewService(this.connections);
+  }
+
+  /** What the app is and runs on (app.info): the app domain's own call. */
+  async info(): Promise<AppInfo> {
+    return {
+      version,
+      host: this.options.host,
+      dataDir: this.home,
+      demo: {
+        state: this.demo.state,
+        ...(this.demo.running ? { tenants: this.demo.running.tenants } : {}),
+        ...(this.demo.message ? { message: this.demo.message } : {}),
+      },
+      passwordStorage: await this.options.vault.status(),
+    };
   }
 
   /** With no connection configured (or --demo), bring the demo database up in the background. */

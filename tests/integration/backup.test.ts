@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackup } from '../../src/main/core/backup/backup';
+import { resultOf, runBackup } from '../../src/main/core/backup/backup';
 import { applyRetention, readCatalog } from '../../src/main/core/backup/catalog';
 import { LocalDestination, openDestination, type Destination } from '../../src/main/core/backup/destination';
 import { loadKeyFile, type BackupKey } from '../../src/main/core/backup/keys';
@@ -262,8 +262,8 @@ describe('faults leave no success record and no partial artifact', () => {
     const dir = join(work, 'ui-cancel');
     const tasks = new TaskManager();
     let id = '';
-    const { task, done } = tasks.start({ kind: 'backup', title: 'Full backup', unit: 'bytes' }, (ctx) =>
-      runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'full' }, signal: ctx.signal, progress: () => tasks.cancel(id) }),
+    const { task, done } = tasks.start({ kind: 'backups.run', title: 'Full backup', unit: 'bytes' }, (ctx) =>
+      runBackup({ db, dest: openDestination(dir), key, scope: { kind: 'full' }, signal: ctx.signal, progress: () => tasks.cancel(id) }).then((o) => resultOf(o)),
     );
     id = task.id;
     await expect(done).rejects.toMatchObject({ code: 'cancelled' });

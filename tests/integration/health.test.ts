@@ -179,6 +179,7 @@ describe('HealthService', () => {
       tasks,
       log: silentLogger,
       database: async () => ({ db, profile: { id: 'c1', tenantPattern: 'org_%', database: scratch.name } }),
+      connectionId: async () => 'c1',
       sampleTarget: async () => 'c1',
       onUpdated: (e) => updates.push(e.status),
       now: () => new Date(clock),
@@ -204,7 +205,7 @@ describe('HealthService', () => {
     expect(history[1]!.metrics['cache.heap']).toBeGreaterThan(0);
     expect(Object.keys(history[1]!.metrics).some((k) => k.startsWith('conn.'))).toBe(true);
     // A second service over the same home reads the latest result from disk.
-    const reader = new HealthService({ home, tasks: new TaskManager(), log: silentLogger, database: async () => { throw new Error('must not touch the database'); }, sampleTarget: async () => null, onUpdated: () => {} });
+    const reader = new HealthService({ home, tasks: new TaskManager(), log: silentLogger, database: async () => { throw new Error('must not touch the database'); }, connectionId: async () => 'c1', sampleTarget: async () => null, onUpdated: () => {} });
     expect((await reader.summary('c1'))!.status).toBe(summary.status);
     expect((await reader.history('c1').read(1, 100, clock)).length).toBe(2);
   });

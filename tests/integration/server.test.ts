@@ -104,7 +104,7 @@ describe('the contract over HTTP', () => {
     const res = await fetch(`http://${host()}/events`, { headers: { cookie }, signal: controller.signal });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
-    const { done } = app.tasks.start({ kind: 'test', title: 'sse probe' }, async () => 1);
+    const { done } = app.tasks.start({ kind: 'health.exactBloat', title: 'sse probe' }, async () => ({ table_len: 1, tuple_count: 1, tuple_len: 1, dead_tuple_count: 0, dead_tuple_len: 0, free_space: 0, wasted_ratio: 0 }));
     await done;
     let text = '';
     while (!text.includes('sse probe')) {

@@ -56,6 +56,23 @@ export const BackupResult = z.object({
 });
 export type BackupResult = z.infer<typeof BackupResult>;
 
+/** What a restore did (the backups.restore task's result). */
+export const RestoreResult = z.object({
+  backupId: z.string(),
+  kind: Manifest.shape.kind,
+  mode: z.enum(['side-schema', 'replace', 'new-database', 'existing-database']),
+  tenant: z.string().optional(),
+  database: z.string(),
+  schema: z.string().optional(),
+  replacedSchema: z.string().optional(),
+  safetyBackup: z.string().optional(),
+  tables: z.number().int(),
+  rows: z.number(),
+  mismatches: VerifyRecord.shape.mismatches,
+  durationMs: z.number(),
+});
+export type RestoreResult = z.infer<typeof RestoreResult>;
+
 export const CatalogEntry = z.object({
   id: z.string(),
   kind: z.enum(['full', 'tenant', 'all-tenants']),

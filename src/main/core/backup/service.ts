@@ -88,7 +88,8 @@ export class BackupService {
     return { destination: dest.location, s3: s.s3, key, retention: s.retention, schedule: s.schedule, cronLine };
   }
 
-  async configure(input: { destination?: string; s3?: Settings['s3']; keyFile?: string; keySecretId?: string; retention?: Settings['retention']; schedule?: Settings['schedule'] }): Promise<void> {
+  /** Save the settings and answer with the view of them (the page shows what was saved). */
+  async configure(input: { destination?: string; s3?: Settings['s3']; keyFile?: string; keySecretId?: string; retention?: Settings['retention']; schedule?: Settings['schedule'] }): Promise<BackupSettingsView> {
     const s = await this.settings();
     // The form, then the folder itself: it exists or can be made, is a folder, and takes a probe file.
     if (input.destination) await openDestination(input.destination, input.s3 ?? s.s3).check?.();
@@ -98,6 +99,7 @@ export class BackupService {
     const next: Settings = { ...s, ...(input.destination ? { destination: input.destination } : {}), ...(input.s3 ? { s3: input.s3 } : {}), ...(key ? { key } : {}), ...(input.retention ? { retention: input.retention } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) };
     await writeJsonAtomic(this.file, next);
     this.startSchedule(next);
+    return this.view();
   }
 
   /** New key: new backups use it; the old key files stay in the keyring for restores (rotation). */
@@ -142,14 +144,14 @@ export class BackupService {
     return lastBackups(await this.catalog(s), profile.database);
   }
 
-  async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string; done: Promise<unknown> }> {
+  async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string }> {
     const s = await this.settings();
     const key = await this.activeKey(s);
     const { db, profile } = await this.connections.database(connectionId);
     if (scope === 'tenant' && !tenant) throw new OpsError('invalid_input', 'A tenant backup needs the tenant schema.');
     const dest = this.destination(s);
     const title = scope === 'tenant' ? `Back up ${tenant}` : scope === 'full' ? `Full backup of ${profile.database}` : `Back up all tenants of ${profile.database}`;
-    const { task, done } = this.tasks.start({ kind: 'backup', title, unit: 'bytes' }, async (ctx) => {
+    const { task } = this.tasks.start({ kind: 'backups.run', title, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const out = await runBackup({
         db,
         dest,
@@ -162,15 +164,15 @@ export class BackupService {
       ctx.log(`Done: ${out.manifestLocation}`);
       return resultOf(out);
     });
-    return { taskId: task.id, done };
+    return { taskId: task.id };
   }
 
   async restore(input: { connectionId?: string; manifest: string; tenant?: string; mode: RestoreMode; target?: string; confirm?: string }): Promise<{ taskId: string }> {
     const s = await this.settings();
     const keys = await this.allKeys(s);
-    const { db } = await this.connections.database(input.connectionId);
+    const { db, profile } = await this.connections.database(input.connectionId);
     const { dest, name } = openManifestRef(input.manifest, s.s3);
-    const { task } = this.tasks.start({ kind: 'restore', title: `Restore ${name}`, unit: 'bytes' }, async (ctx) =>
+    const { task } = this.tasks.start({ kind: 'backups.restore', title: `Restore ${name}`, unit: 'bytes', connectionId: profile.id }, async (ctx) =>
       restoreBackup({
         db,
         dest,
@@ -192,9 +194,9 @@ export class BackupService {
   async verify(input: { connectionId?: string; manifest: string }): Promise<{ taskId: string }> {
     const s = await this.settings();
     const keys = await this.allKeys(s);
-    const { db } = await this.connections.database(input.connectionId);
+    const { db, profile } = await this.connections.database(input.connectionId);
     const { dest, name } = openManifestRef(input.manifest, s.s3);
-    const { task } = this.tasks.start({ kind: 'verify', title: `Verify ${name}`, unit: 'bytes' }, async (ctx) => {
+    const { task } = this.tasks.start({ kind: 'backups.verify', title: `Verify ${name}`, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const rec = await verifyBackup({ db, dest, name, keys, signal: ctx.signal, log: ctx.log, progress: (d, t, u) => ctx.progress(d, t, u) });
       if (rec.status === 'could-not-verify') throw new OpsError('verify_inconclusive', `Backup ${name} was not judged: ${rec.error}.`, 'Fix the cause (pg_restore on this machine, the connection) and verify again; the backup still counts as unverified.');
       if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`);
@@ -212,7 +214,7 @@ export class BackupService {
   /** The side schemas restores left in a connection's database (never tenants). */
   async restoredCopies(connectionId?: string) {
     const { db } = await this.connections.database(connectionId);
-    return listRestoredCopies(db);
+    return { copies: await listRestoredCopies(db) };
   }
 
   /** Drop one restored copy, after the confirmation production needs (the database name typed back). */

@@ -8,13 +8,21 @@ import { Database } from '../db/database';
 import type { DemoManager } from '../demo/manager';
 import { SecretCredentialCache } from '../secrets/credentials';
 import { RefreshingDatabase } from '../secrets/refreshing-database';
-import { OpsError } from '../util/errors';
+import { OpsError, toWireError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 import type { SettingsStore, StoredProfile } from './settings';
 import type { PasswordVault } from './vault';
 
 export const DEMO_ID = 'demo';
 const DEFAULT_PATTERN = 'org_%';
+
+async function asAnswer(test: () => Promise<ConnectionTestResult>): Promise<ConnectionTestResult> {
+  try {
+    return await test();
+  } catch (err) {
+    return { ok: false, error: toWireError(err) };
+  }
+}
 
 /**
  * Connection profiles: stored without passwords; a password comes from the vault (Electron),
@@ -203,6 +211,16 @@ export class ConnectionService {
     const { db } = await this.database(id);
     const note = this.sources.get(id);
     return { ...(await probe(db)), ...(note ? { credential: { detail: note.detail, ...(note.warning ? { warning: note.warning } : {}) } } : {}) };
+  }
+
+  /** connections.test: a failed test is an answer, not an error (the Settings page shows why). */
+  async testAnswer(id: string): Promise<ConnectionTestResult> {
+    return asAnswer(() => this.test(id));
+  }
+
+  /** connections.testDraft, answered the same way. */
+  async testDraftAnswer(raw: ProfileInput): Promise<ConnectionTestResult> {
+    return asAnswer(() => this.testDraft(raw));
   }
 
   /** Every connection's credential source, for the Secrets page and `audit secrets`. */

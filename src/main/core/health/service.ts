@@ -9,14 +9,16 @@ import type { TaskManager } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
 import type { Logger } from '../util/log';
 import { HistoryStore, sampleOf } from './history';
-import { CHECKS, checkDef, lostSession, overallStatus, runHealth } from './registry';
-import { safeId, ThresholdStore } from './thresholds';
+import { CHECKS, checkDef, checkSql, lostSession, overallStatus, runHealth } from './registry';
+import { DEFAULT_THRESHOLDS, safeId, THRESHOLD_DOCS, THRESHOLD_UNITS, ThresholdStore } from './thresholds';
 
 export interface HealthDeps {
   home: string;
   tasks: TaskManager;
   log: Logger;
   database(id?: string): Promise<{ db: Database; profile: { id: string; tenantPattern: string; database: string } }>;
+  /** The connection a call is about: the given one, or the active one (without connecting). */
+  connectionId(id?: string): Promise<string>;
   /** The connection the sampler should watch now, or null (none configured, demo still starting…). */
   sampleTarget(): Promise<string | null>;
   onUpdated(e: { connectionId: string; status: HealthReport['status']; checkedAt: string }): void;
@@ -127,7 +129,7 @@ export class HealthService {
 
   /** "Run now": the whole suite as a task with progress per check and cancel. */
   runTask(connectionId?: string): { taskId: string } {
-    const { task } = this.deps.tasks.start({ kind: 'health.run', title: 'Health checks', unit: 'checks' }, async (ctx) => {
+    const { task } = this.deps.tasks.start({ kind: 'health.run', title: 'Health checks', unit: 'checks', ...(connectionId ? { connectionId } : {}) }, async (ctx) => {
       const report = await this.run(connectionId, { signal: ctx.signal, onProgress: (done, total, id) => {
         ctx.progress(done, total, 'checks');
         ctx.log(`${id} done`);
@@ -184,18 +186,52 @@ export class HealthService {
   exactBloatTask(connectionId: string | undefined, object: string): { taskId: string } {
     const m = /^([^.]+)\.([^.]+)$/.exec(object);
     if (!m) throw new OpsError('invalid_input', `"${object}" is not schema.table.`, 'Pick a table from the table bloat findings.');
-    const { task } = this.deps.tasks.start({ kind: 'health.exactBloat', title: `Exact bloat of ${object}`, unit: 'steps' }, async (ctx) => {
+    const { task } = this.deps.tasks.start({ kind: 'health.exactBloat', title: `Exact bloat of ${object}`, unit: 'steps', ...(connectionId ? { connectionId } : {}) }, async (ctx) => {
       const { db } = await this.deps.database(connectionId);
       const ext = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple'", [], { signal: ctx.signal });
       if (ext.rowCount === 0) throw new OpsError('pgstattuple_missing', 'The pgstattuple extension is not installed in this database.', 'CREATE EXTENSION pgstattuple; (as a superuser), or rely on the estimate.');
       ctx.progress(0, 1, 'steps');
-      const { rows } = await db.query<{ table_len: number; tuple_count: number; dead_tuple_count: number; dead_tuple_len: number; free_space: number; wasted_ratio: number }>(loadSql('health_exact_bloat'), [m[1], m[2]], { timeoutMs: 3_600_000, signal: ctx.signal });
+      const { rows } = await db.query<{ table_len: number; tuple_count: number; tuple_len: number; dead_tuple_count: number; dead_tuple_len: number; free_space: number; wasted_ratio: number | null }>(loadSql('health_exact_bloat'), [m[1], m[2]], { timeoutMs: 3_600_000, signal: ctx.signal });
       const r = rows[0]!;
       ctx.log(`${object}: ${formatBytes(r.table_len)}, ${r.tuple_count} live and ${r.dead_tuple_count} dead tuples; dead ${formatBytes(r.dead_tuple_len)} + free ${formatBytes(r.free_space)} = ${((r.wasted_ratio ?? 0) * 100).toFixed(1)}% reclaimable.`);
       ctx.progress(1, 1, 'steps');
       return r;
     });
     return { taskId: task.id };
+  }
+
+  // ---- the contract's calls (health.*): about the given connection, or the active one -------------
+
+  async runFor(connectionId?: string): Promise<{ taskId: string }> {
+    return this.runTask(await this.deps.connectionId(connectionId));
+  }
+
+  async summaryOf(connectionId?: string): Promise<{ summary: HealthSummary | null }> {
+    return { summary: await this.summary(await this.deps.connectionId(connectionId)) };
+  }
+
+  async findingsOf(q: Parameters<HealthService['findings']>[1] & { connectionId?: string }) {
+    return this.findings(await this.deps.connectionId(q.connectionId), q);
+  }
+
+  async historyOf(q: { connectionId?: string; hours: number; maxPoints: number }) {
+    return { samples: await this.history(await this.deps.connectionId(q.connectionId)).read(q.hours, q.maxPoints) };
+  }
+
+  sqlOf(checkId: CheckId) {
+    return { checkId, files: checkSql(checkId) };
+  }
+
+  async thresholdsOf(connectionId?: string) {
+    return { thresholds: await this.thresholds.get(await this.deps.connectionId(connectionId)), defaults: DEFAULT_THRESHOLDS, docs: THRESHOLD_DOCS, units: THRESHOLD_UNITS };
+  }
+
+  async saveThresholds(connectionId: string | undefined, thresholds: Partial<Thresholds>) {
+    return { thresholds: await this.thresholds.save(await this.deps.connectionId(connectionId), thresholds) };
+  }
+
+  async exactBloatFor(connectionId: string | undefined, object: string): Promise<{ taskId: string }> {
+    return this.exactBloatTask(await this.deps.connectionId(connectionId), object);
   }
 
   // ---- sampler ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ export function RestoredCopies() {
   const loadCopies = useBackupsStore((s) => s.loadCopies);
   const [dropping, setDropping] = useState<RestoredCopy>();
   // A restore that finishes may have left a new copy.
-  const restoresDone = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'restore' && t.status === 'succeeded').length);
+  const restoresDone = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'backups.restore' && t.status === 'succeeded').length);
   useEffect(() => {
     void loadCopies();
   }, [loadCopies, restoresDone]);

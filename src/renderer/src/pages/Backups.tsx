@@ -29,7 +29,7 @@ function useRates(tasks: Task[]): Record<string, number> {
 function RunningBackups() {
   const all = useTasksStore((s) => s.tasks);
   const cancel = useTasksStore((s) => s.cancel);
-  const running = useMemo(() => Object.values(all).filter((t) => ['backup', 'restore', 'verify'].includes(t.kind) && (t.status === 'running' || t.status === 'queued')), [all]);
+  const running = useMemo(() => Object.values(all).filter((t) => ['backups.run', 'backups.restore', 'backups.verify'].includes(t.kind) && (t.status === 'running' || t.status === 'queued')), [all]);
   const rates = useRates(running);
   if (!running.length) return null;
   return (
@@ -411,7 +411,7 @@ export function BackupsPage() {
   const { settings, entries, total, nextCursor, filter, loading, error, notice, load, loadMore, setFilter, run, verify, dismiss } = useBackupsStore();
   const [restoring, setRestoring] = useState<CatalogEntry>();
   const [tenantInput, setTenantInput] = useState(filter.tenant ?? '');
-  const finished = useTasksStore((s) => Object.values(s.tasks).filter((t) => ['backup', 'restore', 'verify'].includes(t.kind) && t.status !== 'running').length);
+  const finished = useTasksStore((s) => Object.values(s.tasks).filter((t) => ['backups.run', 'backups.restore', 'backups.verify'].includes(t.kind) && t.status !== 'running').length);
 
   useEffect(() => {
     void load();

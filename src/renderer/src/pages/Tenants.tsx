@@ -23,7 +23,7 @@ type FetchedBackups = LastBackups & { fetchedAt: number };
 
 function useLastBackups(connectionId: string | undefined): FetchedBackups | undefined {
   const [last, setLast] = useState<FetchedBackups>();
-  const finishedBackups = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'backup' && t.status === 'succeeded').length);
+  const finishedBackups = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'backups.run' && t.status === 'succeeded').length);
   useEffect(() => {
     if (!connectionId) return;
     let live = true;
