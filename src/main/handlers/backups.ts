@@ -1,4 +1,5 @@
 import type { backupsContract } from '../../shared/domain/backups';
+import { restoredDatabaseName, sideSchemaName } from '../core/backup/naming';
 import type { Handlers } from './types';
 
 export const backupsHandlers: Handlers<keyof typeof backupsContract> = {
@@ -17,6 +18,7 @@ export const backupsHandlers: Handlers<keyof typeof backupsContract> = {
   'backups.restore': async (input, app) => app.backups.restore(input),
   'backups.verify': async (input, app) => app.backups.verify(input),
   'backups.retention': async (input, app) => app.backups.retention(input.dryRun),
+  'backups.restoreNames': async (input) => ({ ...(input.tenant ? { sideSchema: sideSchemaName(input.tenant) } : {}), ...(input.database ? { database: restoredDatabaseName(input.database) } : {}) }),
   'backups.restoredCopies': async (input, app) => ({ copies: await app.backups.restoredCopies(input.connectionId) }),
   'backups.dropRestoredCopy': async (input, app) => app.backups.dropRestoredCopy(input),
 };

@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ConnectionTestResult, ProfileInput, ProfileView } from '../../../shared/domain/connections';
+import { testConnection, testDraft as testDraftInput, useActivate, useAppInfo, useConnections, useDeleteConnection, useSaveConnection } from '../api/app';
 import { ErrorState } from '../components/States';
-import { errorText, invoke } from '../bridge';
-import { useAppStore } from '../stores/app';
 
 type Draft = {
   id?: string;
@@ -51,9 +50,14 @@ function draftKey(draft: Draft): string {
 
 /** Connection profiles: add, edit, test, delete (production asks for the database name). */
 export function SettingsPage() {
-  const { profiles, activeId, info, save, remove, activate } = useAppStore();
+  const profiles = useConnections().data?.profiles ?? [];
+  const activeId = useConnections().data?.activeId ?? null;
+  const info = useAppInfo().data;
+  const save = useSaveConnection();
+  const remove = useDeleteConnection();
+  const activate = useActivate();
   const [draft, setDraft] = useState<Draft | null>(null);
-  const [error, setError] = useState<{ message: string; hint?: string }>();
+  const [error, setError] = useState<unknown>();
   const [note, setNote] = useState<string>();
   const [tests, setTests] = useState<Record<string, TestResult | 'running'>>({});
   const [deleting, setDeleting] = useState<ProfileView | null>(null);
@@ -74,7 +78,7 @@ export function SettingsPage() {
       setDraft(null);
       setDraftTest(undefined);
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     }
   }
 
@@ -82,12 +86,7 @@ export function SettingsPage() {
     if (!draft) return;
     const key = draftKey(draft);
     setDraftTest({ key, result: 'running' });
-    let result: TestResult;
-    try {
-      result = await invoke('connections.testDraft', inputOf(draft));
-    } catch (err) {
-      result = { ok: false, error: { code: 'error', ...errorText(err) } };
-    }
+    const result = await testDraftInput(inputOf(draft));
     // Typing while the test ran makes it a test of other values: keep it only for what it tested.
     setDraftTest((t) => (t?.key === key ? { key, result } : t));
   }
@@ -101,12 +100,8 @@ export function SettingsPage() {
 
   async function test(id: string) {
     setTests((t) => ({ ...t, [id]: 'running' }));
-    try {
-      const r = await invoke('connections.test', { id });
-      setTests((t) => ({ ...t, [id]: r }));
-    } catch (err) {
-      setTests((t) => ({ ...t, [id]: { ok: false, error: { code: 'error', ...errorText(err) } } }));
-    }
+    const r = await testConnection(id);
+    setTests((t) => ({ ...t, [id]: r }));
   }
 
   async function confirmDelete() {
@@ -116,7 +111,7 @@ export function SettingsPage() {
       setDeleting(null);
       setConfirmText('');
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     }
   }
 
@@ -127,7 +122,7 @@ export function SettingsPage() {
         <button onClick={() => { setDraft({ ...EMPTY }); setDraftTest(undefined); }}>Add connection</button>
       </div>
       {note && <div className="notice">{note}</div>}
-      {error && <ErrorState error={error} />}
+      {error !== undefined && <ErrorState error={error} />}
       <section className="card">
         <h2>Connections</h2>
         <table className="grid">
