@@ -62,12 +62,13 @@ export function resetConnectionState(): void {
 
 /**
  * The events that make server state stale: each task.updated is written into the task list, and one
- * that succeeded invalidates its domain; health.updated invalidates health. Returns the unsubscribe.
+ * that ended invalidates its domain; health.updated invalidates health. Returns the unsubscribe.
  */
 export function followEvents(): () => void {
   const offTask = subscribe('task.updated', (task) => {
     queryClient.setQueryData<Output<'tasks.list'>>(callKey('tasks.list', {}), (old) => ({ tasks: [...(old?.tasks ?? []).filter((t) => t.id !== task.id), task] }));
-    if (task.status === 'succeeded') domainsOf(task).forEach(invalidateDomain);
+    // Read again when it ended, whatever the outcome: a failed verification is recorded in the catalog too.
+    if (task.status === 'succeeded' || task.status === 'failed' || task.status === 'cancelled') domainsOf(task).forEach(invalidateDomain);
   });
   const offHealth = subscribe('health.updated', () => invalidateDomain('health'));
   return () => {

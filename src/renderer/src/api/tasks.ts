@@ -19,13 +19,12 @@ export function useCancelTask() {
 export const isActive = (t: Task | undefined): boolean => t?.status === 'running' || t?.status === 'queued';
 
 /**
- * Where a finished task's result is read. Today each domain keeps its own (the audit by task id, the
- * tenants' last verification); the one place to switch to `tasks.get` once the core keeps results
- * with the task. Kinds without a result resolve to null.
+ * Where a finished task's result is read: the one place to switch to `tasks.get` once the core keeps
+ * results with the task. Today only the audit's is read by task id (the Tenants page reads the last
+ * verification itself, as it needs it before any task of this window); other kinds resolve to null.
  */
 async function readTaskResult(task: Task): Promise<unknown> {
   if (task.kind === 'secrets.audit') return (await invoke('secrets.audit.result', { taskId: task.id })).report ?? null;
-  if (task.kind === 'tenants.verify') return (await invoke('tenants.result', {})).result;
   return null;
 }
 

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { create } from 'zustand';
 import type { VerifyResult, Violation } from '../../../shared/domain/tenants';
+import { useActiveProfile } from './app';
 import { useAction, useCall } from './client';
 import { useTask } from './tasks';
 
@@ -35,16 +36,18 @@ export function fixInput(v: Violation, confirm?: string) {
 }
 
 /** The verification this window started (UI state shared by the page and the fix dialog's re-verify). */
-const useStarted = create<{ taskId?: string; error?: unknown; set(s: { taskId?: string; error?: unknown }): void }>((set) => ({ set: (s) => set(s) }));
+type Started = { connectionId?: string; taskId?: string; error?: unknown };
+const useStarted = create<Started & { set(s: Started): void }>((set) => ({ set: (s) => set(s) }));
 
 /** Start a verification of the active connection. */
 export function useVerifyAgain(): () => void {
   const call = useVerifyTenants();
+  const connectionId = useActiveProfile()?.id;
   return () => {
-    useStarted.getState().set({ taskId: undefined, error: undefined });
+    useStarted.getState().set({ connectionId, taskId: undefined, error: undefined });
     call.mutateAsync({}).then(
-      (r) => useStarted.getState().set({ taskId: r.taskId }),
-      (error: unknown) => useStarted.getState().set({ error }),
+      (r) => useStarted.getState().set({ connectionId, taskId: r.taskId }),
+      (error: unknown) => useStarted.getState().set({ connectionId, error }),
     );
   };
 }
@@ -55,7 +58,9 @@ export function useVerifyAgain(): () => void {
  */
 export function useVerifyRun(loadedTaskId: string | undefined) {
   const verify = useVerifyAgain();
-  const started = useStarted();
+  const all = useStarted();
+  // What was started for another connection is not this page's.
+  const started: Started = all.connectionId === useActiveProfile()?.id ? all : {};
   const { task, running } = useTask(started.taskId ?? loadedTaskId);
   const ended = started.taskId && (task?.status === 'failed' || task?.status === 'cancelled');
   const error = started.error ?? (ended ? (task.error ?? { message: `Verification ${task.status}.` }) : undefined);
