@@ -47,7 +47,15 @@ export function BackupsPage() {
           </button>
         </div>
       )}
-      {error && <ErrorState error={error} onRetry={() => void settingsQuery.refetch()} />}
+      {error && (
+        <ErrorState
+          error={error}
+          onRetry={() => {
+            dismiss();
+            void settingsQuery.refetch();
+          }}
+        />
+      )}
       <KeySetup />
       <RunningBackups />
       <Catalog keyReady={keyReady} onRestore={setRestoring} />
