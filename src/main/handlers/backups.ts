@@ -11,6 +11,7 @@ export const backupsHandlers: Handlers<keyof typeof backupsContract> = {
   'backups.restore': async (input, app) => app.backups.restore(input),
   'backups.verify': async (input, app) => app.backups.verify(input),
   'backups.retention': async (input, app) => app.backups.retention(input.dryRun),
+  'backups.restoreNames': async (input, app) => app.backups.restoreNames(input),
   'backups.restoredCopies': async (input, app) => app.backups.restoredCopies(input.connectionId),
   'backups.dropRestoredCopy': async (input, app) => app.backups.dropRestoredCopy(input),
 };

@@ -9,8 +9,8 @@ import { SecretsPage } from './pages/Secrets';
 import { SettingsPage } from './pages/Settings';
 import { TenantsPage } from './pages/Tenants';
 import { go, SECTIONS, useSection, type SectionId } from './route';
-import { useActiveProfile, useAppStore } from './stores/app';
-import { useTasksStore } from './stores/tasks';
+import { useActivate, useActiveProfile, useAppInfo, useConnections, useSwitchError } from './api/app';
+import { followEvents } from './api/client';
 
 function Page({ section }: { section: SectionId }) {
   switch (section) {
@@ -34,23 +34,24 @@ function Page({ section }: { section: SectionId }) {
 /** The shell: title bar (environment colour, connection switcher), sidebar, page, task tray. */
 export function App() {
   const section = useSection();
-  const { info, profiles, activeId, error, switchError, load, activate, dismissSwitchError } = useAppStore();
+  const appInfo = useAppInfo();
+  const connections = useConnections();
+  const info = appInfo.data;
+  const profiles = connections.data?.profiles ?? [];
+  const activeId = connections.data?.activeId ?? null;
+  const error = appInfo.error ?? connections.error;
   const active = useActiveProfile();
-  const startTasks = useTasksStore((s) => s.start);
+  const activate = useActivate();
+  const { error: switchError, set: setSwitchError } = useSwitchError();
 
-  useEffect(() => {
-    void load();
-    const stop = startTasks();
-    return stop;
-  }, [load, startTasks]);
+  useEffect(() => followEvents(), []);
 
-  // While the demo database starts, poll until it is up so the switcher and Overview follow.
-  const demoStarting = info?.demo.state === 'starting';
+  // While the demo database starts (app.info polls itself), the connection list follows it up.
+  const demoState = info?.demo.state;
+  const refetchConnections = connections.refetch;
   useEffect(() => {
-    if (!demoStarting) return;
-    const timer = setInterval(() => void load(), 1500);
-    return () => clearInterval(timer);
-  }, [demoStarting, load]);
+    void refetchConnections();
+  }, [demoState, refetchConnections]);
 
   // Alt+1…8 jumps between sections.
   useEffect(() => {
@@ -85,7 +86,7 @@ export function App() {
         {switchError && (
           <span className="error-text small-text" role="alert" aria-label="Connection not switched" title={switchError.hint}>
             Not switched to {switchError.name}: {switchError.message}{' '}
-            <button className="small" onClick={dismissSwitchError}>
+            <button className="small" onClick={() => setSwitchError(undefined)}>
               Dismiss
             </button>
           </span>
@@ -103,7 +104,7 @@ export function App() {
         ))}
       </nav>
       <main className="content">
-        {error ? <ErrorState error={error} onRetry={() => void load()} /> : <Page section={section} />}
+        {error ? <ErrorState error={error} onRetry={() => void Promise.all([appInfo.refetch(), connections.refetch()])} /> : <Page section={section} />}
       </main>
       <TaskTray />
     </div>

@@ -65,7 +65,13 @@ export function subscribe<E extends EventName>(name: E, listener: (payload: Even
   return () => source?.removeEventListener(name, handler as EventListener);
 }
 
+/** Any failure as code, message and hint: a BridgeError, a task's or a test's wire error, or an Error. */
 export function errorText(err: unknown): { message: string; hint?: string; code?: string } {
   if (err instanceof BridgeError) return { message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) };
-  return { message: err instanceof Error ? err.message : String(err) };
+  if (err instanceof Error) return { message: err.message };
+  if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
+    const e = err as { message: string; hint?: unknown; code?: unknown };
+    return { message: e.message, ...(typeof e.hint === 'string' && e.hint ? { hint: e.hint } : {}), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+  }
+  return { message: String(err) };
 }

@@ -187,6 +187,11 @@ export const backupsContract = {
   },
   'backups.verify': { input: z.object({ connectionId, manifest: z.string().min(1).max(1000) }).strict(), output: TaskRef },
   'backups.retention': { input: z.object({ dryRun: z.boolean() }).strict(), output: RetentionPlan },
+  /** The names a restore made now would give by default (the core decides them: 63-byte rule, stamp). */
+  'backups.restoreNames': {
+    input: z.object({ tenant: z.string().min(1).max(63).optional(), database: z.string().min(1).max(63).optional() }).strict(),
+    output: z.object({ sideSchema: z.string().optional(), database: z.string().optional() }),
+  },
   'backups.restoredCopies': { input: z.object({ connectionId }).strict(), output: z.object({ copies: z.array(RestoredCopy) }) },
   /** Drops one restored copy; refuses anything else. On production, confirm is the database name. */
   'backups.dropRestoredCopy': {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useActiveProfile } from '../stores/app';
+import { useActiveProfile } from '../api/app';
 import { ErrorState } from './States';
 
 type Err = { message: string; hint?: string };

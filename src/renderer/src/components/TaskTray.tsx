@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Task } from '../../../shared/domain/tasks';
 import { bytes, duration } from '../format';
-import { useTasksStore } from '../stores/tasks';
+import { useCancelTask, useTasks } from '../api/tasks';
 
 function progressText(p: Task['progress']): string {
   if (p.unit === 'bytes') return p.total ? `${bytes(p.done)} / ${bytes(p.total)}` : bytes(p.done);
@@ -15,8 +15,8 @@ function progressText(p: Task['progress']): string {
  * when idle (the count of recent tasks, and failures in red so an error is not missed).
  */
 export function TaskTray() {
-  const tasks = useTasksStore((s) => s.tasks);
-  const cancel = useTasksStore((s) => s.cancel);
+  const tasks = useTasks();
+  const cancel = useCancelTask().mutateAsync;
   const list = Object.values(tasks).sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, 8);
   const running = list.filter((t) => t.status === 'running' || t.status === 'queued');
   const failed = list.filter((t) => t.status === 'failed');

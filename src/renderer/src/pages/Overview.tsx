@@ -1,12 +1,10 @@
-import { useEffect } from 'react';
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { HealthOverview } from '../components/health/HealthOverview';
-import { EmptyState, ErrorState } from '../components/States';
+import { EmptyState, ErrorState, RequireConnection } from '../components/States';
 import { bytes, count, duration, time } from '../format';
-import { useActiveProfile, useAppStore } from '../stores/app';
-import { useOverviewStore } from '../stores/overview';
-
-const POLL_MS = 5_000;
+import { useDemoStarting } from '../api/app';
+import { POLL_MS, useOverview } from '../api/overview';
+import type { ProfileView } from '../../../shared/domain/connections';
 const STATE_COLOURS: Record<string, string> = {
   active: 'var(--c-active)',
   idle: 'var(--c-idle)',
@@ -29,30 +27,12 @@ function Fact({ label, value, sub }: { label: string; value: string; sub?: strin
 
 /** Live facts of the connected database, refreshed every few seconds while open. */
 export function OverviewPage() {
-  const profile = useActiveProfile();
-  const info = useAppStore((s) => s.info);
-  const { facts, samples, error, refresh, reset } = useOverviewStore();
-  const activeId = profile?.id;
-  const demoStarting = info?.demo.state === 'starting' && profile?.isDemo;
+  return <RequireConnection title="Overview">{(profile) => <Overview profile={profile} />}</RequireConnection>;
+}
 
-  useEffect(() => {
-    reset();
-    if (!activeId || demoStarting) return;
-    void refresh();
-    const timer = setInterval(() => void refresh(), POLL_MS);
-    return () => clearInterval(timer);
-  }, [activeId, demoStarting, refresh, reset]);
-
-  if (!profile) {
-    return (
-      <div className="page">
-        <h1>Overview</h1>
-        <EmptyState title="No connection">
-          <p>Add a connection under Settings.</p>
-        </EmptyState>
-      </div>
-    );
-  }
+function Overview({ profile }: { profile: ProfileView }) {
+  const demoStarting = useDemoStarting();
+  const { facts, samples, error, refresh } = useOverview(!demoStarting);
   if (demoStarting) {
     return (
       <div className="page">
@@ -72,7 +52,7 @@ export function OverviewPage() {
         <h1>Overview</h1>
         <span className="muted">{facts ? `${profile.name} · sampled ${time(facts.sampledAt)}` : 'Loading…'}</span>
       </div>
-      {error && <ErrorState error={error} onRetry={() => void refresh()} />}
+      {error && <ErrorState error={error} onRetry={refresh} />}
       {facts && (
         <>
           <div className="facts">

@@ -1,8 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CheckId, Finding } from '../../../../shared/domain/health';
+import { useExactBloat, useFindings, type FindingSort } from '../../api/health';
 import { errorText } from '../../bridge';
-import { exactBloat, fetchFindings, type FindingSort } from '../../stores/health';
 import { EmptyState, ErrorState } from '../States';
 
 const COLUMNS: { key: FindingSort; label: string; width: string }[] = [
@@ -18,40 +18,20 @@ const ROW_PX = 30;
  * server, virtualised here so thousands of rows stay smooth. Rows load as the list scrolls.
  */
 export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checkedAt?: string }) {
-  const [rows, setRows] = useState<Finding[]>([]);
-  const [total, setTotal] = useState(0);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [sort, setSort] = useState<FindingSort>('severity');
   const [dir, setDir] = useState<'asc' | 'desc'>('desc');
   const [tenant, setTenant] = useState('');
-  const [error, setError] = useState<{ message: string; hint?: string }>();
   const [selected, setSelected] = useState<Finding>();
-  const loading = useRef(false);
   const parent = useRef<HTMLDivElement>(null);
-
-  const loadPage = useCallback(
-    async (from: string | null, reset: boolean) => {
-      if (loading.current) return;
-      loading.current = true;
-      try {
-        const page = await fetchFindings({ checkId, sort, dir, ...(tenant.trim() ? { tenant: tenant.trim() } : {}), ...(from ? { cursor: from } : {}) });
-        setRows((old) => (reset ? page.findings : [...old, ...page.findings]));
-        setTotal(page.total);
-        setCursor(page.nextCursor);
-        setError(undefined);
-      } catch (err) {
-        setError(errorText(err));
-      } finally {
-        loading.current = false;
-      }
-    },
-    [checkId, sort, dir, tenant],
-  );
+  const findings = useFindings({ checkId, sort, dir, ...(tenant.trim() ? { tenant: tenant.trim() } : {}) });
+  const pages = findings.data?.pages ?? [];
+  const rows = pages.flatMap((p) => p.findings);
+  const total = pages.at(-1)?.total ?? 0;
+  const { error, hasNextPage, isFetching, fetchNextPage, refetch } = findings;
 
   useEffect(() => {
     setSelected(undefined);
-    void loadPage(null, true);
-  }, [loadPage, checkedAt]);
+  }, [checkId, sort, dir, tenant, checkedAt]);
 
   // The virtualizer is mutable by design; this component does not rely on memoising it.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -59,8 +39,8 @@ export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checke
   const items = virtual.getVirtualItems();
   const last = items[items.length - 1];
   useEffect(() => {
-    if (last && cursor && last.index >= rows.length - 20) void loadPage(cursor, false);
-  }, [last, cursor, rows.length, loadPage]);
+    if (last && hasNextPage && !isFetching && last.index >= rows.length - 20) void fetchNextPage();
+  }, [last, hasNextPage, isFetching, rows.length, fetchNextPage]);
 
   const sortBy = (key: FindingSort) => {
     if (key === sort) setDir(dir === 'asc' ? 'desc' : 'asc');
@@ -80,7 +60,7 @@ export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checke
           Sort by size/value {sort === 'value' ? (dir === 'asc' ? '▲' : '▼') : ''}
         </button>
       </div>
-      {error && <ErrorState error={error} onRetry={() => void loadPage(null, true)} />}
+      {error && <ErrorState error={error} onRetry={() => void refetch()} />}
       <div className="hf-head" role="row">
         {COLUMNS.map((c) => (
           <button key={c.key} role="columnheader" style={{ flexBasis: c.width, flexGrow: c.width === 'auto' ? 1 : 0 }} onClick={() => sortBy(c.key)} aria-sort={sort === c.key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
@@ -116,6 +96,7 @@ export function FindingsTable({ checkId, checkedAt }: { checkId: CheckId; checke
 
 function FindingDetail({ checkId, finding, onClose }: { checkId: CheckId; finding: Finding; onClose: () => void }) {
   const [note, setNote] = useState<string>();
+  const exactBloat = useExactBloat();
   const fix = (finding.data as { fixSql?: string } | undefined)?.fixSql;
   return (
     <div className="card finding-detail">
@@ -125,7 +106,7 @@ function FindingDetail({ checkId, finding, onClose }: { checkId: CheckId; findin
         {checkId === 'table_bloat' && finding.object && (
           <button
             onClick={() =>
-              void exactBloat(finding.object!).then(
+              void exactBloat.mutateAsync({ object: finding.object! }).then(
                 () => setNote('Measuring with pgstattuple: the result appears in the task tray.'),
                 (err: unknown) => setNote(errorText(err).message),
               )

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Finding, HistorySample } from '../../../../shared/domain/health';
+import type { HistorySample } from '../../../../shared/domain/health';
 import { bytes, count } from '../../format';
-import { fetchFindings } from '../../stores/health';
+import { useTopFindings } from '../../api/health';
 import { EmptyState } from '../States';
 
 const STATE_COLOURS: Record<string, string> = {
@@ -36,13 +35,10 @@ function Chart({ title, children, empty }: { title: string; children: React.Reac
 }
 
 /** History charts (from the local history, never the database) and the latest top lists. */
-export function HealthCharts({ history, checkedAt }: { history: HistorySample[]; checkedAt?: string }) {
-  const [bloat, setBloat] = useState<Finding[]>([]);
-  const [tenants, setTenants] = useState<Finding[]>([]);
-  useEffect(() => {
-    void fetchFindings({ checkId: 'table_bloat', sort: 'value', dir: 'desc' }).then((p) => setBloat(p.findings.slice(0, 10)), () => setBloat([]));
-    void fetchFindings({ checkId: 'sizes', sort: 'value', dir: 'desc' }).then((p) => setTenants(p.findings.filter((f) => (f.data as { kind?: string })?.kind === 'tenant').slice(0, 10)), () => setTenants([]));
-  }, [checkedAt]);
+export function HealthCharts({ history }: { history: HistorySample[] }) {
+  // Read again with every health result (health.updated invalidates them).
+  const bloat = (useTopFindings({ checkId: 'table_bloat', sort: 'value', dir: 'desc' }).data?.findings ?? []).slice(0, 10);
+  const tenants = (useTopFindings({ checkId: 'sizes', sort: 'value', dir: 'desc' }).data?.findings ?? []).filter((f) => (f.data as { kind?: string })?.kind === 'tenant').slice(0, 10);
 
   const points = history.map((s) => ({ at: s.at, ...s.metrics }));
   const states = [...new Set(history.flatMap((s) => Object.keys(s.metrics).filter((k) => k.startsWith('conn.') && !['conn.used', 'conn.max', 'conn.usable'].includes(k))))];

@@ -1,18 +1,13 @@
-import { useEffect } from 'react';
 import { ago, bytes } from '../../format';
 import { useNow } from '../../now';
-import { useHealthStore } from '../../stores/health';
+import { useHealthSummary } from '../../api/health';
 
 const pct = (v: number | undefined, digits = 1) => (v === undefined ? '–' : `${(v * 100).toFixed(digits)}%`);
 
 /** Overview's health strip: the overall status and the key numbers from the latest result (local state only). */
 export function HealthOverview() {
-  const { summary, load, follow } = useHealthStore();
+  const summary = useHealthSummary().data?.summary;
   const now = useNow(30_000);
-  useEffect(() => {
-    void load();
-    return follow();
-  }, [load, follow]);
   if (!summary) return null;
   const value = (id: string) => summary.checks.find((c) => c.id === id)?.value;
   // Heavy checks run every 30 minutes: say how old the oldest figure is, not only when the last tick ran.

@@ -1,36 +1,32 @@
-import { useEffect, useState } from 'react';
-import type { RestoredCopy } from '../../../shared/domain/backups';
-import { bytes, duration } from '../format';
-import { useBackupsStore } from '../stores/backups';
-import { useTasksStore } from '../stores/tasks';
-import { DangerConfirm } from './DangerConfirm';
-import { ErrorState } from './States';
+import { useState } from 'react';
+import type { RestoredCopy } from '../../../../shared/domain/backups';
+import { useBackupActions, useRestoredCopies } from '../../api/backups';
+import { bytes, duration } from '../../format';
+import { DangerConfirm } from '../DangerConfirm';
+import { ErrorState } from '../States';
 
 /**
  * Restored copies: the side schemas restores left beside the live tenants (<tenant>__restored_… and the
  * <tenant>__replaced_… a replace keeps). They are never counted as tenants; here they are seen and dropped.
  */
 export function RestoredCopies() {
-  const copies = useBackupsStore((s) => s.copies);
-  const error = useBackupsStore((s) => s.copiesError);
-  const loadCopies = useBackupsStore((s) => s.loadCopies);
+  // A restore that finishes may have left a new copy: its task event makes this stale.
+  const query = useRestoredCopies();
+  const copies = query.data?.copies;
+  const loadCopies = () => void query.refetch();
+  const error = query.error;
   const [dropping, setDropping] = useState<RestoredCopy>();
-  // A restore that finishes may have left a new copy.
-  const restoresDone = useTasksStore((s) => Object.values(s.tasks).filter((t) => t.kind === 'backups.restore' && t.status === 'succeeded').length);
-  useEffect(() => {
-    void loadCopies();
-  }, [loadCopies, restoresDone]);
   return (
     <section className="card" aria-label="Restored copies">
       <div className="page-head">
         <h2 style={{ margin: 0 }}>Restored copies</h2>
         <span className="muted small-text">side schemas left by restores · never counted as tenants</span>
         <span className="spacer" />
-        <button className="small" onClick={() => void loadCopies()}>
+        <button className="small" onClick={loadCopies}>
           Refresh
         </button>
       </div>
-      {error && <ErrorState error={error} onRetry={() => void loadCopies()} />}
+      {error && <ErrorState error={error} onRetry={loadCopies} />}
       {copies && copies.length === 0 && <p className="muted small-text">None: no restore has left a copy in this database.</p>}
       {copies && copies.length > 0 && (
         <table className="grid">
@@ -73,7 +69,7 @@ export function RestoredCopies() {
 }
 
 function DropDialog({ copy, onClose }: { copy: RestoredCopy; onClose: () => void }) {
-  const dropCopy = useBackupsStore((s) => s.dropCopy);
+  const { dropCopy } = useBackupActions();
   return (
     <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label="Drop restored copy">
       <div className="dialog">

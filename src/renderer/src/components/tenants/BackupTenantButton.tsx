@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { useBackupsStore } from '../stores/backups';
-import { useTasksStore } from '../stores/tasks';
+import { useRunBackup } from '../../api/backups';
+import { useTask } from '../../api/tasks';
+import { useBackupsUi } from '../../stores/backups';
 
 export type BackupError = { tenant: string; message: string; hint?: string; code?: string };
 
@@ -10,11 +11,11 @@ export type BackupError = { tenant: string; message: string; hint?: string; code
  * virtualised row: a failure to start goes to `onError` (the page's banner), a failed run to the task tray.
  */
 export function BackupTenantButton({ schema, onError }: { schema: string; onError(e: BackupError | undefined): void }) {
-  const run = useBackupsStore((s) => s.run);
+  const run = useRunBackup();
   const [taskId, setTaskId] = useState<string>();
   const [starting, setStarting] = useState(false);
-  const task = useTasksStore((s) => (taskId ? s.tasks[taskId] : undefined));
-  const running = starting || task?.status === 'running' || task?.status === 'queued';
+  const { task, running: taskRunning } = useTask(taskId);
+  const running = starting || taskRunning;
 
   async function click() {
     setStarting(true);
@@ -22,7 +23,7 @@ export function BackupTenantButton({ schema, onError }: { schema: string; onErro
     const id = await run('tenant', schema);
     setStarting(false);
     if (id) setTaskId(id);
-    else onError({ tenant: schema, ...(useBackupsStore.getState().error ?? { message: 'Could not start the backup.' }) });
+    else onError({ tenant: schema, ...(useBackupsUi.getState().error ?? { message: 'Could not start the backup.' }) });
   }
 
   const label = running ? 'Backing up…' : task?.status === 'succeeded' ? 'Backed up ✓' : task?.status === 'failed' ? 'Failed, retry' : 'Back up';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { VIOLATION_KINDS, type Violation, type ViolationKind } from '../../../shared/domain/tenants';
+import { VIOLATION_KINDS, type Violation, type ViolationKind } from '../../../../shared/domain/tenants';
 
 export type Grouping = 'severity' | 'name';
 
