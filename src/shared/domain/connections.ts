@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { PasswordSource, SslMode } from '../vocabulary';
 import { SecretRef } from './secrets';
+
+export { PasswordSource, SslMode };
 
 export const Environment = z.enum(['production', 'staging', 'development']);
 export type Environment = z.infer<typeof Environment>;
-
-export const SslMode = z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
-
-// Where the password of a connection comes from. The value itself never leaves the main process.
-export const PasswordSource = z.enum(['none', 'stored', 'session', 'pgpass', 'environment', 'demo', 'secrets-manager']);
 
 /** Where the active credential came from and why, in words ("Secrets Manager podcastflow/database, version …"). */
 export const CredentialNote = z.object({ detail: z.string(), warning: z.string().optional() });

@@ -1,4 +1,5 @@
 import type { TenantStats, VerifyResult, Violation } from '../../../shared/domain/tenants';
+import { DEFAULT_TENANT_PATTERN } from '../../../shared/vocabulary';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { isConnectionLost, OpsError } from '../util/errors';
@@ -6,7 +7,7 @@ import { fixLockOf } from './fix';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type CheckOptions, type TenantScope } from './checks';
 
 export interface VerifyTenantsOptions {
-  /** LIKE pattern for tenant schemas (default 'org_%'); ignored when `tenants` is given. */
+  /** LIKE pattern for tenant schemas (default DEFAULT_TENANT_PATTERN); ignored when `tenants` is given. */
   pattern?: string;
   /** An explicit list of tenant schemas instead of the pattern. */
   tenants?: string[];
@@ -51,7 +52,7 @@ const MAX_FUNCTION_ROWS = 50;
 export async function verifyTenants(db: Database, opts: VerifyTenantsOptions = {}): Promise<VerifyResult> {
   const started = performance.now();
   const scope: TenantScope = {
-    pattern: opts.pattern ?? 'org_%',
+    pattern: opts.pattern ?? DEFAULT_TENANT_PATTERN,
     tenants: opts.tenants && opts.tenants.length > 0 ? [...new Set(opts.tenants)] : null,
     template: opts.template ?? null,
   };

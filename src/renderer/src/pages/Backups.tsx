@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogEntry } from '../../../shared/domain/backups';
 import type { Task } from '../../../shared/domain/tasks';
+import { BACKUP_KINDS } from '../../../shared/vocabulary';
 import { RestoredCopies } from '../components/RestoredCopies';
 import { EmptyState, ErrorState } from '../components/States';
 import { bytes, duration } from '../format';
 import { useBackupsStore } from '../stores/backups';
 import { useTasksStore } from '../stores/tasks';
 
-const KINDS: Array<CatalogEntry['kind'] | ''> = ['', 'full', 'tenant', 'all-tenants'];
+const KINDS: Array<CatalogEntry['kind'] | ''> = ['', ...BACKUP_KINDS];
 
 /** Bytes per second of a running task, from its progress over the last samples. */
 function useRates(tasks: Task[]): Record<string, number> {

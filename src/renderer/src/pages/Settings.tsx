@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ConnectionTestResult, ProfileInput, ProfileView } from '../../../shared/domain/connections';
+import { DEFAULT_TENANT_PATTERN, SSL_MODES } from '../../../shared/vocabulary';
 import { ErrorState } from '../components/States';
 import { errorText, invoke } from '../bridge';
 import { useAppStore } from '../stores/app';
@@ -23,7 +24,7 @@ type Draft = {
   savePassword: boolean;
 };
 
-const EMPTY: Draft = { name: '', environment: 'development', mode: 'url', secretId: '', secretRegion: '', secretProfile: '', url: '', host: '', port: '5432', database: '', user: '', sslmode: 'prefer', tenantPattern: 'org_%', password: '', savePassword: false };
+const EMPTY: Draft = { name: '', environment: 'development', mode: 'url', secretId: '', secretRegion: '', secretProfile: '', url: '', host: '', port: '5432', database: '', user: '', sslmode: 'prefer', tenantPattern: DEFAULT_TENANT_PATTERN, password: '', savePassword: false };
 
 function draftOf(p: ProfileView): Draft {
   if (p.secret) return { ...EMPTY, id: p.id, name: p.name, environment: p.environment, mode: 'secret', secretId: p.secret.id, secretRegion: p.secret.region ?? '', secretProfile: p.secret.profile ?? '', sslmode: p.sslmode, tenantPattern: p.tenantPattern };
@@ -258,7 +259,7 @@ export function SettingsPage() {
               <label>
                 sslmode
                 <select value={draft.sslmode} onChange={(e) => set('sslmode', e.target.value as Draft['sslmode'])}>
-                  {['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => (
+                  {SSL_MODES.map((m) => (
                     <option key={m}>{m}</option>
                   ))}
                 </select>

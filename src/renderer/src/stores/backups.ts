@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Input } from '../../../shared/contract';
 import type { BackupSettingsView, CatalogEntry, RestoredCopy, RetentionPlan } from '../../../shared/domain/backups';
+import type { BackupKind } from '../../../shared/vocabulary';
 import { errorText, invoke } from '../bridge';
 
 type Err = { message: string; hint?: string; code?: string };
@@ -31,7 +32,7 @@ interface BackupsState {
   setFilter(f: CatalogFilter): void;
   configure(input: Input<'backups.configure'>): Promise<boolean>;
   generateKey(): Promise<{ keyId: string; path: string; warning: string } | undefined>;
-  run(scope: 'full' | 'tenant' | 'all-tenants', tenant?: string): Promise<string | undefined>;
+  run(scope: BackupKind, tenant?: string): Promise<string | undefined>;
   verify(manifest: string): Promise<void>;
   restore(input: Input<'backups.restore'>): Promise<boolean>;
   previewRetention(): Promise<void>;
