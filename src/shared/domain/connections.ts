@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WireError } from '../errors';
 import { PasswordSource, SslMode } from '../vocabulary';
 import { SecretRef } from './secrets';
 
@@ -72,7 +73,7 @@ export const ConnectionTest = z.object({
   ssl: z.boolean().optional(),
   passwordSource: PasswordSource.optional(),
   credential: CredentialNote.optional(),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  error: WireError.optional(),
 });
 
 export type ConnectionTestResult = z.infer<typeof ConnectionTest>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WireError } from '../errors';
 
 export const TaskStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
@@ -16,7 +17,7 @@ export const Task = z.object({
   log: z.array(z.string()),
   startedAt: z.string(),
   endedAt: z.string().optional(),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  error: WireError.optional(),
   cancellable: z.boolean(),
 });
 export type Task = z.infer<typeof Task>;
