@@ -6,6 +6,8 @@ import { z } from 'zod';
 /** How bad a health finding or a tenant violation is. (The secrets audit has its own scale, AuditSeverity.) */
 export const Severity = z.enum(['info', 'warn', 'critical']);
 export type Severity = z.infer<typeof Severity>;
+/** Higher is worse; for sorting. */
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
 
 /** What a backup holds: the whole database, one tenant schema, or every tenant schema (DESIGN §4). */
 export const BACKUP_KINDS = ['full', 'tenant', 'all-tenants'] as const;

@@ -1,5 +1,5 @@
 import type { TenantStats, VerifyResult, Violation } from '../../../shared/domain/tenants';
-import { DEFAULT_TENANT_PATTERN } from '../../../shared/vocabulary';
+import { DEFAULT_TENANT_PATTERN, SEVERITY_RANK } from '../../../shared/vocabulary';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { isConnectionLost, OpsError } from '../util/errors';
@@ -41,7 +41,6 @@ interface StatsRow {
   tables: number;
 }
 
-const SEVERITY_RANK: Record<Violation['severity'], number> = { critical: 0, warn: 1, info: 2 };
 const MAX_FUNCTION_ROWS = 50;
 
 /**
@@ -101,7 +100,7 @@ export async function verifyTenants(db: Database, opts: VerifyTenantsOptions = {
 
   violations.sort(
     (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       (a.tenant ?? '').localeCompare(b.tenant ?? '') ||
       a.kind.localeCompare(b.kind) ||
       (a.object ?? '').localeCompare(b.object ?? ''),
