@@ -1,9 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { events as eventSchemas, type EventName } from '../shared/contract';
-import type { WireError } from '../shared/errors';
+import { httpStatus, type WireError } from '../shared/errors';
 import { invoke } from './api';
 import type { App } from './app';
 import type { Logger } from './core/util/log';
@@ -48,19 +48,32 @@ function sameSecret(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function statusFor(error: WireError): number {
-  switch (error.code) {
-    case 'invalid_input':
-      return 400;
-    case 'unknown_method':
-    case 'not_found':
-      return 404;
-    case 'confirmation_required':
-      return 409;
-    case 'internal':
-      return 500;
+const BODY_LIMIT = 1024 * 1024;
+
+/** Every error leaves in the app's shape, with the status the one table gives its code. */
+function sendError(reply: FastifyReply, error: WireError): FastifyReply {
+  return reply.code(httpStatus(error.code)).type('application/json; charset=utf-8').send({ error });
+}
+
+/**
+ * Fastify's own refusals (the body parser's, mostly) in the app's words. Fixed texts: a parser's
+ * message may quote the body, and the body may hold a password.
+ */
+function fastifyError(err: FastifyError): WireError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'invalid_input', message: 'The request body is not valid JSON.', hint: 'Send the input as one JSON object; nothing was changed.' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'invalid_input', message: 'The request body is empty.', hint: 'Send {} for a call without input; nothing was changed.' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'invalid_input', message: 'The request body does not match its Content-Length.', hint: 'Send the request again; nothing was changed.' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'payload_too_large', message: `The request body is over ${BODY_LIMIT} bytes.`, hint: 'No call of this console takes that much input; nothing was changed.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported_media_type', message: 'Send the input as application/json.' };
     default:
-      return 422;
+      // Any other refusal of the request itself (a malformed URL, say) rather than a failure of ours.
+      return err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? { code: 'invalid_input', message: 'The request is malformed.', hint: 'Nothing was changed.' } : undefined;
   }
 }
 
@@ -74,10 +87,17 @@ export const publicPaths = new Set<string>([HEALTH_PATH]);
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const bind = opts.bind ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
+  const server = Fastify({ logger: false, bodyLimit: BODY_LIMIT, trustProxy: false });
   let allowedHosts = new Set<string>();
 
   await server.register(fastifyCookie);
+  // Before the routes: a route keeps the error handler in force when it is added.
+  server.setErrorHandler((err: FastifyError, _req, reply) => {
+    const known = fastifyError(err);
+    if (known) return sendError(reply, known);
+    opts.log(`browser mode: ${err.message}`);
+    return sendError(reply, { code: 'internal', message: 'The console server failed to answer this request.', hint: 'This is a bug; the details are in the app log.' });
+  });
 
   server.addHook('onRequest', async (req, reply) => {
     // DNS rebinding: a page from another site that resolves to us still sends its own Host.
@@ -85,11 +105,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const path = req.url.split('?')[0] ?? '/';
     // The load balancer's probe uses whatever address it reaches us by; it is details-free and public.
     if (!allowedHosts.has(host) && !publicPaths.has(path)) {
-      return reply.code(421).type('text/plain').send('Misdirected request: this console answers only to its own address.\n');
+      return sendError(reply, { code: 'misdirected_request', message: 'Misdirected request: this console answers only to its own address.' });
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedHosts.has(origin.toLowerCase().replace(/^https?:\/\//, ''))) {
-      return reply.code(403).type('text/plain').send('Cross-origin requests are refused.\n');
+      return sendError(reply, { code: 'forbidden', message: 'Cross-origin requests are refused.' });
     }
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
@@ -100,24 +120,24 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (publicPaths.has(path)) return;
     const query = req.query as Record<string, string | undefined>;
     if (path === '/' && query.token !== undefined) {
-      if (!sameSecret(query.token, token)) return reply.code(401).type('text/plain').send('Wrong token: open the URL printed by `npm run serve`.\n');
+      if (!sameSecret(query.token, token)) return sendError(reply, { code: 'unauthorized', message: 'Wrong token.', hint: 'Open the URL printed by `npm run serve`.' });
       // Trade the token in the URL for a cookie, and drop it from the address bar and history.
       reply.setCookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure: false });
       return reply.redirect('/', 303);
     }
     const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '');
     if (!sameSecret(req.cookies[COOKIE], token) && !sameSecret(bearer, token)) {
-      return reply.code(401).type('text/plain').send('Unauthorized: open the tokenized URL printed by `npm run serve` (…/?token=…).\n');
+      return sendError(reply, { code: 'unauthorized', message: 'This browser session is not signed in.', hint: 'Open the tokenized URL printed by `npm run serve` (…/?token=…).' });
     }
   });
 
   server.post<{ Params: { method: string } }>('/rpc/:method', async (req, reply) => {
     if (!req.headers['content-type']?.startsWith('application/json')) {
-      return reply.code(415).send({ error: { code: 'unsupported_media_type', message: 'Send the input as application/json.' } });
+      return sendError(reply, { code: 'unsupported_media_type', message: 'Send the input as application/json.' });
     }
     const result = await invoke(opts.app, req.params.method, req.body);
     if (result.ok) return reply.send({ result: result.result });
-    return reply.code(statusFor(result.error)).send({ error: result.error });
+    return sendError(reply, result.error);
   });
 
   server.get('/events', (req, reply) => streamEvents(opts.app, req, reply));
@@ -127,7 +147,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The renderer routes in the client; unknown paths get the app shell, not a 404 page.
   server.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && !req.url.startsWith('/rpc/') && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
-    return reply.code(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+    return sendError(reply, { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}.` });
   });
 
   await server.listen({ port: opts.port ?? 8787, host: bind });

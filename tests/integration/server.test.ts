@@ -56,6 +56,54 @@ describe('browser mode authentication', () => {
   });
 });
 
+describe("Fastify's own refusals, in the app's error shape", () => {
+  const post = (path: string, body: string | undefined, contentType?: string) =>
+    rawRequest(server.port, { method: 'POST', path, headers: { host: host(), cookie, ...(contentType ? { 'content-type': contentType } : {}) }, ...(body !== undefined ? { body } : {}) });
+  const errorOf = (body: string) => (JSON.parse(body) as { error: { code: string; message: string; hint?: string } }).error;
+
+  it('answers a body that is not JSON with 400 invalid_input, without quoting the body', async () => {
+    const r = await post('/rpc/connections.save', '{"name": "x", "password": "hunter2-not-json', 'application/json');
+    expect(r.status).toBe(400);
+    const error = errorOf(r.body);
+    expect(error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/not valid JSON/), hint: expect.stringMatching(/nothing was changed/i) });
+    expect(r.body).not.toContain('hunter2');
+  });
+  it('answers an empty JSON body with 400 invalid_input', async () => {
+    const r = await rawRequest(server.port, { method: 'POST', path: '/rpc/app.info', headers: { host: host(), cookie, 'content-type': 'application/json', 'content-length': '0' } });
+    expect(r.status).toBe(400);
+    expect(errorOf(r.body).code).toBe('invalid_input');
+  });
+  it('answers a content type Fastify cannot parse, and one it can but we do not take, with 415', async () => {
+    const xml = await post('/rpc/app.info', '<info/>', 'application/xml');
+    expect(xml.status).toBe(415);
+    expect(errorOf(xml.body)).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/application\/json/) });
+    const text = await post('/rpc/app.info', '{}', 'text/plain');
+    expect(text.status).toBe(415);
+    expect(errorOf(text.body).code).toBe('unsupported_media_type');
+  });
+  it('answers a body over the limit with 413 payload_too_large', async () => {
+    const r = await post('/rpc/app.info', JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }), 'application/json');
+    expect(r.status).toBe(413);
+    expect(errorOf(r.body)).toMatchObject({ code: 'payload_too_large', hint: expect.stringMatching(/nothing was changed/i) });
+  });
+  it('answers an unknown route with 404 not_found, and an unknown call with 404 unknown_method', async () => {
+    const route = await post('/api/nothing', '{}', 'application/json');
+    expect(route.status).toBe(404);
+    expect(errorOf(route.body)).toMatchObject({ code: 'not_found', message: expect.stringMatching(/No route POST \/api\/nothing/) });
+    const call = await rpc('nope.nothing', {});
+    expect(call.status).toBe(404);
+    expect(errorOf(call.body).code).toBe('unknown_method');
+  });
+  it('answers the guards (token, Host, Origin) in the same shape', async () => {
+    const anonymous = await rpc('app.info', {}, { cookie: '' });
+    expect([anonymous.status, errorOf(anonymous.body).code]).toEqual([401, 'unauthorized']);
+    const foreign = await rpc('app.info', {}, { host: `evil.example:${server.port}` });
+    expect([foreign.status, errorOf(foreign.body).code]).toEqual([421, 'misdirected_request']);
+    const crossOrigin = await rpc('app.info', {}, { origin: 'http://evil.example' });
+    expect([crossOrigin.status, errorOf(crossOrigin.body).code]).toEqual([403, 'forbidden']);
+  });
+});
+
 describe('another bind address', () => {
   it('answers only to the host names it was told, still behind the token', async () => {
     const other = await startServer({ app, rendererDir: join(dataDir, 'renderer'), log: silentLogger, port: 0, token, bind: '127.0.0.1', allowHosts: ['ops-bastion.internal'] });
@@ -86,9 +134,6 @@ describe('the contract over HTTP', () => {
     expect(error.message).toMatch(/environment|name/);
     expect(error.hint).toMatch(/nothing was changed/i);
     expect(readFileSync(join(dataDir, 'home', 'settings.json'), 'utf8')).toBe(before);
-  });
-  it('answers 404 for an unknown call', async () => {
-    expect((await rpc('nope.nothing', {})).status).toBe(404);
   });
   it('gives live overview facts from the database', async () => {
     const r = await rpc('overview.get', {});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientConfig, describeTarget, parseUrl } from '../../src/main/core/db/connection';
+import { parseSecretString } from '../../src/main/core/secrets/credentials';
 
 describe('parseUrl', () => {
   it('splits a libpq URL into target and password', () => {
@@ -11,6 +12,17 @@ describe('parseUrl', () => {
   it('rejects what is not a postgres URL, and unknown sslmodes, with a hint', () => {
     expect(() => parseUrl('mysql://x@y/z')).toThrow(/postgres:\/\//);
     expect(() => parseUrl('postgres://x@y/z?sslmode=maybe')).toThrow(/sslmode/);
+  });
+});
+
+describe('parseSecretString (the RDS shape)', () => {
+  const rds = (extra: Record<string, unknown>) => JSON.stringify({ engine: 'postgres', host: 'db', username: 'ops', password: 'pw', dbname: 'app', ...extra });
+  it('takes a known sslmode from the secret, and the fallback when it names none', () => {
+    expect(parseSecretString(rds({ sslmode: 'verify-full' })).target.sslmode).toBe('verify-full');
+    expect(parseSecretString(rds({}), 'require').target.sslmode).toBe('require');
+  });
+  it('refuses an sslmode libpq does not know instead of passing it on', () => {
+    expect(() => parseSecretString(rds({ sslmode: 'sometimes' }))).toThrow(expect.objectContaining({ code: 'secret_format', hint: expect.stringMatching(/verify-full/) }));
   });
 });
 

@@ -16,8 +16,8 @@ describe('redact', () => {
 
 describe('toWireError', () => {
   it('keeps code, message and hint of an OpsError, without a stack', () => {
-    const w = toWireError(new OpsError('x', 'msg', 'do this'));
-    expect(w).toEqual({ code: 'x', message: 'msg', hint: 'do this' });
+    const w = toWireError(new OpsError('tool_failed', 'msg', 'do this'));
+    expect(w).toEqual({ code: 'tool_failed', message: 'msg', hint: 'do this' });
   });
   it('translates Postgres and socket errors into a next step', () => {
     expect(toWireError(Object.assign(new Error('password authentication failed'), { code: '28P01' })).code).toBe('auth_failed');

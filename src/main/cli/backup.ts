@@ -7,6 +7,7 @@ import { stderrLogger } from '../core/util/log';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
 import { intOption } from './parse';
+import { BACKUP_KINDS, DEFAULT_TENANT_PATTERN } from '../../shared/vocabulary';
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
 interface Common {
@@ -82,7 +83,7 @@ export function registerBackup(program: Command, run: Run): void {
         .option('--tenant <schema>', 'one tenant schema')
         .option('--all-tenants', 'every tenant schema, from one consistent snapshot')
         .option('--full', 'the whole database (plus roles where permitted)')
-        .option('--pattern <like>', 'tenant schema LIKE pattern for --all-tenants', 'org_%')
+        .option('--pattern <like>', 'tenant schema LIKE pattern for --all-tenants', DEFAULT_TENANT_PATTERN)
         .requiredOption('--dest <dest>', 'folder, file:///path or s3://bucket/prefix')
         .option('--json', 'one JSON document on stdout'),
     ),
@@ -124,7 +125,7 @@ export function registerBackup(program: Command, run: Run): void {
       .description('list the backups at a destination (read from its manifests)')
       .requiredOption('--dest <dest>', 'folder, file:///path or s3://bucket/prefix')
       .option('--tenant <schema>', 'only backups holding this tenant')
-      .addOption(new Option('--kind <kind>').choices(['full', 'tenant', 'all-tenants']))
+      .addOption(new Option('--kind <kind>').choices(BACKUP_KINDS))
       .option('--since <iso>', 'finished at or after')
       .option('--json', 'one JSON document on stdout'),
   ).action((o: Common & { dest: string; tenant?: string; kind?: 'full' | 'tenant' | 'all-tenants'; since?: string }) =>

@@ -3,6 +3,7 @@ import type { HealthReport } from '../../shared/domain/health';
 import { EXIT, type ExitCode } from './exit';
 import { printJson, printText } from './output';
 import { intOption } from './parse';
+import { DEFAULT_TENANT_PATTERN } from '../../shared/vocabulary';
 
 interface HealthFlags {
   db: string;
@@ -59,7 +60,7 @@ export function registerHealth(program: Command, run: (fn: () => Promise<number>
     .command('health')
     .description('run every health check once (exit 0 ok, 1 warning, 2 critical, 3 unknown)')
     .requiredOption('--db <url>', 'postgres:// URL (password from the URL, PGPASSWORD or ~/.pgpass)')
-    .option('--pattern <like>', 'tenant schema pattern (LIKE syntax)', 'org_%')
+    .option('--pattern <like>', 'tenant schema pattern (LIKE syntax)', DEFAULT_TENANT_PATTERN)
     .option('--timeout <ms>', 'statement_timeout of each check in ms (default 60000)', intOption(100, 600_000))
     .option('--include-own-queries', "rank the console's own statements in slow_queries too (left out by default)")
     .option('--json', 'print the report as one JSON document')

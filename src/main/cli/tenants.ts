@@ -3,6 +3,7 @@ import type { VerifyResult } from '../../shared/domain/tenants';
 import { summarizeForHealth } from '../core/tenants/summary';
 import { EXIT, type ExitCode } from './exit';
 import { printJson, printText } from './output';
+import { DEFAULT_TENANT_PATTERN } from '../../shared/vocabulary';
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -23,7 +24,7 @@ export function registerTenants(program: Command, run: (fn: () => Promise<number
     .command('verify')
     .description('verify isolation and drift across every tenant schema; exit code by worst severity (0 none, 1 warn, 2 critical, 3 error)')
     .requiredOption('--db <url>', 'postgres://user@host:port/database (password from the URL, PGPASSWORD or ~/.pgpass)')
-    .option('--pattern <like>', "tenant schemas, a LIKE pattern", 'org_%')
+    .option('--pattern <like>', "tenant schemas, a LIKE pattern", DEFAULT_TENANT_PATTERN)
     .option('--tenant <schema>', 'verify these tenants instead of the pattern (repeatable, or comma-separated)', list)
     .option('--template <schema>', 'reference schema (default: the majority shape of the tenants)')
     .option('--platform-role <role>', 'a role allowed privileges across tenants (repeatable, or comma-separated)', list)
@@ -40,7 +41,7 @@ export function registerTenants(program: Command, run: (fn: () => Promise<number
         process.once('SIGINT', onSignal);
         try {
           const result = await verifyTenants(db, {
-            pattern: opts.pattern ?? 'org_%',
+            pattern: opts.pattern ?? DEFAULT_TENANT_PATTERN,
             ...(opts.tenant ? { tenants: opts.tenant } : {}),
             ...(opts.template ? { template: opts.template } : {}),
             ...(opts.platformRole ? { platformRoles: opts.platformRole } : {}),

@@ -1,9 +1,9 @@
 import type { EventName, EventPayload, Input, Method, Output } from '../../shared/contract';
-import type { WireError } from '../../shared/errors';
+import { ErrorCode, type WireError } from '../../shared/errors';
 
 /** A failed call, as the main process described it: what went wrong and what to do. */
 export class BridgeError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint?: string;
   constructor(error: WireError) {
     super(error.message);
@@ -47,7 +47,7 @@ async function transportInvoke(method: string, input: unknown): Promise<unknown>
     throw new BridgeError({ code: 'unauthorized', message: 'This browser session is not signed in.', hint: 'Open the tokenized URL printed by `npm run serve` again.' });
   }
   const body = (await response.json().catch(() => ({}))) as { result?: unknown; error?: WireError };
-  if (!response.ok || body.error) throw new BridgeError(body.error ?? { code: 'http_' + response.status, message: `The server answered ${response.status}.` });
+  if (!response.ok || body.error) throw new BridgeError(body.error ?? { code: 'error', message: `The server answered ${response.status}.` });
   return body.result;
 }
 
@@ -66,12 +66,12 @@ export function subscribe<E extends EventName>(name: E, listener: (payload: Even
 }
 
 /** Any failure as code, message and hint: a BridgeError, a task's or a test's wire error, or an Error. */
-export function errorText(err: unknown): { message: string; hint?: string; code?: string } {
+export function errorText(err: unknown): { message: string; hint?: string; code?: ErrorCode } {
   if (err instanceof BridgeError) return { message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) };
   if (err instanceof Error) return { message: err.message };
   if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
     const e = err as { message: string; hint?: unknown; code?: unknown };
-    return { message: e.message, ...(typeof e.hint === 'string' && e.hint ? { hint: e.hint } : {}), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+    return { message: e.message, ...(typeof e.hint === 'string' && e.hint ? { hint: e.hint } : {}), ...(ErrorCode.safeParse(e.code).success ? { code: e.code as ErrorCode } : {}) };
   }
   return { message: String(err) };
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { BackupKind, ScheduledBackupKind } from '../vocabulary';
+
+export { BackupKind };
 
 /** Sizes and hashes of one object (DESIGN §4). */
 const Digest = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -9,7 +12,7 @@ export const Manifest = z.object({
   formatVersion: z.literal(1),
   id: z.string(),
   name: z.string(),
-  kind: z.enum(['full', 'tenant', 'all-tenants']),
+  kind: BackupKind,
   tenant: z.string().optional(),
   tenants: z.array(z.string()).optional(),
   database: z.object({ name: z.string(), host: z.string(), port: z.number().int(), serverVersion: z.string(), serverVersionNum: z.number().int() }),
@@ -45,7 +48,8 @@ export type VerifyRecord = z.infer<typeof VerifyRecord>;
 /** Backup result (DESIGN §3). */
 export const BackupResult = z.object({
   id: z.string(),
-  kind: z.enum(['full', 'tenant']),
+  /** DESIGN §3: an all-tenants backup reports as tenant. */
+  kind: BackupKind.extract(['full', 'tenant']),
   tenant: z.string().optional(),
   status: z.enum(['succeeded', 'failed', 'cancelled']),
   location: z.string(),
@@ -75,7 +79,7 @@ export type RestoreResult = z.infer<typeof RestoreResult>;
 
 export const CatalogEntry = z.object({
   id: z.string(),
-  kind: z.enum(['full', 'tenant', 'all-tenants']),
+  kind: BackupKind,
   tenant: z.string().optional(),
   tenantCount: z.number().int().optional(),
   database: z.string(),
@@ -91,7 +95,7 @@ export const CatalogEntry = z.object({
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 
-export const LastBackup = z.object({ finishedAt: z.string(), kind: z.enum(['full', 'tenant', 'all-tenants']), verified: z.boolean().optional() });
+export const LastBackup = z.object({ finishedAt: z.string(), kind: BackupKind, verified: z.boolean().optional() });
 export type LastBackup = z.infer<typeof LastBackup>;
 export const LastBackups = z.object({ byTenant: z.record(z.string(), LastBackup), lastFull: LastBackup.optional() });
 export type LastBackups = z.infer<typeof LastBackups>;
@@ -99,7 +103,7 @@ export type LastBackups = z.infer<typeof LastBackups>;
 export const CatalogQuery = z
   .object({
     tenant: z.string().max(63).optional(),
-    kind: z.enum(['full', 'tenant', 'all-tenants']).optional(),
+    kind: BackupKind.optional(),
     since: z.string().optional(),
     until: z.string().optional(),
     cursor: z.string().max(200).optional(),
@@ -113,7 +117,7 @@ export type RetentionRule = z.infer<typeof RetentionRule>;
 export const RetentionPlan = z.object({
   dryRun: z.boolean(),
   keep: z.array(z.object({ id: z.string(), reason: z.string() })),
-  delete: z.array(z.object({ id: z.string(), kind: z.string(), tenant: z.string().optional(), finishedAt: z.string(), bytes: z.number() })),
+  delete: z.array(z.object({ id: z.string(), kind: BackupKind, tenant: z.string().optional(), finishedAt: z.string(), bytes: z.number() })),
   deletedBytes: z.number(),
 });
 export type RetentionPlan = z.infer<typeof RetentionPlan>;
@@ -123,7 +127,7 @@ export const BackupSettingsView = z.object({
   s3: z.object({ endpoint: z.string().optional(), region: z.string().optional(), profile: z.string().optional(), sse: z.enum(['AES256', 'aws:kms']).optional(), kmsKeyId: z.string().optional() }),
   key: z.object({ configured: z.boolean(), keyId: z.string().optional(), source: z.enum(['file', 'aws-secret']).optional(), where: z.string().optional() }),
   retention: RetentionRule,
-  schedule: z.object({ enabled: z.boolean(), everyHours: z.number().int().min(1).max(168), kind: z.enum(['full', 'all-tenants']) }),
+  schedule: z.object({ enabled: z.boolean(), everyHours: z.number().int().min(1).max(168), kind: ScheduledBackupKind }),
   cronLine: z.string(),
 });
 export type BackupSettingsView = z.infer<typeof BackupSettingsView>;
@@ -169,7 +173,7 @@ export const backupsContract = {
   'backups.list': { input: CatalogQuery.extend({ connectionId }).strict(), output: z.object({ entries: z.array(CatalogEntry), nextCursor: z.string().optional(), total: z.number().int() }) },
   'backups.lastByTenant': { input: z.object({ connectionId }).strict(), output: LastBackups },
   'backups.run': {
-    input: z.object({ connectionId, scope: z.enum(['full', 'tenant', 'all-tenants']), tenant: z.string().max(63).optional() }).strict(),
+    input: z.object({ connectionId, scope: BackupKind, tenant: z.string().max(63).optional() }).strict(),
     output: TaskRef,
   },
   'backups.restore': {

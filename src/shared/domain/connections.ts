@@ -1,13 +1,12 @@
 import { z } from 'zod';
+import { WireError } from '../errors';
+import { PasswordSource, SslMode } from '../vocabulary';
 import { SecretRef } from './secrets';
+
+export { PasswordSource, SslMode };
 
 export const Environment = z.enum(['production', 'staging', 'development']);
 export type Environment = z.infer<typeof Environment>;
-
-export const SslMode = z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
-
-// Where the password of a connection comes from. The value itself never leaves the main process.
-export const PasswordSource = z.enum(['none', 'stored', 'session', 'pgpass', 'environment', 'demo', 'secrets-manager']);
 
 /** Where the active credential came from and why, in words ("Secrets Manager podcastflow/database, version …"). */
 export const CredentialNote = z.object({ detail: z.string(), warning: z.string().optional() });
@@ -74,7 +73,7 @@ export const ConnectionTest = z.object({
   ssl: z.boolean().optional(),
   passwordSource: PasswordSource.optional(),
   credential: CredentialNote.optional(),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  error: WireError.optional(),
 });
 
 export type ConnectionTestResult = z.infer<typeof ConnectionTest>;

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { Severity } from '../vocabulary';
+
+export { Severity };
 
 /** The 18 checks of DESIGN §3, in the order they are shown and run. */
 export const CHECK_IDS = [
@@ -28,8 +31,6 @@ export const CheckStatus = z.enum(['pass', 'warn', 'fail', 'error', 'skipped']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
 export const OverallStatus = z.enum(['healthy', 'degraded', 'unhealthy']);
 export type OverallStatus = z.infer<typeof OverallStatus>;
-export const Severity = z.enum(['info', 'warn', 'critical']);
-export type Severity = z.infer<typeof Severity>;
 
 export const Finding = z.object({
   severity: Severity,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PasswordSource } from '../vocabulary';
 
 // The secrets audit (DESIGN §3) and Secrets Manager inventory. Values never cross this boundary:
 // only ids, masked text and fingerprints.
@@ -66,7 +67,8 @@ export type SecretSummary = z.infer<typeof SecretSummary>;
 export const CredentialSourceView = z.object({
   connectionId: z.string(),
   name: z.string(),
-  kind: z.enum(['secrets-manager', 'secrets-manager-cache', 'environment', 'pgpass', 'stored', 'session', 'demo', 'none']),
+  /** A profile's password source, or secrets-manager-cache: the last good Secrets Manager answer, used while it is unreachable. */
+  kind: z.enum([...PasswordSource.options, 'secrets-manager-cache']),
   /** "Secrets Manager podcastflow/database, version …" or "environment: Secrets Manager unreachable". */
   detail: z.string(),
   warning: z.string().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WireError } from '../errors';
 import { BackupResult, RestoreResult, VerifyRecord } from './backups';
 import { HealthReport } from './health';
 import { AuditReport } from './secrets';
@@ -68,7 +69,7 @@ export const Task = z.object({
   log: z.array(z.string()),
   startedAt: z.string(),
   endedAt: z.string().optional(),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  error: WireError.optional(),
   cancellable: z.boolean(),
 });
 export type Task = z.infer<typeof Task>;

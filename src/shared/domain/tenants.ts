@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { Severity } from '../vocabulary';
+
+export { Severity };
 
 /** Violation kinds of DESIGN §3, in the order the heatmap shows them (drift first, then leaks). */
 export const VIOLATION_KINDS = [
@@ -18,9 +21,6 @@ export const VIOLATION_KINDS = [
 ] as const;
 export const ViolationKind = z.enum(VIOLATION_KINDS);
 export type ViolationKind = z.infer<typeof ViolationKind>;
-
-export const Severity = z.enum(['info', 'warn', 'critical']);
-export type Severity = z.infer<typeof Severity>;
 
 export const Violation = z.object({
   /** The tenant schema, exactly as named; null for an object in a shared schema. */

@@ -1,5 +1,6 @@
 /** Names of backup objects: <stamp>_<kind>_<label>-<rand> + .dump.enc / .manifest.json / .restore.sh / .verify.json */
 import { createHash, randomBytes } from 'node:crypto';
+import type { BackupKind } from '../../../shared/vocabulary';
 import { OpsError } from '../util/errors';
 
 export const SUFFIX = { dump: '.dump.enc', manifest: '.manifest.json', script: '.restore.sh', verify: '.verify.json', globals: '.globals.sql.enc' } as const;
@@ -41,7 +42,7 @@ export function checkIdentifier(name: string, what: string): void {
   }
 }
 
-export function backupName(kind: 'full' | 'tenant' | 'all-tenants', label: string, at = new Date()): string {
+export function backupName(kind: BackupKind, label: string, at = new Date()): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const safe = label.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'x';
   return `${stamp}_${kind}_${safe}-${randomBytes(2).toString('hex')}`;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { BackupSettingsView, RetentionPlan } from '../../../shared/domain/backups';
 import { RetentionRule } from '../../../shared/domain/backups';
+import { DEFAULT_TENANT_PATTERN, ScheduledBackupKind, type BackupKind } from '../../../shared/vocabulary';
 import { requireConfirmation, type ConnectionService } from '../connections/service';
 import { describeTarget } from '../db/connection';
 import { readJson, writeJsonAtomic } from '../store/files';
@@ -26,7 +27,7 @@ const Settings = z.object({
   s3: z.object({ endpoint: z.string().optional(), region: z.string().optional(), profile: z.string().optional(), sse: z.enum(['AES256', 'aws:kms']).optional(), kmsKeyId: z.string().optional() }).default({}),
   key: z.union([z.object({ kind: z.literal('file'), path: z.string() }), z.object({ kind: z.literal('aws-secret'), secretId: z.string(), region: z.string().optional() })]).optional(),
   retention: RetentionRule.default({ keepLast: 7, keepDays: 30 }),
-  schedule: z.object({ enabled: z.boolean(), everyHours: z.number().int().min(1).max(168), kind: z.enum(['full', 'all-tenants']) }).default({ enabled: false, everyHours: 24, kind: 'all-tenants' }),
+  schedule: z.object({ enabled: z.boolean(), everyHours: z.number().int().min(1).max(168), kind: ScheduledBackupKind }).default({ enabled: false, everyHours: 24, kind: 'all-tenants' }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -77,7 +78,7 @@ export class BackupService {
     }
     const dest = this.destination(s);
     let db = 'postgres://USER@HOST:5432/DB';
-    let pattern = 'org_%';
+    let pattern = DEFAULT_TENANT_PATTERN;
     try {
       const p = await this.connections.profile(connectionId);
       db = describeTarget({ host: p.host, port: p.port, database: p.database, user: p.user, sslmode: p.sslmode });
@@ -145,7 +146,7 @@ export class BackupService {
     return lastBackups(await this.catalog(s), profile.database);
   }
 
-  async run(scope: 'full' | 'tenant' | 'all-tenants', tenant: string | undefined, connectionId?: string): Promise<{ taskId: string }> {
+  async run(scope: BackupKind, tenant: string | undefined, connectionId?: string): Promise<{ taskId: string }> {
     const s = await this.settings();
     const key = await this.activeKey(s);
     const { db, profile } = await this.connections.database(connectionId);

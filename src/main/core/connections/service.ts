@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProfileInput, ProfileView } from '../../../shared/domain/connections';
 import type { CredentialSourceView, SecretRef } from '../../../shared/domain/secrets';
 import type { z } from 'zod';
+import { DEFAULT_TENANT_PATTERN } from '../../../shared/vocabulary';
 import { ProfileInput as ProfileInputSchema, type ConnectionTestResult } from '../../../shared/domain/connections';
 import { ambientCredential, parseUrl, type Credential, type Target } from '../db/connection';
 import { Database } from '../db/database';
@@ -14,7 +15,6 @@ import type { SettingsStore, StoredProfile } from './settings';
 import type { PasswordVault } from './vault';
 
 export const DEMO_ID = 'demo';
-const DEFAULT_PATTERN = 'org_%';
 
 async function asAnswer(test: () => Promise<ConnectionTestResult>): Promise<ConnectionTestResult> {
   try {
@@ -91,7 +91,7 @@ export class ConnectionService {
       user: target.user,
       sslmode: target.sslmode,
       ...(target.params ? { params: target.params } : {}),
-      tenantPattern: input.tenantPattern ?? existing?.tenantPattern ?? DEFAULT_PATTERN,
+      tenantPattern: input.tenantPattern ?? existing?.tenantPattern ?? DEFAULT_TENANT_PATTERN,
       passwordStored,
       ...(input.secret ? { secret: input.secret } : {}),
     };
@@ -338,7 +338,7 @@ async function probe(db: Database): Promise<ConnectionTestResult> {
 }
 
 function demoProfile(host: string, port: number, database: string, user: string): StoredProfile {
-  return { id: DEMO_ID, name: 'Demo (embedded)', environment: 'development', host, port, database, user, sslmode: 'disable', tenantPattern: DEFAULT_PATTERN, passwordStored: false };
+  return { id: DEMO_ID, name: 'Demo (embedded)', environment: 'development', host, port, database, user, sslmode: 'disable', tenantPattern: DEFAULT_TENANT_PATTERN, passwordStored: false };
 }
 
 export function targetOf(p: StoredProfile): Target {

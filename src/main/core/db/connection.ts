@@ -1,11 +1,10 @@
 import pgpass from 'pgpass';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type pg from 'pg';
+import { SSL_MODES, type CredentialOrigin, type SslMode } from '../../../shared/vocabulary';
 import { OpsError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 
-export type PasswordSource = 'none' | 'stored' | 'session' | 'pgpass' | 'environment' | 'demo' | 'url' | 'secrets-manager';
-export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type Purpose = 'monitor' | 'admin';
 
 /** Where to connect, libpq style; the password travels separately and never into a profile file. */
@@ -21,10 +20,9 @@ export interface Target {
 
 export interface Credential {
   password?: string;
-  source: PasswordSource;
+  source: CredentialOrigin;
 }
 
-const SSL_MODES: readonly SslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const PASSTHROUGH = ['sslrootcert', 'sslcert', 'sslkey'];
 
 /** Defaults as libpq takes them: PG* environment, then the usual fallbacks. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { formatBytes } from '../../../shared/format';
 
 import { CHECK_IDS, HealthReport, type CheckId, type CheckResult, type Finding, type HealthSummary, type Thresholds } from '../../../shared/domain/health';
+import { SEVERITY_RANK } from '../../../shared/vocabulary';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { readJson, writeJsonAtomic } from '../store/files';
@@ -26,7 +27,6 @@ export interface HealthDeps {
   now?: () => Date;
 }
 
-const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warn: 1, critical: 2 };
 const CHEAP_IDS: CheckId[] = CHECKS.filter((c) => !c.heavy).map((c) => c.id);
 
 /** A number to sort findings "by value": the figure that matters most for each kind of finding. */

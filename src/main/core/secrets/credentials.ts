@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../../../shared/domain/secrets';
-import { parseUrl, type SslMode, type Target } from '../db/connection';
+import { SSL_MODES, SslMode } from '../../../shared/vocabulary';
+import { parseUrl, type Target } from '../db/connection';
 import { OpsError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 import { awsError, awsReason, isTransient, scopeOf, secretsClient } from './aws';
@@ -48,7 +49,8 @@ export function parseSecretString(text: string, fallbackSslmode: SslMode = 'pref
     const password = typeof doc.password === 'string' ? doc.password : undefined;
     registerSecret(password);
     const port = Number(doc.port ?? 5432);
-    const sslmode = typeof doc.sslmode === 'string' ? (doc.sslmode as SslMode) : fallbackSslmode;
+    const sslmode = doc.sslmode === undefined ? fallbackSslmode : SslMode.safeParse(doc.sslmode).data;
+    if (!sslmode) throw new OpsError('secret_format', `The secret's sslmode ${JSON.stringify(doc.sslmode).slice(0, 40)} is not one libpq knows.`, `Use one of ${SSL_MODES.join(', ')}, or leave it out.`);
     const database = typeof doc.dbname === 'string' ? doc.dbname : typeof doc.database === 'string' ? doc.database : doc.username;
     return { target: { host: doc.host, port: Number.isInteger(port) ? port : 5432, database, user: doc.username, sslmode }, ...(password ? { password } : {}) };
   }

@@ -1,12 +1,13 @@
+import type { CheckStatus, Finding } from '../../../shared/domain/health';
 import type { VerifyResult } from '../../../shared/domain/tenants';
 
 /** The shape of a health check's verdict (DESIGN §3), without id/title/duration which the caller adds. */
 export interface HealthSummary {
-  status: 'pass' | 'warn' | 'fail';
+  status: Extract<CheckStatus, 'pass' | 'warn' | 'fail'>;
   summary: string;
   /** Number of violations. */
   value: number;
-  findings: { severity: 'info' | 'warn' | 'critical'; object?: string; tenant?: string; message: string; data?: Record<string, unknown> }[];
+  findings: Finding[];
 }
 
 const MAX_FINDINGS = 200;

@@ -1,4 +1,5 @@
 import type { TenantStats, VerifyResult, Violation } from '../../../shared/domain/tenants';
+import { DEFAULT_TENANT_PATTERN, SEVERITY_RANK } from '../../../shared/vocabulary';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { isConnectionLost, OpsError } from '../util/errors';
@@ -6,7 +7,7 @@ import { fixLockOf } from './fix';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type CheckOptions, type TenantScope } from './checks';
 
 export interface VerifyTenantsOptions {
-  /** LIKE pattern for tenant schemas (default 'org_%'); ignored when `tenants` is given. */
+  /** LIKE pattern for tenant schemas (default DEFAULT_TENANT_PATTERN); ignored when `tenants` is given. */
   pattern?: string;
   /** An explicit list of tenant schemas instead of the pattern. */
   tenants?: string[];
@@ -40,7 +41,6 @@ interface StatsRow {
   tables: number;
 }
 
-const SEVERITY_RANK: Record<Violation['severity'], number> = { critical: 0, warn: 1, info: 2 };
 const MAX_FUNCTION_ROWS = 50;
 
 /**
@@ -51,7 +51,7 @@ const MAX_FUNCTION_ROWS = 50;
 export async function verifyTenants(db: Database, opts: VerifyTenantsOptions = {}): Promise<VerifyResult> {
   const started = performance.now();
   const scope: TenantScope = {
-    pattern: opts.pattern ?? 'org_%',
+    pattern: opts.pattern ?? DEFAULT_TENANT_PATTERN,
     tenants: opts.tenants && opts.tenants.length > 0 ? [...new Set(opts.tenants)] : null,
     template: opts.template ?? null,
   };
@@ -100,7 +100,7 @@ export async function verifyTenants(db: Database, opts: VerifyTenantsOptions = {
 
   violations.sort(
     (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       (a.tenant ?? '').localeCompare(b.tenant ?? '') ||
       a.kind.localeCompare(b.kind) ||
       (a.object ?? '').localeCompare(b.object ?? ''),

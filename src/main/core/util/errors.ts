@@ -1,11 +1,11 @@
 import { ZodError } from 'zod';
-import type { WireError } from '../../../shared/errors';
+import type { ErrorCode, WireError } from '../../../shared/errors';
 import { redact } from './redact';
 
 /** An error meant for a person: what went wrong, and what to do about it. */
 export class OpsError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
   ) {
@@ -23,7 +23,7 @@ interface PgLikeError {
 }
 
 // Postgres SQLSTATEs and socket errors a DBA meets, translated into a next step.
-const known: Record<string, { code: string; hint: string }> = {
+const known: Record<string, { code: ErrorCode; hint: string }> = {
   '28P01': { code: 'auth_failed', hint: 'Check the user and password (or ~/.pgpass, PGPASSWORD) for this connection.' },
   '28000': { code: 'auth_rejected', hint: 'pg_hba.conf rejected this connection: check the host, user, database and sslmode it allows.' },
   '3D000': { code: 'no_such_database', hint: 'Check the database name of this connection.' },

@@ -3,8 +3,9 @@ import type { CatalogEntry } from '../../../../shared/domain/backups';
 import { useBackupActions, useCatalog, type CatalogFilter } from '../../api/backups';
 import { bytes, duration } from '../../format';
 import { EmptyState, ErrorState } from '../States';
+import { BACKUP_KINDS } from '../../../../shared/vocabulary';
 
-const KINDS: Array<CatalogEntry['kind'] | ''> = ['', 'full', 'tenant', 'all-tenants'];
+const KINDS: Array<CatalogEntry['kind'] | ''> = ['', ...BACKUP_KINDS];
 
 function Verification({ e }: { e: CatalogEntry }) {
   if (!e.verified && e.verifyAttempt)

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ConnectionTestResult, ProfileInput, ProfileView } from '../../../../shared/domain/connections';
 import { testDraft as testDraftInput, useAppInfo, useSaveConnection } from '../../api/app';
 import { testText } from './ConnectionsTable';
+import { DEFAULT_TENANT_PATTERN, SSL_MODES } from '../../../../shared/vocabulary';
 
 export type Draft = {
   id?: string;
@@ -22,7 +23,7 @@ export type Draft = {
   savePassword: boolean;
 };
 
-export const EMPTY: Draft = { name: '', environment: 'development', mode: 'url', secretId: '', secretRegion: '', secretProfile: '', url: '', host: '', port: '5432', database: '', user: '', sslmode: 'prefer', tenantPattern: 'org_%', password: '', savePassword: false };
+export const EMPTY: Draft = { name: '', environment: 'development', mode: 'url', secretId: '', secretRegion: '', secretProfile: '', url: '', host: '', port: '5432', database: '', user: '', sslmode: 'prefer', tenantPattern: DEFAULT_TENANT_PATTERN, password: '', savePassword: false };
 
 export function draftOf(p: ProfileView): Draft {
   if (p.secret) return { ...EMPTY, id: p.id, name: p.name, environment: p.environment, mode: 'secret', secretId: p.secret.id, secretRegion: p.secret.region ?? '', secretProfile: p.secret.profile ?? '', sslmode: p.sslmode, tenantPattern: p.tenantPattern };
@@ -136,7 +137,7 @@ export function ConnectionForm({ initial, onSaved, onCancel, onError }: { initia
           <label>
             sslmode
             <select value={draft.sslmode} onChange={(e) => set('sslmode', e.target.value as Draft['sslmode'])}>
-              {['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].map((m) => (
+              {SSL_MODES.map((m) => (
                 <option key={m}>{m}</option>
               ))}
             </select>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { VIOLATION_KINDS, type Violation, type ViolationKind } from '../../../../shared/domain/tenants';
+import { SEVERITY_RANK } from '../../../../shared/vocabulary';
 
 export type Grouping = 'severity' | 'name';
 
@@ -48,7 +49,7 @@ export function TenantHeatmap(props: {
         const c = (counts[v.kind] ??= { n: 0, critical: false });
         c.n++;
         if (v.severity === 'critical') c.critical = true;
-        worst = Math.max(worst, v.severity === 'critical' ? 2 : v.severity === 'warn' ? 1 : 0);
+        worst = Math.max(worst, SEVERITY_RANK[v.severity]);
       }
       const group = grouping === 'severity' ? (['clean', 'warnings', 'critical'][worst] ?? 'clean') : (tenant.replace(/^[a-z]+_/, '')[0] ?? '?').toUpperCase();
       return { tenant, group, counts };
