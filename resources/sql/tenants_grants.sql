@@ -13,12 +13,9 @@
 -- $4 platform roles (text[] or NULL), $5 platform share (0-1), $6 platform minimum tenants
 -- (src/main/core/tenants/checks.ts: PLATFORM_ROLE_SHARE, PLATFORM_ROLE_MIN_TENANTS).
 -- In psql: PREPARE q(text, text[], text, text[], numeric, int) AS <this query>; EXECUTE q('org_%', NULL, NULL, NULL, 0.8, 3);
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 -- the fleet: every tenant matching the pattern plus the listed ones, so that "more than one but not all"
 -- means the same whether all tenants or a list of them are verified
 fleet AS (

@@ -4,12 +4,9 @@
 -- Sequences owned by a column are left out: they follow their table's owner.
 -- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
 -- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant, n.nspowner
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 expected AS (
   SELECT coalesce((SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = $3::text),
                   (SELECT mode() WITHIN GROUP (ORDER BY nspowner) FROM pg_catalog.pg_namespace

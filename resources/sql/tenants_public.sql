@@ -3,12 +3,9 @@
 -- default ACL), so a tenant function nobody revoked counts too. One row per object.
 -- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
 -- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 acl AS (
   SELECT t.tenant, 'SCHEMA' AS objtype, quote_ident(t.tenant) AS target, t.tenant AS object, x.privilege_type
   FROM tenants t JOIN pg_catalog.pg_namespace n ON n.oid = t.oid

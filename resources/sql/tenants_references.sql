@@ -5,12 +5,9 @@
 -- are the leaks. Reported on the tenant owning the dependent object.
 -- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
 -- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 obj AS (
   -- every object of a tenant schema that can depend or be depended on, with its schema (labels come later,
   -- for the few that leak)

@@ -4,12 +4,8 @@
 -- The fix pins search_path to pg_catalog and the function's own schema.
 -- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
 -- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-)
+WITH
+-- @include tenant_scope
 SELECT t.tenant, 'security_definer_search_path' AS kind,
        CASE WHEN t.tenant IS NULL THEN n.nspname || '.' ELSE '' END
          || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS object,

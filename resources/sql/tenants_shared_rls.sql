@@ -7,12 +7,9 @@
 -- $4 tenant key column names (text[]).
 -- In psql: PREPARE q(text, text[], text, text[]) AS <this query>;
 --          EXECUTE q('org_%', NULL, NULL, '{organization_id,org_id,tenant_id}');
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 shared AS (
   SELECT n.oid, n.nspname
   FROM pg_catalog.pg_namespace n
