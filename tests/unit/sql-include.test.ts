@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandSql, loadSql } from '../../src/main/core/db/sql';
+import { expandSql, loadSql, printableSql } from '../../src/main/core/db/sql';
 import { SIDE_SCHEMA_RE } from '../../src/main/core/backup/naming';
 import { CHECKS } from '../../src/main/core/tenants/checks';
 import { resourcePath } from '../../src/main/core/util/paths';
@@ -33,6 +33,13 @@ describe('SQL includes', () => {
       expect(sql.indexOf(scope), file).toBeLessThan(sql.indexOf('SELECT', sql.indexOf(scope) + scope.length));
     }
     expect(loadSql('tenants_tables')).toMatch(/^WITH\n-- from resources\/sql\/include\/tenant_scope\.sql:\n/m);
+  });
+
+  it('prints a query for psql (sql print) with its includes expanded and every parameter inlined', () => {
+    const text = printableSql('tenants_columns', { tenants: 'org_a,org_b' });
+    expect(text).toContain("WHEN ARRAY['org_a', 'org_b']::text[]::text[] IS NULL THEN n.nspname LIKE 'org_%'::text");
+    expect(text).toContain('voters AS (');
+    expect(text.replace(/--.*$/gm, '')).not.toMatch(/\$\d/);
   });
 
   it('uses the side-schema rule of naming.ts wherever a query leaves restored copies out', () => {
