@@ -10,22 +10,11 @@
 -- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
 -- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
 -- Run it in psql: podcastflow-ops sql print tenants_columns [--param NAME=VALUE …] | psql URL
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
--- who votes on the reference shape: the template, else every schema matching the pattern (the fleet, even
--- when only a list of tenants is verified), else the listed tenants themselves
-voters AS (
-  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE nspname = $3::text
-  UNION ALL
-  SELECT oid, nspname FROM pg_catalog.pg_namespace WHERE $3::text IS NULL AND nspname LIKE $1::text AND nspname !~ '__(restored|replaced)_'
-  UNION ALL
-  SELECT oid, tenant FROM tenants
-  WHERE $3::text IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname LIKE $1::text AND nspname !~ '__(restored|replaced)_')
-),
+WITH
+-- @include tenant_scope
+,
+-- @include tenant_voters
+,
 shape AS (
   SELECT c.oid, c.relnamespace, c.relname,
          md5(string_agg(a.attname || ':' || a.atttypid || ':' || a.atttypmod || ':' || a.attnotnull || ':' ||

@@ -17,12 +17,9 @@
 -- @param $5 platform_share numeric = 0.8: share of tenants (0-1) from which a role is a platform role
 -- @param $6 platform_min_tenants int = 3: fewest tenants a platform role is granted in
 -- Run it in psql: podcastflow-ops sql print tenants_grants [--param NAME=VALUE …] | psql URL
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 -- the fleet: every tenant matching the pattern plus the listed ones, so that "more than one but not all"
 -- means the same whether all tenants or a list of them are verified
 fleet AS (

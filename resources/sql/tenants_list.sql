@@ -6,12 +6,8 @@
 -- Run it in psql: podcastflow-ops sql print tenants_list [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, the console's own side schemas) are never tenants:
 -- every tenant_*.sql leaves them out of the pattern (an explicit list $2 is taken as given).
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-)
+WITH
+-- @include tenant_scope
 SELECT t.tenant,
        pg_catalog.pg_get_userbyid(n.nspowner) AS owner,
        coalesce(sum(c.relpages::bigint + coalesce(tc.relpages, 0)) * current_setting('block_size')::bigint, 0) AS size_bytes,

@@ -7,12 +7,9 @@
 -- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
 -- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
 -- Run it in psql: podcastflow-ops sql print tenants_references [--param NAME=VALUE …] | psql URL
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 obj AS (
   -- every object of a tenant schema that can depend or be depended on, with its schema (labels come later,
   -- for the few that leak)

@@ -8,12 +8,9 @@
 -- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
 -- @param $4 key_columns text[] = '{organization_id,org_id,tenant_id}': tenant key column names
 -- Run it in psql: podcastflow-ops sql print tenants_shared_rls [--param NAME=VALUE …] | psql URL
-WITH tenants AS (
-  SELECT n.oid, n.nspname AS tenant
-  FROM pg_catalog.pg_namespace n
-  WHERE CASE WHEN $2::text[] IS NULL THEN n.nspname LIKE $1::text AND n.nspname !~ '__(restored|replaced)_' ELSE n.nspname = ANY ($2::text[]) END
-    AND n.nspname IS DISTINCT FROM $3::text
-),
+WITH
+-- @include tenant_scope
+,
 shared AS (
   SELECT n.oid, n.nspname
   FROM pg_catalog.pg_namespace n

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { printableSql, replacePlaceholders, sqlParams } from '../../src/main/core/db/sql';
+import { loadSql, printableSql, replacePlaceholders, sqlParams } from '../../src/main/core/db/sql';
 import { withClient } from '../support/db';
 
 const exec = promisify(execFile);
@@ -131,7 +131,8 @@ describe('sql print', () => {
     u.password = '';
     let withParams = 0;
     for (const name of files) {
-      const text = await readFile(path.join(root, `${name}.sql`), 'utf8');
+      // The text the console runs: includes (resources/sql/include) expanded.
+      const text = loadSql(name);
       const used = new Set<number>();
       replacePlaceholders(text, (n) => (used.add(n), ''));
       expect([...used].sort(), name).toEqual(sqlParams(text).map((p) => p.index));

@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HistorySample, type HealthReport, type OverallStatus } from '../../../shared/domain/health';
 import { appendJournal, writeTextAtomic } from '../store/files';
+import { checkDef } from './registry';
 
 const DAY_MS = 86_400_000;
 const FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -15,25 +16,22 @@ export const RETENTION = { rawDays: 1, mediumDays: 7, maxDays: 30, mediumBucketM
 const RANK: Record<OverallStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
 const STATUS: OverallStatus[] = ['healthy', 'degraded', 'unhealthy'];
 
-/** The figures the charts need, flattened from a (merged) report. */
+/**
+ * The figures the charts need, flattened from a (merged) report: each check's `history` map (its
+ * definition says which of its metrics are kept, under which key), plus every check's duration.
+ */
 export function sampleOf(report: HealthReport, at = new Date()): HistorySample {
   const metrics: Record<string, number> = {};
-  const byId = new Map(report.checks.map((c) => [c.id, c]));
-  const m = (id: string) => byId.get(id as never)?.metrics ?? {};
   const put = (key: string, v: number | undefined) => {
     if (v !== undefined && Number.isFinite(v)) metrics[key] = v;
   };
-  put('latencyMs', m('connectivity').latencyMs);
-  put('cache.heap', m('cache_hit_ratio').heap);
-  put('cache.index', m('cache_hit_ratio').index);
-  put('cache.heapInterval', m('cache_hit_ratio').heapInterval);
-  put('cache.indexInterval', m('cache_hit_ratio').indexInterval);
-  for (const [k, v] of Object.entries(m('connections'))) put(k.startsWith('state.') ? `conn.${k.slice(6)}` : `conn.${k}`, v);
-  put('xid.headroom', m('xid_wraparound').headroom);
-  put('xid.maxAge', m('xid_wraparound').maxAge);
-  put('size.database', m('sizes').databaseBytes);
-  put('bloat.table', m('table_bloat').wastedBytes);
-  put('bloat.index', m('index_bloat').wastedBytes);
+  for (const c of report.checks) {
+    const from = c.metrics ?? {};
+    for (const [key, metric] of Object.entries(checkDef(c.id).history ?? {})) {
+      if (!metric.endsWith('*')) put(key, from[metric]);
+      else for (const [k, v] of Object.entries(from)) if (k.startsWith(metric.slice(0, -1))) put(key.slice(0, -1) + k.slice(metric.length - 1), v);
+    }
+  }
   for (const c of report.checks) put(`ms.${c.id}`, c.durationMs);
   return { at: at.toISOString(), n: 1, status: report.status, metrics };
 }

@@ -3,49 +3,51 @@ import { CHECK_IDS } from '../../../shared/domain/health';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { OpsError, toWireError } from '../util/errors';
-import { connections, blockedQueries, longRunning } from './checks/activity';
-import { indexBloat, tableBloat } from './checks/bloat';
-import { cacheHitRatio } from './checks/cache';
+import * as activity from './checks/activity';
+import * as bloat from './checks/bloat';
+import * as cache from './checks/cache';
 import { connectivity } from './checks/connectivity';
-import { duplicateIndexes, invalidIndexes, seqScanHeavy, unusedIndexes } from './checks/indexes';
-import { autovacuum, sequenceOverflow, xidWraparound } from './checks/maintenance';
-import { replicationLag } from './checks/replication';
-import { sizes } from './checks/sizes';
-import { slowQueries } from './checks/statements';
-import { tenantIsolation } from './checks/tenant-isolation';
-import type { CheckContext, CheckDef, CheckOutcome } from './types';
+import * as indexes from './checks/indexes';
+import * as maintenance from './checks/maintenance';
+import * as replication from './checks/replication';
+import * as sizes from './checks/sizes';
+import * as statements from './checks/statements';
+import * as tenantIsolation from './checks/tenant-isolation';
+import type { CheckContext, CheckDef, CheckOutcome, SqlSpec } from './types';
 
-/** Every check, keyed by id; the order of CHECK_IDS is the order of the report. */
-const DEFS: Record<CheckId, CheckDef> = {
-  connectivity,
-  cache_hit_ratio: cacheHitRatio,
-  table_bloat: tableBloat,
-  index_bloat: indexBloat,
-  unused_indexes: unusedIndexes,
-  duplicate_indexes: duplicateIndexes,
-  invalid_indexes: invalidIndexes,
-  seq_scan_heavy: seqScanHeavy,
-  slow_queries: slowQueries,
-  connections,
-  long_running: longRunning,
-  blocked_queries: blockedQueries,
-  sequence_overflow: sequenceOverflow,
-  xid_wraparound: xidWraparound,
-  autovacuum,
-  replication_lag: replicationLag,
-  sizes,
-  tenant_isolation: tenantIsolation,
-};
+/**
+ * Every check, keyed by id, collected from the definitions the check modules export (each module's
+ * exports are its CheckDefs): adding a check is writing its definition and its id in CHECK_IDS.
+ */
+const DEFS = ((): Record<CheckId, CheckDef> => {
+  const modules = [{ connectivity }, cache, bloat, indexes, statements, activity, maintenance, replication, sizes, tenantIsolation];
+  const byId = new Map<string, CheckDef>();
+  for (const def of modules.flatMap((m) => Object.values(m) as CheckDef[])) {
+    if (typeof def.run !== 'function') throw new Error('A health check module exports something that is not a CheckDef.');
+    if (byId.has(def.id)) throw new Error(`Two health checks are called ${def.id}.`);
+    byId.set(def.id, def);
+  }
+  const missing = CHECK_IDS.filter((id) => !byId.has(id));
+  const unknown = [...byId.keys()].filter((id) => !(CHECK_IDS as readonly string[]).includes(id));
+  if (missing.length || unknown.length) throw new Error(`Health check definitions and CHECK_IDS differ: missing ${missing.join(', ') || 'none'}, unknown ${unknown.join(', ') || 'none'}.`);
+  return Object.fromEntries(byId) as Record<CheckId, CheckDef>;
+})();
 
+/** The definitions in report order (CHECK_IDS, DESIGN §3). */
 export const CHECKS: readonly CheckDef[] = CHECK_IDS.map((id) => DEFS[id]);
 
 export function checkDef(id: CheckId): CheckDef {
   return DEFS[id];
 }
 
+/** A query's parameters as its SqlSpec binds them for this run, in $1, $2… order. */
+export function bindParams(sql: SqlSpec, ctx: CheckContext): unknown[] {
+  return Object.values(sql.params ?? {}).map((get) => get(ctx));
+}
+
 /** The SQL files behind a check, for "Show SQL". */
 export function checkSql(id: CheckId): { name: string; sql: string }[] {
-  return DEFS[id].sql.map((name) => ({ name: `resources/sql/${name}.sql`, sql: loadSql(name) }));
+  return DEFS[id].sql.map(({ file }) => ({ name: `resources/sql/${file}.sql`, sql: loadSql(file) }));
 }
 
 export interface RunOptions {
@@ -91,7 +93,7 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
       ...(opts.includeOwnQueries ? { includeOwnQueries: true } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.previous?.[def.id] ? { previous: opts.previous[def.id] } : {}),
-      rows: async (name, params = []) => (await db.query(loadSql(name), params, { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })).rows as never,
+      rows: async (sql, text) => (await db.query(text ?? loadSql(sql.file), bindParams(sql, ctx), { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })).rows as never,
     };
     let outcome: CheckOutcome;
     try {

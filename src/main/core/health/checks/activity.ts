@@ -1,17 +1,18 @@
 import type { Finding } from '../../../../shared/domain/health';
-import type { CheckDef } from '../types';
-import { above, pct, qualified, statusOf, tenantField } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { above, pct, qualified, ratio, seconds, statusOf, tenantField } from '../types';
 
 interface ConnRow { max_connections: number; reserved: number; by_state: Record<string, number>; top_clients: { user: string; application: string; database: string; n: number }[] }
 
+const CONNECTIONS_SQL: SqlSpec = { file: 'health_connections' };
+
 export const connections: CheckDef = {
-  id: 'connections',
-  title: 'Connections',
-  heavy: false,
-  critical: true,
-  sql: ['health_connections'],
+  id: 'connections', title: 'Connections', heavy: false, critical: true, sql: [CONNECTIONS_SQL],
+  docs: 'client backends by state against usable slots',
+  thresholds: { connectionsWarn: ratio(0.8, 'Share of usable connection slots in use above which this warns.'), connectionsFail: ratio(0.95, 'Share of usable connection slots in use above which this fails.') },
+  history: { 'conn.used': 'used', 'conn.max': 'max', 'conn.usable': 'usable', 'conn.*': 'state.*' },
   async run(ctx) {
-    const [r] = await ctx.rows<ConnRow>('health_connections');
+    const [r] = await ctx.rows<ConnRow>(CONNECTIONS_SQL);
     if (!r) throw new Error('no answer from pg_stat_activity');
     const used = Object.values(r.by_state).reduce((a, b) => a + b, 0);
     const usable = Math.max(1, r.max_connections - r.reserved);
@@ -35,13 +36,17 @@ export const connections: CheckDef = {
 
 interface LongRow { pid: number; user_name: string | null; application_name: string | null; client_addr: string | null; database: string | null; state: string; query_sec: number | null; xact_sec: number | null; state_sec: number | null; wait_event_type: string | null; query: string }
 
+const LONG_SQL: SqlSpec = { file: 'health_long_running', params: { active_secs: (c) => c.t.activeWarnSec, idle_secs: (c) => c.t.idleTxWarnSec } };
+
 export const longRunning: CheckDef = {
-  id: 'long_running',
-  title: 'Long-running queries',
-  heavy: false,
-  sql: ['health_long_running'],
+  id: 'long_running', title: 'Long-running queries', heavy: false, sql: [LONG_SQL],
+  docs: 'active queries and idle-in-transaction sessions',
+  thresholds: {
+    activeWarnSec: seconds(300, 'An active query running longer than this warns.'), activeFailSec: seconds(1_800, 'An active query running longer than this is critical.'),
+    idleTxWarnSec: seconds(60, 'A session idle in transaction longer than this warns.'), idleTxFailSec: seconds(600, 'A session idle in transaction longer than this is critical.'),
+  },
   async run(ctx) {
-    const rows = await ctx.rows<LongRow>('health_long_running', [ctx.t.activeWarnSec, ctx.t.idleTxWarnSec]);
+    const rows = await ctx.rows<LongRow>(LONG_SQL);
     const findings: Finding[] = rows.map((r) => {
       const idle = r.state !== 'active';
       const sec = (idle ? r.state_sec : r.query_sec) ?? 0;
@@ -63,13 +68,14 @@ export const longRunning: CheckDef = {
 
 interface BlockedRow { pid: number; user_name: string | null; application_name: string | null; waiting_sec: number; wait_event_type: string | null; wait_event: string | null; query: string; locktype: string | null; mode: string | null; schema: string | null; relation: string | null; tenant: string | null; blocking_pids: number[]; blockers: unknown[] | null }
 
+const BLOCKED_SQL: SqlSpec = { file: 'health_blocked_queries', params: { pattern: (c) => c.tenantPattern } };
+
 export const blockedQueries: CheckDef = {
-  id: 'blocked_queries',
-  title: 'Blocked queries',
-  heavy: false,
-  sql: ['health_blocked_queries'],
+  id: 'blocked_queries', title: 'Blocked queries', heavy: false, sql: [BLOCKED_SQL],
+  docs: 'who blocks whom, on which relation, since when',
+  thresholds: { blockedWarnSec: seconds(10, 'A query waiting on a lock longer than this warns (shorter waits are listed as info).'), blockedFailSec: seconds(120, 'A query waiting on a lock longer than this is critical.') },
   async run(ctx) {
-    const rows = await ctx.rows<BlockedRow>('health_blocked_queries', [ctx.tenantPattern]);
+    const rows = await ctx.rows<BlockedRow>(BLOCKED_SQL);
     const findings: Finding[] = rows.map((r) => {
       const on = r.relation ? qualified(r.schema, r.relation) : (r.locktype ?? r.wait_event ?? 'a lock');
       return {

@@ -1,7 +1,21 @@
 import type { Finding } from '../../../../shared/domain/health';
 import { formatBytes } from '../../../../shared/format';
-import type { CheckContext, CheckDef, CheckOutcome } from '../types';
-import { pct, qualified, statusOf, tenantField } from '../types';
+import type { CheckContext, CheckDef, CheckOutcome, SqlSpec, ThresholdSpecs } from '../types';
+import { bytes, pct, qualified, ratio, statusOf, tenantField, TOP_N } from '../types';
+
+const MB = 1024 * 1024;
+
+/** Table and index bloat judge by the same thresholds. */
+const BLOAT_THRESHOLDS: ThresholdSpecs = {
+  topN: TOP_N, bloatWarnRatio: ratio(0.3, 'Estimated wasted share of a table or index above this warns (when above the minimum size).'),
+  bloatFailRatio: ratio(0.6, 'Estimated wasted share above this is critical.'), bloatMinBytes: bytes(1 * MB, 'Wasted bytes below this never warn: small tables are noise.'),
+};
+
+const ranked = { pattern: (c: CheckContext) => c.tenantPattern, top: (c: CheckContext) => c.t.topN };
+const TABLE_SQL: SqlSpec = { file: 'health_table_bloat', params: ranked };
+const INDEX_SQL: SqlSpec = { file: 'health_index_bloat', params: ranked };
+/** "Measure exactly" on one table (HealthService.exactBloatTask binds its schema and name); listed for "Show SQL". */
+const EXACT_SQL: SqlSpec = { file: 'health_exact_bloat' };
 
 interface Row {
   schema: string;
@@ -48,21 +62,21 @@ function bloatOutcome(ctx: CheckContext, rows: Row[], what: 'table' | 'index'): 
 
 /** Statistics-based table bloat over every table in one query (exact figures: pgstattuple on demand). */
 export const tableBloat: CheckDef = {
-  id: 'table_bloat',
-  title: 'Table bloat',
-  heavy: true,
-  sql: ['health_table_bloat', 'health_exact_bloat'],
+  id: 'table_bloat', title: 'Table bloat', heavy: true, sql: [TABLE_SQL, EXACT_SQL],
+  docs: 'statistics-based wasted bytes of every table (top N + totals); "Measure exactly" runs pgstattuple on one table',
+  thresholds: BLOAT_THRESHOLDS,
+  history: { 'bloat.table': 'wastedBytes' },
   async run(ctx) {
-    return bloatOutcome(ctx, await ctx.rows<Row>('health_table_bloat', [ctx.tenantPattern, ctx.t.topN]), 'table');
+    return bloatOutcome(ctx, await ctx.rows<Row>(TABLE_SQL), 'table');
   },
 };
 
 export const indexBloat: CheckDef = {
-  id: 'index_bloat',
-  title: 'Index bloat',
-  heavy: true,
-  sql: ['health_index_bloat'],
+  id: 'index_bloat', title: 'Index bloat', heavy: true, sql: [INDEX_SQL],
+  docs: 'the same for every B-tree index',
+  thresholds: BLOAT_THRESHOLDS,
+  history: { 'bloat.index': 'wastedBytes' },
   async run(ctx) {
-    return bloatOutcome(ctx, await ctx.rows<Row>('health_index_bloat', [ctx.tenantPattern, ctx.t.topN]), 'index');
+    return bloatOutcome(ctx, await ctx.rows<Row>(INDEX_SQL), 'index');
   },
 };

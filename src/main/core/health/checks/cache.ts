@@ -1,5 +1,5 @@
-import type { CheckDef } from '../types';
-import { pct } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { count, pct, ratio } from '../types';
 
 interface Row {
   heap_hit: number;
@@ -9,7 +9,9 @@ interface Row {
   stats_reset: Date | null;
 }
 
-const ratio = (hit: number, read: number): number | undefined => (hit + read > 0 ? hit / (hit + read) : undefined);
+const SQL: SqlSpec = { file: 'health_cache_hit_ratio' };
+
+const hitRatio = (hit: number, read: number): number | undefined => (hit + read > 0 ? hit / (hit + read) : undefined);
 
 /**
  * Heap and index hit ratios, cumulative since the last stats reset and over the interval since the
@@ -17,15 +19,18 @@ const ratio = (hit: number, read: number): number | undefined => (hit + read > 0
  * of a long-running server hides a recent drop; the interval figure shows it.
  */
 export const cacheHitRatio: CheckDef = {
-  id: 'cache_hit_ratio',
-  title: 'Cache hit ratio',
-  heavy: false,
-  sql: ['health_cache_hit_ratio'],
+  id: 'cache_hit_ratio', title: 'Cache hit ratio', heavy: false, sql: [SQL],
+  docs: 'heap and index hit ratios since the stats reset and per sampling interval (deltas); `value` = heap ratio',
+  thresholds: {
+    cacheHitWarn: ratio(0.99, 'Heap hit ratio below this warns (cumulative, or over the last interval when it saw enough reads).'), cacheHitFail: ratio(0.95, 'Heap hit ratio below this fails.'),
+    cacheMinBlocks: count(1_000, 'An interval with fewer block reads than this is too small to judge.'),
+  },
+  history: { 'cache.heap': 'heap', 'cache.index': 'index', 'cache.heapInterval': 'heapInterval', 'cache.indexInterval': 'indexInterval' },
   async run(ctx) {
-    const [r] = await ctx.rows<Row>('health_cache_hit_ratio');
+    const [r] = await ctx.rows<Row>(SQL);
     if (!r) throw new Error('pg_statio_user_tables returned nothing');
-    const heap = ratio(r.heap_hit, r.heap_read);
-    const index = ratio(r.idx_hit, r.idx_read);
+    const heap = hitRatio(r.heap_hit, r.heap_read);
+    const index = hitRatio(r.idx_hit, r.idx_read);
     const metrics: Record<string, number> = { heapHit: r.heap_hit, heapRead: r.heap_read, idxHit: r.idx_hit, idxRead: r.idx_read };
     if (heap !== undefined) metrics.heap = heap;
     if (index !== undefined) metrics.index = index;

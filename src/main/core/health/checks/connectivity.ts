@@ -1,4 +1,5 @@
-import type { CheckDef } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { ms } from '../types';
 
 interface Row {
   database: string;
@@ -6,16 +7,17 @@ interface Row {
   in_recovery: boolean;
 }
 
+const SQL: SqlSpec = { file: 'health_connectivity' };
+
 /** Round-trip latency of the cheapest query. When this fails the suite skips every other check. */
 export const connectivity: CheckDef = {
-  id: 'connectivity',
-  title: 'Connectivity',
-  heavy: false,
-  critical: true,
-  sql: ['health_connectivity'],
+  id: 'connectivity', title: 'Connectivity', heavy: false, critical: true, sql: [SQL],
+  docs: 'round trip of the cheapest query; when it fails every other check is `skipped`',
+  thresholds: { connectivityWarnMs: ms(200, 'Round trip above this warns.'), connectivityFailMs: ms(2_000, 'Round trip above this fails.') },
+  history: { latencyMs: 'latencyMs' },
   async run(ctx) {
     const started = performance.now();
-    const [row] = await ctx.rows<Row>('health_connectivity');
+    const [row] = await ctx.rows<Row>(SQL);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const severity = ms >= ctx.t.connectivityFailMs ? 'critical' : ms >= ctx.t.connectivityWarnMs ? 'warn' : 'info';
     return {

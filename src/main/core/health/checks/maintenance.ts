@@ -1,6 +1,6 @@
 import type { Finding } from '../../../../shared/domain/health';
-import type { CheckDef } from '../types';
-import { above, pct, qualified, statusOf, tenantField } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { above, count, days, pct, qualified, ratio, statusOf, tenantField, TOP_N } from '../types';
 
 // Sequences below half their range are not worth listing.
 const SEQUENCE_LIST_FROM = 0.5;
@@ -8,13 +8,20 @@ const XID_LIMIT = 2 ** 31;
 
 interface SeqRow { schema: string; name: string; tenant: string | null; seq_type: string; last_value: number; usable_max: number; used_ratio: number; table_schema: string | null; table_name: string | null; column_name: string | null; column_type: string | null }
 
+const SEQUENCE_SQL: SqlSpec = {
+  file: 'health_sequence_overflow',
+  params: { pattern: (c) => c.tenantPattern, min_share: (c) => Math.min(SEQUENCE_LIST_FROM, c.t.sequenceWarn), top: (c) => c.t.topN },
+};
+
 export const sequenceOverflow: CheckDef = {
-  id: 'sequence_overflow',
-  title: 'Sequence overflow',
-  heavy: true,
-  sql: ['health_sequence_overflow'],
+  id: 'sequence_overflow', title: 'Sequence overflow', heavy: true, sql: [SEQUENCE_SQL],
+  docs: "used share of each sequence against the smaller of its own and its column's maximum",
+  thresholds: {
+    topN: TOP_N, sequenceWarn: ratio(0.75, "Share of the usable range (the smaller of the sequence's and its column's maximum) above which this warns."),
+    sequenceFail: ratio(0.9, 'Share of the usable range above which this fails.'),
+  },
   async run(ctx) {
-    const rows = await ctx.rows<SeqRow>('health_sequence_overflow', [ctx.tenantPattern, Math.min(SEQUENCE_LIST_FROM, ctx.t.sequenceWarn), ctx.t.topN]);
+    const rows = await ctx.rows<SeqRow>(SEQUENCE_SQL);
     const findings: Finding[] = rows.map((r) => {
       const column = r.column_name ? `${qualified(r.table_schema, r.table_name)}.${r.column_name}` : undefined;
       const narrower = r.column_type && r.column_type !== r.seq_type;
@@ -38,14 +45,18 @@ export const sequenceOverflow: CheckDef = {
 
 interface XidRow { kind: 'database' | 'table'; schema: string; name: string | null; tenant: string | null; xid_age: number; mxid_age: number; freeze_max_age: number }
 
+const XID_SQL: SqlSpec = { file: 'health_xid_wraparound', params: { pattern: (c) => c.tenantPattern, top: (c) => Math.min(c.t.topN, 20) } };
+
 export const xidWraparound: CheckDef = {
-  id: 'xid_wraparound',
-  title: 'Transaction ID wraparound',
-  heavy: false,
-  critical: true,
-  sql: ['health_xid_wraparound'],
+  id: 'xid_wraparound', title: 'Transaction ID wraparound', heavy: false, critical: true, sql: [XID_SQL],
+  docs: 'XID age of every database and the oldest tables against 2^31',
+  thresholds: {
+    topN: TOP_N, xidWarn: ratio(0.5, 'Transaction ID age as a share of the 2^31 wraparound limit above which this warns.'),
+    xidFail: ratio(0.75, 'Transaction ID age share above which this fails.'),
+  },
+  history: { 'xid.headroom': 'headroom', 'xid.maxAge': 'maxAge' },
   async run(ctx) {
-    const rows = await ctx.rows<XidRow>('health_xid_wraparound', [ctx.tenantPattern, Math.min(ctx.t.topN, 20)]);
+    const rows = await ctx.rows<XidRow>(XID_SQL);
     const findings: Finding[] = rows.map((r) => {
       const share = Math.max(r.xid_age, r.mxid_age) / XID_LIMIT;
       const sev = above(share, ctx.t.xidWarn, ctx.t.xidFail);
@@ -71,13 +82,21 @@ export const xidWraparound: CheckDef = {
 
 interface VacRow { schema: string; name: string; tenant: string | null; n_live_tup: number; n_dead_tup: number; n_mod_since_analyze: number; dead_ratio: number | null; last_vacuum: Date | null; last_analyze: Date | null; autovacuum_disabled: boolean }
 
+const VACUUM_SQL: SqlSpec = {
+  file: 'health_autovacuum',
+  params: { pattern: (c) => c.tenantPattern, min_dead: (c) => c.t.deadMinTuples, stale_days: (c) => c.t.staleDays, top: (c) => c.t.topN },
+};
+
 export const autovacuum: CheckDef = {
-  id: 'autovacuum',
-  title: 'Autovacuum',
-  heavy: true,
-  sql: ['health_autovacuum'],
+  id: 'autovacuum', title: 'Autovacuum', heavy: true, sql: [VACUUM_SQL],
+  docs: 'dead tuples, autovacuum switched off, stale vacuum/analyze',
+  thresholds: {
+    topN: TOP_N, deadRatioWarn: ratio(0.2, 'Dead tuples as a share of all tuples above which a table warns.'),
+    deadRatioFail: ratio(0.5, 'Dead tuple share above which a table is critical.'), deadMinTuples: count(1_000, 'Tables with fewer dead tuples (or changes since analyze) than this are ignored.'),
+    staleDays: days(7, 'A changed table not vacuumed or analyzed for this many days is stale.'),
+  },
   async run(ctx) {
-    const rows = await ctx.rows<VacRow>('health_autovacuum', [ctx.tenantPattern, ctx.t.deadMinTuples, ctx.t.staleDays, ctx.t.topN]);
+    const rows = await ctx.rows<VacRow>(VACUUM_SQL);
     const staleBefore = Date.now() - ctx.t.staleDays * 86_400_000;
     const findings: Finding[] = rows.map((r) => {
       const ratio = r.dead_ratio ?? 0;

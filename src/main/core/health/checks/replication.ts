@@ -1,18 +1,24 @@
 import type { Finding } from '../../../../shared/domain/health';
 import { formatBytes } from '../../../../shared/format';
-import type { CheckDef } from '../types';
-import { above, statusOf, worst } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { above, bytes, seconds, statusOf, worst } from '../types';
 
 interface Row { kind: 'replica' | 'slot' | 'standby'; name: string; state: string | null; lag_bytes: number | null; lag_sec: number | null; active: boolean | null }
 
+const MB = 1024 * 1024;
+const SQL: SqlSpec = { file: 'health_replication_lag' };
+
 /** Replicas and slots of a primary, or the replay delay of a standby; skipped when there are none. */
 export const replicationLag: CheckDef = {
-  id: 'replication_lag',
-  title: 'Replication lag',
-  heavy: false,
-  sql: ['health_replication_lag'],
+  id: 'replication_lag', title: 'Replication lag', heavy: false, sql: [SQL],
+  docs: "replicas, slots and retained WAL, or this standby's replay delay; `skipped` when there are none",
+  thresholds: {
+    replicationLagWarnBytes: bytes(64 * MB, 'Replica replay lag (WAL not yet replayed) above this size warns.'), replicationLagFailBytes: bytes(1024 * MB, 'Replica replay lag (WAL not yet replayed) above this size fails.'),
+    replicationLagWarnSec: seconds(30, 'Replica replay lag above this time warns.'), replicationLagFailSec: seconds(300, 'Replica replay lag above this time fails.'),
+    slotRetainedWarnBytes: bytes(1024 * MB, 'A replication slot retaining more WAL than this warns.'),
+  },
   async run(ctx) {
-    const rows = await ctx.rows<Row>('health_replication_lag');
+    const rows = await ctx.rows<Row>(SQL);
     if (rows.length === 0) return { status: 'skipped', summary: 'No replicas, no replication slots, and this server is not a standby.', findings: [] };
     const findings: Finding[] = rows.map((r) => {
       const bytes = r.lag_bytes ?? 0;

@@ -1,18 +1,20 @@
 import type { Finding } from '../../../../shared/domain/health';
 import { formatBytes } from '../../../../shared/format';
-import type { CheckDef } from '../types';
-import { qualified, tenantField } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { qualified, tenantField, TOP_N } from '../types';
 
 interface Row { kind: 'database' | 'table' | 'tenant'; schema: string; name: string | null; tenant: string | null; bytes: number; tenant_count: number | null; tenant_bytes: number | null }
 
+const SQL: SqlSpec = { file: 'health_sizes', params: { pattern: (c) => c.tenantPattern, top: (c) => Math.min(c.t.topN, 100) } };
+
 /** The database, its largest tables and the largest tenants (sum of their tables), in one query. */
 export const sizes: CheckDef = {
-  id: 'sizes',
-  title: 'Sizes',
-  heavy: true,
-  sql: ['health_sizes'],
+  id: 'sizes', title: 'Sizes', heavy: true, sql: [SQL],
+  docs: 'the database, largest tables, largest tenants; informational',
+  thresholds: { topN: TOP_N },
+  history: { 'size.database': 'databaseBytes' },
   async run(ctx) {
-    const rows = await ctx.rows<Row>('health_sizes', [ctx.tenantPattern, Math.min(ctx.t.topN, 100)]);
+    const rows = await ctx.rows<Row>(SQL);
     const db = rows.find((r) => r.kind === 'database');
     const findings: Finding[] = rows
       .filter((r) => r.kind !== 'database')

@@ -2,11 +2,17 @@ import { escapeIdentifier } from 'pg';
 import type { Finding } from '../../../../shared/domain/health';
 import { OWN_QUERY_TAG } from '../../db/database';
 import { loadSql } from '../../db/sql';
-import type { CheckDef } from '../types';
-import { statusOf } from '../types';
+import type { CheckDef, SqlSpec } from '../types';
+import { ms, statusOf, TOP_N } from '../types';
 
 interface ProbeRow { schema: string; version: string; preload: string }
 interface Row { queryid: string; query: string; calls: number; total_ms: number; mean_ms: number; rows: number; shared_blks_hit: number; shared_blks_read: number; role_name: string | null; by_total: number; by_mean: number }
+
+const PROBE_SQL: SqlSpec = { file: 'health_slow_queries_probe' };
+const SQL: SqlSpec = {
+  file: 'health_slow_queries',
+  params: { top: (c) => c.t.topN, own_tag: () => OWN_QUERY_TAG + '%', include_own: (c) => c.includeOwnQueries ?? false },
+};
 
 const ENABLE_HINT = "Add pg_stat_statements to shared_preload_libraries (postgresql.conf or ALTER SYSTEM), restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database.";
 
@@ -15,20 +21,22 @@ const ENABLE_HINT = "Add pg_stat_statements to shared_preload_libraries (postgre
  * the way to enable it, never an error. The statistics are never reset here.
  */
 export const slowQueries: CheckDef = {
-  id: 'slow_queries',
-  title: 'Slow queries',
-  heavy: false,
-  sql: ['health_slow_queries_probe', 'health_slow_queries'],
+  id: 'slow_queries', title: 'Slow queries', heavy: false, sql: [PROBE_SQL, SQL],
+  docs: "pg_stat_statements top by total and by mean time (never reset), the console's own statements left out (below); missing extension = `warn` with how to enable it",
+  thresholds: {
+    topN: TOP_N, slowMeanWarnMs: ms(500, 'Statements with a mean time above this warn.'),
+    slowMeanFailMs: ms(5_000, 'Statements with a mean time above this are critical.'),
+  },
   async run(ctx) {
-    const [probe] = await ctx.rows<ProbeRow>('health_slow_queries_probe');
+    const [probe] = await ctx.rows<ProbeRow>(PROBE_SQL);
     if (!probe) {
       return { status: 'warn', summary: 'pg_stat_statements is not installed in this database, so slow queries cannot be ranked.', findings: [{ severity: 'warn', message: `pg_stat_statements is missing. ${ENABLE_HINT}`, data: { hint: ENABLE_HINT } }] };
     }
     // The view lives in the extension's schema, which need not be on the search_path.
-    const text = loadSql('health_slow_queries').replace(/FROM pg_stat_statements\b/, `FROM ${escapeIdentifier(probe.schema)}.pg_stat_statements`);
+    const text = loadSql(SQL.file).replace(/FROM pg_stat_statements\b/, `FROM ${escapeIdentifier(probe.schema)}.pg_stat_statements`);
     let rows: Row[];
     try {
-      rows = (await ctx.db.query<Row>(text, [ctx.t.topN, OWN_QUERY_TAG + '%', ctx.includeOwnQueries ?? false], { timeoutMs: ctx.t.checkTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) })).rows;
+      rows = await ctx.rows<Row>(SQL, text);
     } catch (err) {
       if (/shared_preload_libraries/.test(String((err as Error).message))) {
         return { status: 'warn', summary: 'pg_stat_statements is installed but not loaded (shared_preload_libraries).', findings: [{ severity: 'warn', message: `pg_stat_statements is not loaded. ${ENABLE_HINT}`, data: { hint: ENABLE_HINT, preload: probe.preload } }] };
