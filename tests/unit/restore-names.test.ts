@@ -1,11 +1,10 @@
 /** The restore dialog's default names come from the core: the contract call answers with naming.ts's rule. */
 import { describe, expect, it } from 'vitest';
-import type { App } from '../../src/main/app';
-import { utf8Bytes } from '../../src/main/core/backup/naming';
-import { backupsHandlers } from '../../src/main/handlers/backups';
+import { restoreNames as names, utf8Bytes } from '../../src/main/core/backup/naming';
 import { backupsContract } from '../../src/shared/domain/backups';
 
-const restoreNames = (input: unknown) => backupsHandlers['backups.restoreNames'](backupsContract['backups.restoreNames'].input.parse(input), {} as App);
+// What the contract call answers (its handler delegates to BackupService.restoreNames, which is this).
+const restoreNames = async (input: unknown) => names(backupsContract['backups.restoreNames'].input.parse(input));
 
 describe('backups.restoreNames', () => {
   it('names the side schema <tenant>__restored_<yyyymmdd_hhmm> and the new database <db>_restored_<stamp>', async () => {

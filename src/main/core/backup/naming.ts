@@ -111,3 +111,8 @@ export function likeToDumpPattern(like: string): string {
   flush();
   return out;
 }
+
+/** The names a restore would choose now, for the restore dialog to show (decided here, in bytes, never in the renderer). */
+export function restoreNames(input: { tenant?: string; database?: string }, at = new Date()): { sideSchema?: string; database?: string } {
+  return { ...(input.tenant ? { sideSchema: sideSchemaName(input.tenant, at) } : {}), ...(input.database ? { database: restoredDatabaseName(input.database, at) } : {}) };
+}

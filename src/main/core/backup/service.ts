@@ -19,7 +19,7 @@ import { applyRetention, filterCatalog, lastBackups, pageCatalog, readCatalog, t
 import { openDestination, openManifestRef, type Destination } from './destination';
 import { generateKeyFile, loadKey, loadKeyring, type BackupKey, type KeySource } from './keys';
 import { dropRestoredCopy, listRestoredCopies } from './restored-copies';
-import { restoredDatabaseName, sideSchemaName } from './naming';
+import { restoreNames } from './naming';
 import { restoreBackup, verifyBackup, type RestoreMode } from './restore';
 
 const Settings = z.object({
@@ -216,7 +216,7 @@ export class BackupService {
   /** The side schemas restores left in a connection's database (never tenants). */
   /** The names a restore would choose now (the renderer shows them; naming.ts decides them, in bytes). */
   async restoreNames(input: { tenant?: string; database?: string }): Promise<{ sideSchema?: string; database?: string }> {
-    return { ...(input.tenant ? { sideSchema: sideSchemaName(input.tenant) } : {}), ...(input.database ? { database: restoredDatabaseName(input.database) } : {}) };
+    return restoreNames(input);
   }
 
   async restoredCopies(connectionId?: string) {
