@@ -16,17 +16,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDemo } from '../src/main/core/demo/cluster';
+import { arg, log } from './args';
 
 const exec = promisify(execFile);
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const tenants = Number(arg('tenants') ?? 50);
 const runs = Math.max(1, Number(arg('runs') ?? 7));
 const dataDir = arg('data') ?? join(os.tmpdir(), `pfo-bench-cli-${tenants}`);
-const log = (m: string) => process.stderr.write(`${m}\n`);
 
 interface Sample {
   ms: number;

@@ -22,18 +22,14 @@ import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
 import { inlineParams } from '../src/main/core/db/sql';
 import { benchTenants, printTenantsBench } from './tenants';
+import { arg, log } from './args';
 
 const run = promisify(execFile);
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const tenants = Number(arg('tenants') ?? 2000);
 const runs = Math.max(1, Number(arg('runs') ?? 3));
 const naiveSample = Math.max(1, Number(arg('naive-sample') ?? 100));
 const dataDir = arg('data') ?? join(tmpdir(), tenants === 2000 ? 'pfo-bench-health' : `pfo-bench-health-${tenants}`);
-const log = (m: string) => process.stderr.write(`${m}\n`);
 
 /** A Database that remembers every statement it ran, so psql can replay exactly the same SQL. */
 class RecordingDatabase extends Database {

@@ -293,6 +293,20 @@ export function substitutePsqlVars(sql: string, vars: Record<string, string>): s
   });
 }
 
+/** Work through `items` on every client at once: each client takes the next item as soon as it is free. */
+async function acrossClients<T>(clients: pg.Client[], items: T[], signal: AbortSignal | undefined, work: (c: pg.Client, item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    clients.map(async (c) => {
+      for (;;) {
+        if (signal?.aborted) throw abortError(signal);
+        if (next >= items.length) return;
+        await work(c, items[next++]!);
+      }
+    }),
+  );
+}
+
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
@@ -518,21 +532,12 @@ async function analyzeSchemas(
     [schemas],
   );
   const batches = rows.map((r) => r.tables);
-  const pool = workers.length > 0 ? workers : [admin];
-  let next = 0;
   let done = 0;
   report('analyze', 0, batches.length);
-  await Promise.all(
-    pool.map(async (c) => {
-      for (;;) {
-        if (signal?.aborted) throw abortError(signal);
-        const b = batches[next++];
-        if (!b) return;
-        await c.query(`ANALYZE ${b.join(', ')}`);
-        report('analyze', ++done, batches.length);
-      }
-    }),
-  );
+  await acrossClients(workers.length > 0 ? workers : [admin], batches, signal, async (c, b) => {
+    await c.query(`ANALYZE ${b.join(', ')}`);
+    report('analyze', ++done, batches.length);
+  });
 }
 
 /**
@@ -631,18 +636,10 @@ async function runWorkload(
       await c.query('SET statement_timeout = 0');
       clients.push(c);
     }
-    let next = 0;
-    await Promise.all(
-      clients.map(async (c) => {
-        for (;;) {
-          if (signal?.aborted) throw abortError(signal);
-          const q = queries[next++];
-          if (!q) return;
-          await c.query(q.text, q.values);
-          report('workload', ++done, total);
-        }
-      }),
-    );
+    await acrossClients(clients, queries, signal, async (c, q) => {
+      await c.query(q.text, q.values);
+      report('workload', ++done, total);
+    });
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }

@@ -1,9 +1,9 @@
-import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData } from '@tanstack/react-query';
 import type { Input } from '../../../shared/contract';
 import type { CatalogEntry } from '../../../shared/domain/backups';
-import { errorText, invoke } from '../bridge';
+import { errorText } from '../bridge';
 import { useBackupsUi } from '../stores/backups';
-import { useAction, useCall } from './client';
+import { useAction, useCall, usePagedCall } from './client';
 
 export interface CatalogFilter {
   tenant?: string;
@@ -21,13 +21,7 @@ export const useBackupSettings = () => useCall('backups.settings', {});
 /** The catalog read from the destination's manifests, 50 a page. */
 export function useCatalog(filter: CatalogFilter) {
   const q = clean(filter);
-  return useInfiniteQuery({
-    queryKey: ['backups.list', q, 'pages'],
-    queryFn: ({ pageParam }) => invoke('backups.list', { ...q, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page) => page.nextCursor,
-    placeholderData: keepPreviousData,
-  });
+  return usePagedCall('backups.list', q, 50);
 }
 
 /** The newest backup of every tenant (the achieved RPO); read again when a backup finishes. */

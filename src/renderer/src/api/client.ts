@@ -1,4 +1,4 @@
-import { QueryClient, useMutation, useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import { keepPreviousData, QueryClient, useInfiniteQuery, useMutation, useQuery, type UseQueryOptions } from '@tanstack/react-query';
 import type { Input, Method, Output } from '../../../shared/contract';
 import type { Task } from '../../../shared/domain/tasks';
 import { BridgeError, invoke, subscribe } from '../bridge';
@@ -28,6 +28,20 @@ type CallOptions<M extends Method, T> = Omit<UseQueryOptions<Output<M>, BridgeEr
 /** One contract call as cached server state. */
 export function useCall<M extends Method, T = Output<M>>(method: M, input: Input<M>, options: CallOptions<M, T> = {}) {
   return useQuery<Output<M>, BridgeError, T, CallKey<M>>({ queryKey: callKey(method, input), queryFn: () => invoke(method, input), ...options });
+}
+
+/** The calls whose list the server pages with a cursor. */
+type PagedMethod = 'backups.list' | 'health.findings';
+
+/** A list the server pages with a cursor (`limit` a page): the first page, then the next ones on demand. */
+export function usePagedCall<M extends PagedMethod>(method: M, input: Omit<Input<M>, 'cursor' | 'limit'>, limit: number) {
+  return useInfiniteQuery({
+    queryKey: [method, input, 'pages'],
+    queryFn: ({ pageParam }) => invoke(method, { ...input, limit, ...(pageParam ? { cursor: pageParam } : {}) } as Input<M>),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page: Output<M>) => page.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
 }
 
 /** One contract call that changes something; on success the named domains' queries are read again. */

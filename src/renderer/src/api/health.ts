@@ -1,7 +1,6 @@
-import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData } from '@tanstack/react-query';
 import type { CheckId } from '../../../shared/domain/health';
-import { invoke } from '../bridge';
-import { useAction, useCall } from './client';
+import { useAction, useCall, usePagedCall } from './client';
 
 /** History grows every minute: the charts are read again even when no event came. */
 const HISTORY_REFRESH_MS = 60_000;
@@ -36,11 +35,5 @@ export function useTopFindings(q: FindingQuery) {
 
 /** A check's findings 100 a page (server cursor), sorted and filtered on the server; the next page on demand. */
 export function useFindings(q: FindingQuery) {
-  return useInfiniteQuery({
-    queryKey: ['health.findings', q, 'pages'],
-    queryFn: ({ pageParam }) => invoke('health.findings', { ...q, limit: 100, ...(pageParam ? { cursor: pageParam } : {}) }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (page) => page.nextCursor,
-    placeholderData: keepPreviousData,
-  });
+  return usePagedCall('health.findings', q, 100);
 }
