@@ -33,15 +33,6 @@ async function resetCalls(): Promise<void> {
   for (const t of TOOLS) await rm(join(work, `${t}.calls`), { force: true });
 }
 
-async function withWrappers<T>(fn: () => Promise<T>): Promise<T> {
-  process.env.PODCASTFLOW_OPS_PG_BIN = bin;
-  try {
-    return await fn();
-  } finally {
-    delete process.env.PODCASTFLOW_OPS_PG_BIN;
-  }
-}
-
 beforeAll(async () => {
   scratch = await createScratchDatabase();
   const { target, password } = parseUrl(`${scratch.url}${scratch.url.includes('?') ? '&' : '?'}sslmode=disable`);
@@ -57,9 +48,12 @@ beforeAll(async () => {
   const keyPath = join(work, 'backup.key');
   await writeFile(keyPath, execFileSync('openssl', ['rand', '-base64', '48']).toString(), { mode: 0o600 });
   key = await loadKeyFile(keyPath);
+  // Every run of this file goes through the wrappers.
+  process.env.PODCASTFLOW_OPS_PG_BIN = bin;
 });
 
 afterAll(async () => {
+  delete process.env.PODCASTFLOW_OPS_PG_BIN;
   await db?.close();
   await scratch?.drop();
   await rm(work, { recursive: true, force: true });
@@ -71,7 +65,7 @@ describe('server tools', () => {
     const { manifest } = await runBackup({ db, dest, key, scope: { kind: 'all-tenants', pattern: 'org\\_%' } });
     await resetCalls();
     // Three steps run pg_restore (the table of contents, the scratch restore, the copy across), one pg_dump.
-    const out = await withWrappers(() => restoreBackup({ db, dest, name: manifest.name, keys: [key], tenant: 'org_a' }));
+    const out = await restoreBackup({ db, dest, name: manifest.name, keys: [key], tenant: 'org_a' });
     expect(out).toMatchObject({ tenant: 'org_a', rows: 3, mismatches: [] });
     expect(await versionCalls()).toEqual({ pg_dump: 1, pg_restore: 1, pg_dumpall: 0 });
   });
@@ -79,10 +73,10 @@ describe('server tools', () => {
   it('a full backup resolves pg_dump and pg_dumpall once each, and its verify pg_restore once', async () => {
     const dest = openDestination(join(work, 'full'));
     await resetCalls();
-    const { manifest } = await withWrappers(() => runBackup({ db, dest, key, scope: { kind: 'full' } }));
+    const { manifest } = await runBackup({ db, dest, key, scope: { kind: 'full' } });
     expect(await versionCalls()).toEqual({ pg_dump: 1, pg_restore: 0, pg_dumpall: 1 });
     await resetCalls();
-    expect((await withWrappers(() => verifyBackup({ db, dest, name: manifest.name, keys: [key] }))).status).toBe('restorable');
+    expect((await verifyBackup({ db, dest, name: manifest.name, keys: [key] })).status).toBe('restorable');
     expect((await versionCalls()).pg_restore).toBe(1);
   });
 });
