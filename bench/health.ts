@@ -20,7 +20,7 @@ import { Database, type QueryOptions } from '../src/main/core/db/database';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
-import { inlineParams } from './psql';
+import { inlineParams } from '../src/main/core/db/sql';
 import { benchTenants, printTenantsBench } from './tenants';
 
 const run = promisify(execFile);

@@ -14,11 +14,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseUrl } from '../src/main/core/db/connection';
 import { Database } from '../src/main/core/db/database';
-import { loadSql } from '../src/main/core/db/sql';
+import { inlineParams, loadSql } from '../src/main/core/db/sql';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
 import { verifyTenants } from '../src/main/core/tenants/verify';
-import { inlineParams } from './psql';
 
 export interface TenantsBenchOptions {
   tenants?: number;

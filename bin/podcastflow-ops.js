@@ -1,6 +1,26 @@
 #!/usr/bin/env node
-// The CLI runs straight from the TypeScript sources through tsx: no manual build step.
-import { register } from 'tsx/esm/api';
+// Runs the CLI from its bundle in out/cli/ (built by `npm install` / `npm ci`: scripts/build-cli.mjs) while
+// that bundle is at least as new as every source file it was built from; otherwise, or with
+// PODCASTFLOW_OPS_FROM_SOURCES=1, straight from the TypeScript sources through tsx. An edited checkout
+// therefore never runs a stale bundle (`npm run build:cli` refreshes it).
+import { readFileSync, statSync } from 'node:fs';
 
-register();
-await import('../src/main/cli.ts');
+const root = new URL('../', import.meta.url);
+
+function bundleIsFresh() {
+  try {
+    const built = statSync(new URL('out/cli/cli.js', root)).mtimeMs;
+    const { inputs } = JSON.parse(readFileSync(new URL('out/cli/inputs.json', root), 'utf8'));
+    return inputs.every((file) => statSync(new URL(file, root)).mtimeMs <= built);
+  } catch {
+    return false; // no bundle, or a source it was built from is gone
+  }
+}
+
+if (process.env.PODCASTFLOW_OPS_FROM_SOURCES !== '1' && bundleIsFresh()) {
+  await import('../out/cli/cli.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main/cli.ts');
+}

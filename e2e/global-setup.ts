@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,5 +46,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   return async () => {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    // Had the demo cluster been relocated (see README, "The demo database"), it goes now too.
+    spawnSync(process.execPath, ['bin/podcastflow-ops.js', 'demo', 'down', '--data', dataDir, '--purge'], { stdio: 'ignore' });
   };
 }

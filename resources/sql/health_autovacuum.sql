@@ -1,7 +1,10 @@
 -- Health check "autovacuum": tables with many dead tuples, tables where autovacuum is switched off, and
 -- changed tables not vacuumed or analyzed for a while. One pass over pg_stat_user_tables.
--- $1: tenant schema pattern (LIKE); $2: minimum dead tuples (or changes since analyze) to consider;
--- $3: staleness in days; $4: top N. In psql: 'org_%', 1000, 7, 50.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 min_dead int = 1000: minimum dead tuples (or changes since analyze) to consider
+-- @param $3 stale_days int = 7: staleness in days
+-- @param $4 top int = 50: top N
+-- Run it in psql: podcastflow-ops sql print health_autovacuum [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT s.schemaname AS schema, s.relname AS name,

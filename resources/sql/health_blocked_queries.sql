@@ -1,6 +1,7 @@
 -- Health check "blocked_queries": who blocks whom, on which relation, since when.
 -- pg_blocking_pids() gives the blockers; the waiting lock (pg_locks, granted = false) gives the relation.
--- $1: tenant schema pattern (LIKE). In psql: replace $1 with 'org_%'.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- Run it in psql: podcastflow-ops sql print health_blocked_queries [--param NAME=VALUE …] | psql URL
 SELECT w.pid, w.usename AS user_name, w.application_name, w.datname AS database,
        extract(epoch FROM now() - coalesce(w.state_change, w.query_start))::numeric(12, 1) AS waiting_sec,
        w.wait_event_type, w.wait_event, left(w.query, 500) AS query,

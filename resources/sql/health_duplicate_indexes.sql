@@ -2,7 +2,8 @@
 -- index on the same table with the same access method, operator classes, collations, expressions and
 -- predicate. A unique index is never reported as redundant to a non-unique one (it enforces something).
 -- Identical pairs report only one side (the later one, or the non-unique one). One self-join on indrelid.
--- $1: tenant schema pattern (LIKE). Runnable in psql with $1 replaced by 'org_%'.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- Run it in psql: podcastflow-ops sql print health_duplicate_indexes [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH ix AS (

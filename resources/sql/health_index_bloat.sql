@@ -2,7 +2,9 @@
 -- Expected leaf pages = index tuples (reltuples) x (8-byte index tuple header + key width from pg_stats,
 -- MAXALIGNed, + 4-byte line pointer) / usable page space (fillfactor, default 90 for B-tree).
 -- Expression columns have no pg_stats row under the table; they count as 8 bytes.
--- $1: tenant schema pattern (LIKE); $2: top N by wasted bytes. In psql: 'org_%' and 50.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 top int = 50: top N by wasted bytes
+-- Run it in psql: podcastflow-ops sql print health_index_bloat [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH idx AS (

@@ -1,7 +1,8 @@
 -- Health check "invalid_indexes": indexes left INVALID (pg_index.indisvalid = false), usually by a failed
 -- CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY. They cost every write and serve no read.
 -- Indexes being built right now (pg_stat_progress_create_index) are skipped: invalid is their normal state.
--- $1: tenant schema pattern (LIKE). Runnable in psql with $1 replaced by 'org_%'.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- Run it in psql: podcastflow-ops sql print health_invalid_indexes [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT n.nspname AS schema, c.relname AS name, t.relname AS table_name,

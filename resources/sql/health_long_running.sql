@@ -1,6 +1,7 @@
 -- Health check "long_running": active queries and idle-in-transaction sessions older than a threshold.
--- $1: seconds an active query may run; $2: seconds a session may sit idle in transaction.
--- In psql: replace $1 with 300 and $2 with 60.
+-- @param $1 active_secs int = 300: seconds an active query may run
+-- @param $2 idle_secs int = 60: seconds a session may sit idle in transaction
+-- Run it in psql: podcastflow-ops sql print health_long_running [--param NAME=VALUE …] | psql URL
 SELECT pid, usename AS user_name, application_name, client_addr::text AS client_addr, datname AS database, state,
        extract(epoch FROM now() - query_start)::bigint  AS query_sec,
        extract(epoch FROM now() - xact_start)::bigint   AS xact_sec,

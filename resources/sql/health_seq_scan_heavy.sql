@@ -1,7 +1,11 @@
 -- Health check "seq_scan_heavy": large tables read mostly by sequential scans (a missing index, or a
 -- query that cannot use one). Size from relpages (no file system call per table).
--- $1: tenant schema pattern (LIKE); $2: minimum table bytes; $3: minimum seq-scan share (0-1);
--- $4: minimum number of seq scans; $5: top N. In psql: 'org_%', 10485760, 0.5, 100, 50.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 min_bytes int = 10485760: minimum table bytes
+-- @param $3 min_share numeric = 0.5: minimum seq-scan share (0-1)
+-- @param $4 min_scans int = 100: minimum number of seq scans
+-- @param $5 top int = 50: top N
+-- Run it in psql: podcastflow-ops sql print health_seq_scan_heavy [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT s.schemaname AS schema, s.relname AS name,

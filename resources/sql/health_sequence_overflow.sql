@@ -2,8 +2,10 @@
 -- maximum is the smaller of the sequence's own maximum and the maximum of the column it feeds (owned by,
 -- or identity of), so a bigint sequence feeding an int column is judged against 2,147,483,647.
 -- Ascending sequences only are ranked on last_value; descending ones on min_value.
--- $1: tenant schema pattern (LIKE); $2: minimum used share to return (0-1); $3: top N.
--- In psql: 'org_%', 0.5, 50.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 min_share numeric = 0.5: minimum used share to return (0-1)
+-- @param $3 top int = 50: top N
+-- Run it in psql: podcastflow-ops sql print health_sequence_overflow [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH seqs AS (

@@ -1,8 +1,10 @@
 -- Health check "sizes": the database, its largest tables (with indexes and TOAST) and per-tenant totals,
--- in one pass over pg_class. $1: tenant schema pattern (LIKE); $2: top N of each list.
--- In psql: 'org_%' and 20.
+-- in one pass over pg_class.
 -- pg_total_relation_size needs a lock on each table: a table someone holds (or waits for) ACCESS EXCLUSIVE
 -- on would stall this query until lock_timeout, so such tables are sized from relpages instead.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 top int = 20: top N of each list
+-- Run it in psql: podcastflow-ops sql print health_sizes [--param NAME=VALUE …] | psql URL
 WITH busy AS (
   SELECT DISTINCT relation FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND locktype = 'relation' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 ), rel AS (

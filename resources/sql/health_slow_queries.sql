@@ -5,8 +5,11 @@
 -- otherwise rank themselves. pg_stat_statements records no application_name, so the console starts every
 -- statement it sends with the comment /* podcastflow-ops */ (Database.query), which the recorded text keeps;
 -- $2 is that tag as a LIKE prefix. (A statement another client also runs shares its entry, and its text is
--- whichever came first.) $1: top N of each ranking; $2: the tag; $3: include the console's own.
--- In psql: replace $1 with 20, $2 with '/* podcastflow-ops */ %' and $3 with false.
+-- whichever came first.)
+-- @param $1 top int = 20: top N of each ranking
+-- @param $2 own_tag text = '/* podcastflow-ops */ %': the console's statement tag, as a LIKE prefix
+-- @param $3 include_own bool = false: include the console's own statements
+-- Run it in psql: podcastflow-ops sql print health_slow_queries [--param NAME=VALUE …] | psql URL
 WITH s AS (
   SELECT queryid, query, calls, total_exec_time, mean_exec_time, rows,
          shared_blks_hit, shared_blks_read, r.rolname AS role_name,

@@ -2,8 +2,9 @@
 -- Expected pages = live tuples (reltuples, from the last ANALYZE) x estimated tuple size (header, null
 -- bitmap, average column widths from pg_stats, alignment, line pointer) / usable page space (fillfactor).
 -- Wasted = actual pages - expected pages. Tables never analyzed (reltuples < 0) cannot be estimated.
--- $1: tenant schema pattern (LIKE, e.g. 'org_%'); $2: how many rows to return (top N by wasted bytes).
--- In psql: replace $1 with 'org_%' and $2 with 50.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 top int = 50: how many rows to return (top N by wasted bytes)
+-- Run it in psql: podcastflow-ops sql print health_table_bloat [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 WITH cols AS (

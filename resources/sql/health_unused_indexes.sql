@@ -1,7 +1,9 @@
 -- Health check "unused_indexes": indexes never scanned since the statistics were reset, that are not
 -- unique, not a primary key, not backing a constraint (unique, exclusion, referenced by nothing needed),
 -- and valid (invalid ones are their own check). Ranked by size; one query over every schema.
--- $1: tenant schema pattern (LIKE); $2: how many rows to return. In psql: 'org_%' and 1000.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 top int = 1000: how many rows to return
+-- Run it in psql: podcastflow-ops sql print health_unused_indexes [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
 SELECT s.schemaname AS schema, s.indexrelname AS name, s.relname AS table_name,

@@ -1,6 +1,8 @@
 -- Health check "xid_wraparound": transaction ID age of every database and the oldest tables of this one,
 -- against the 2^31 wraparound horizon (and autovacuum_freeze_max_age, when anti-wraparound vacuums start).
--- $1: tenant schema pattern (LIKE); $2: how many of the oldest tables. In psql: 'org_%' and 10.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 top int = 10: how many of the oldest tables
+-- Run it in psql: podcastflow-ops sql print health_xid_wraparound [--param NAME=VALUE …] | psql URL
 SELECT 'database' AS kind, datname AS schema, NULL::text AS name, NULL::text AS tenant,
        age(datfrozenxid)::bigint AS xid_age, mxid_age(datminmxid)::bigint AS mxid_age,
        current_setting('autovacuum_freeze_max_age')::bigint AS freeze_max_age

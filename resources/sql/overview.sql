@@ -1,6 +1,6 @@
 -- Overview: live facts of the connected database, in one round trip.
--- $1: tenant schema pattern (LIKE syntax, e.g. 'org_%').
--- Run in psql: \set pattern 'org_%' then replace $1 with :'pattern'.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- Run it in psql: podcastflow-ops sql print overview [--param NAME=VALUE …] | psql URL
 SELECT
   current_database()                                           AS database,
   current_setting('server_version')                            AS server_version,

@@ -6,8 +6,10 @@
 -- nullability or default is type_mismatch (the differences are spelled out in the detail). Defaults are
 -- compared deparsed, with each schema's own name removed, so nextval('org_a.seq') equals nextval('org_b.seq');
 -- their stored form masks sequence OIDs for the hash. Missing tables are tenants_tables' business.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_columns [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

@@ -6,13 +6,17 @@
 --   * a cross-tenant grant (critical) on every tenant it touches: an agency or support role that crossed
 --     tenant lines.
 -- Not counted: the schema's and objects' owners, roles that own any tenant schema, superusers, and the
--- configured platform roles ($4, which always win: never a finding). Roles holding privileges in every
--- tenant are platform roles by fact. PUBLIC is tenants_public's business. One row per (role, tenant), so the
--- heatmap shows each tenant touched.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL),
--- $4 platform roles (text[] or NULL), $5 platform share (0-1), $6 platform minimum tenants
--- (src/main/core/tenants/checks.ts: PLATFORM_ROLE_SHARE, PLATFORM_ROLE_MIN_TENANTS).
--- In psql: PREPARE q(text, text[], text, text[], numeric, int) AS <this query>; EXECUTE q('org_%', NULL, NULL, NULL, 0.8, 3);
+-- configured platform roles ($4, which always win: never a finding). Roles holding privileges in at least
+-- $5 of the tenants (and in at least $6 of them) are platform roles by fact: the tenants that lack them get one
+-- drift finding each (src/main/core/tenants/checks.ts: PLATFORM_ROLE_SHARE, PLATFORM_ROLE_MIN_TENANTS).
+-- PUBLIC is tenants_public's business. One row per (role, tenant), so the heatmap shows each tenant touched.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- @param $4 platform_roles text[] = NULL: configured platform roles
+-- @param $5 platform_share numeric = 0.8: share of tenants (0-1) from which a role is a platform role
+-- @param $6 platform_min_tenants int = 3: fewest tenants a platform role is granted in
+-- Run it in psql: podcastflow-ops sql print tenants_grants [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

@@ -4,8 +4,10 @@
 -- and schemas are left out, so an index renamed in one tenant still matches. Only the few reference indexes
 -- a tenant lacks are printed with pg_get_indexdef (costly), for the detail and the fix. The reference indexes of a table are the template's (when $3
 -- names one) or those that more than half of the tenants having that table have.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_indexes [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

@@ -1,10 +1,11 @@
 -- Tenant verification: the tenant schemas, with their estimated size and rows (from pg_class statistics,
 -- so it stays one cheap catalog pass at thousands of tenants: no per-relation stat() calls).
--- $1 pattern (LIKE, e.g. 'org_%'), $2 explicit tenant list (text[]; NULL = use the pattern),
--- $3 template schema (text; NULL = none). The template is the reference, never a tenant.
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_list [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, the console's own side schemas) are never tenants:
 -- every tenant_*.sql leaves them out of the pattern (an explicit list $2 is taken as given).
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

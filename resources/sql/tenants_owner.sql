@@ -2,8 +2,10 @@
 -- role other than the expected owner: the template schema's owner when $3 names one, else the most common
 -- owner of the tenant schemas (all those matching the pattern, even when a list of tenants is verified). (A different owner can grant itself anything and bypasses non-forced RLS.)
 -- Sequences owned by a column are left out: they follow their table's owner.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_owner [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant, n.nspowner
   FROM pg_catalog.pg_namespace n

@@ -1,8 +1,10 @@
 -- Tenant leaks: public_privilege. PUBLIC (every role, including ones created tomorrow) holds a privilege on a
 -- tenant schema or on an object in it. Functions get EXECUTE for PUBLIC by default (a NULL proacl means the
 -- default ACL), so a tenant function nobody revoked counts too. One row per object.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_public [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

@@ -2,8 +2,10 @@
 -- without a search_path of its own: it runs with its owner's rights but resolves unqualified names through
 -- the caller's search_path, so a caller can make it read or run objects of their choosing.
 -- The fix pins search_path to pg_catalog and the function's own schema.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL).
--- In psql: PREPARE q(text, text[], text) AS <this query>; EXECUTE q('org_%', NULL, NULL);
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- Run it in psql: podcastflow-ops sql print tenants_secdef [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

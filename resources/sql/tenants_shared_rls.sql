@@ -3,10 +3,11 @@
 -- security is not both enabled and forced: any session can read every tenant's rows.
 -- The fix enables and forces RLS, and when the table has no policy at all adds one keyed on the setting
 -- app.current_organization_id (PodcastFlow Pro's convention): without a policy RLS would hide every row.
--- $1 pattern (LIKE), $2 explicit tenant list (text[] or NULL), $3 template schema (or NULL),
--- $4 tenant key column names (text[]).
--- In psql: PREPARE q(text, text[], text, text[]) AS <this query>;
---          EXECUTE q('org_%', NULL, NULL, '{organization_id,org_id,tenant_id}');
+-- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
+-- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
+-- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
+-- @param $4 key_columns text[] = '{organization_id,org_id,tenant_id}': tenant key column names
+-- Run it in psql: podcastflow-ops sql print tenants_shared_rls [--param NAME=VALUE …] | psql URL
 WITH tenants AS (
   SELECT n.oid, n.nspname AS tenant
   FROM pg_catalog.pg_namespace n

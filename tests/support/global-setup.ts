@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDemo, type DemoHandle } from '../../src/main/core/demo/cluster';
+import { removeOrphanClusters, startDemo, type DemoHandle } from '../../src/main/core/demo/cluster';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -64,5 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await handle.stop();
     await rm(dir, { recursive: true, force: true });
+    // Had the cluster been relocated (a TMPDIR the postgres OS user cannot reach), it goes now too.
+    await removeOrphanClusters();
   };
 }

@@ -4,7 +4,8 @@
 -- leaves them out); this is where they are listed, to be looked at and dropped.
 -- comment: the origin the restore recorded with COMMENT ON SCHEMA (JSON: backup id and name, time, tenant).
 -- Sizes with pg_total_relation_size (heap, indexes, TOAST) of the copy's tables only: nobody else uses them.
--- $1: one schema name, or NULL for all. In psql: PREPARE q(text) AS <this query>; EXECUTE q(NULL);
+-- @param $1 schema text = NULL: one restored copy, or NULL for all
+-- Run it in psql: podcastflow-ops sql print backup/restored_copies [--param NAME=VALUE …] | psql URL
 SELECT n.nspname AS schema,
        (regexp_match(n.nspname, '__(restored|replaced)_'))[1] AS kind,
        substring(n.nspname FROM '^(.*?)__(?:restored|replaced)_') AS tenant,

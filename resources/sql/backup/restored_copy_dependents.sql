@@ -2,7 +2,8 @@
 -- inside it (a live view reading a copied table, a foreign key into it, a function using its type), which
 -- the CASCADE would drop with it. The drop is refused while there are any. Up to 20, described.
 -- Rules, column defaults, triggers and policies have no schema of their own: theirs is their table's.
--- $1: the restored copy's schema. In psql: PREPARE q(text) AS <this query>; EXECUTE q('org_a__restored_20260101_0000');
+-- @param $1 schema text = 'org_a__restored_20260101_0000': the restored copy's schema
+-- Run it in psql: podcastflow-ops sql print backup/restored_copy_dependents --param schema=NAME | psql URL
 WITH inside AS (
   SELECT 'pg_catalog.pg_class'::regclass AS classid, c.oid AS objid FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1::text

@@ -3,7 +3,8 @@
 -- transaction running it: the backup runs this in the transaction whose snapshot pg_dump imported
 -- (pg_export_snapshot + pg_dump --snapshot), so the manifest's counts are the dump's counts.
 -- ONLY keeps inheritance parents from counting their children twice.
--- $1: text[] of schema names.   psql: \set s '{org_acme}'  then replace $1 by :'s'::text[]
+-- @param $1 schemas text[]: schema names
+-- Run it in psql: podcastflow-ops sql print backup/row_counts [--param NAME=VALUE …] | psql URL
 SELECT n.nspname AS schema,
        c.relname AS table,
        (xpath('/row/c/text()',

@@ -1,8 +1,9 @@
 -- The schemas a backup covers and the size of their tables (for progress and ETA), in one query.
--- $1: text[] of schema names, or NULL for every non-system schema (a full backup).
--- $2: a LIKE pattern for tenant schemas (used when $1 is NULL and $3 is true).
--- $3: true to select only the schemas matching $2 (--all-tenants), never the restored copies
---     (<tenant>__restored_… / __replaced_…: the console's own side schemas, not tenants).
+-- @param $1 schemas text[] = NULL: schema names, or NULL for every non-system schema (a full backup)
+-- @param $2 pattern text = 'org_%': LIKE pattern for tenant schemas (used when $1 is NULL and $3 is true)
+-- @param $3 tenants_only bool = false: true to select only the schemas matching $2 (--all-tenants), never the
+--   restored copies (<tenant>__restored_… / __replaced_…: the console's own side schemas, not tenants)
+-- Run it in psql: podcastflow-ops sql print backup/scope [--param NAME=VALUE …] | psql URL
 SELECT n.nspname AS schema,
        coalesce(sum(pg_table_size(c.oid)) FILTER (WHERE c.relkind = 'r'), 0)::bigint AS bytes,
        count(c.oid) FILTER (WHERE c.relkind = 'r')::int AS tables

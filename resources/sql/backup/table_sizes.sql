@@ -1,6 +1,7 @@
 -- Size of every ordinary table in the given schemas: pg_dump -v names each table as it starts dumping
 -- it, and these sizes turn that into bytes done / bytes total (progress and ETA of a running backup).
--- $1: text[] of schema names.
+-- @param $1 schemas text[]: schema names
+-- Run it in psql: podcastflow-ops sql print backup/table_sizes [--param NAME=VALUE …] | psql URL
 SELECT n.nspname AS schema, c.relname AS table, pg_table_size(c.oid)::bigint AS bytes
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace

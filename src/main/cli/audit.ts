@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import type { AuditReport } from '../../shared/domain/secrets';
-import { ambientCredential, describeTarget, parseUrl } from '../core/db/connection';
-import { Database } from '../core/db/database';
-import { environmentCredential } from '../core/connections/service';
-import { runAudit } from '../core/secrets/audit';
-import { SecretCredentialCache } from '../core/secrets/credentials';
-import { exitCodeFor } from '../core/secrets/findings';
-import { OpsError } from '../core/util/errors';
+import type { Database } from '../core/db/database';
 import { stderrLogger } from '../core/util/log';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
@@ -25,12 +19,18 @@ interface AuditOptions {
 
 /** The database to audit and a sentence on where its credential came from. */
 async function openDatabase(opts: AuditOptions): Promise<{ db: Database; source: string; warning?: string }> {
+  const [{ ambientCredential, describeTarget, parseUrl }, { Database }] = await Promise.all([import('../core/db/connection'), import('../core/db/database')]);
   if (opts.db) {
     const { target, password } = parseUrl(opts.db);
     const cred = password ? { password, source: 'url' as const } : await ambientCredential(target);
     return { db: new Database(target, cred), source: `${describeTarget(target)}, password from ${cred.source === 'url' ? 'the URL' : cred.source}` };
   }
   const ref = { id: opts.dbSecret!, ...(opts.region ? { region: opts.region } : {}), ...(opts.profile ? { profile: opts.profile } : {}) };
+  const [{ SecretCredentialCache }, { environmentCredential }, { OpsError }] = await Promise.all([
+    import('../core/secrets/credentials'),
+    import('../core/connections/service'),
+    import('../core/util/errors'),
+  ]);
   try {
     const r = await new SecretCredentialCache().resolve(ref);
     return { db: new Database(r.target, { ...(r.password !== undefined ? { password: r.password } : {}), source: 'secrets-manager' }), source: r.detail };
@@ -76,6 +76,7 @@ export function registerAudit(program: Command, run: (fn: () => Promise<number>)
           process.stderr.write('error: nothing to audit.\nhint: give --path DIR, --aws, --db URL or --db-secret ID (any combination).\n');
           return EXIT.usage;
         }
+        const [{ runAudit }, { exitCodeFor }] = await Promise.all([import('../core/secrets/audit'), import('../core/secrets/findings')]);
         const opened = opts.db || opts.dbSecret ? await openDatabase(opts) : undefined;
         if (opened?.warning) stderrLogger(`warning: ${opened.warning}`);
         try {

@@ -1,13 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { formatBytes } from '../../shared/format';
-import { Option } from 'commander';
-import { runBackup, resultOf } from '../core/backup/backup';
-import { applyRetention, filterCatalog, readCatalog } from '../core/backup/catalog';
-import { openDestination, openManifestRef, type S3Options } from '../core/backup/destination';
-import { loadAwsSecret, loadKeyFile, type BackupKey } from '../core/backup/keys';
-import { restoreBackup, verifyBackup, type RestoreMode } from '../core/backup/restore';
-import { databaseFromUrl } from '../core/db/database';
-import { OpsError } from '../core/util/errors';
+import type { S3Options } from '../core/backup/destination';
+import type { BackupKey } from '../core/backup/keys';
+import type { RestoreMode } from '../core/backup/restore';
 import { stderrLogger } from '../core/util/log';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
@@ -24,6 +19,21 @@ interface Common {
   keyFile?: string[];
   keySecret?: string;
 }
+
+/** The backup core, loaded when a backup command runs rather than at every CLI start. */
+async function core() {
+  const [backup, catalog, destination, keys, restore, database, errors] = await Promise.all([
+    import('../core/backup/backup'),
+    import('../core/backup/catalog'),
+    import('../core/backup/destination'),
+    import('../core/backup/keys'),
+    import('../core/backup/restore'),
+    import('../core/db/database'),
+    import('../core/util/errors'),
+  ]);
+  return { ...backup, ...catalog, ...destination, ...keys, ...restore, ...database, ...errors };
+}
+type Core = Awaited<ReturnType<typeof core>>;
 
 function s3Options(o: Common): S3Options {
   return { ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.region ? { region: o.region } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.sse ? { sse: o.sse } : {}), ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}) };
@@ -44,7 +54,7 @@ function withKeys(cmd: Command): Command {
     .option('--key-secret <id>', 'AWS Secrets Manager secret holding the passphrase');
 }
 
-async function keys(o: Common): Promise<BackupKey[]> {
+async function keys(o: Common, { loadKeyFile, loadAwsSecret, OpsError }: Core): Promise<BackupKey[]> {
   const out: BackupKey[] = [];
   for (const f of o.keyFile ?? []) out.push(await loadKeyFile(f));
   if (o.keySecret) out.push(await loadAwsSecret(o.keySecret, o.region ? { region: o.region } : {}));
@@ -53,7 +63,7 @@ async function keys(o: Common): Promise<BackupKey[]> {
 }
 
 /** Cancel on SIGINT/SIGTERM: kills pg_dump, aborts uploads, leaves nothing that looks like a success. */
-function interruptSignal(): AbortSignal {
+function interruptSignal({ OpsError }: Core): AbortSignal {
   const c = new AbortController();
   const stop = () => c.abort(new OpsError('cancelled', 'Interrupted.'));
   process.once('SIGINT', stop);
@@ -83,12 +93,14 @@ export function registerBackup(program: Command, run: Run): void {
         process.stderr.write('error: give exactly one of --tenant SCHEMA, --all-tenants or --full.\n(run with --help for usage)\n');
         return EXIT.usage;
       }
-      const [key] = await keys(o);
+      const c = await core();
+      const { runBackup, resultOf, openDestination, databaseFromUrl } = c;
+      const [key] = await keys(o, c);
       const db = await databaseFromUrl(o.db);
       try {
         const dest = openDestination(o.dest, s3Options(o));
         const scope = o.tenant ? ({ kind: 'tenant', tenant: o.tenant } as const) : o.full ? ({ kind: 'full' } as const) : ({ kind: 'all-tenants', pattern: o.pattern } as const);
-        const outcome = await runBackup({ db, dest, key: key!, scope, signal: interruptSignal(), log: stderrLogger });
+        const outcome = await runBackup({ db, dest, key: key!, scope, signal: interruptSignal(c), log: stderrLogger });
         if (scope.kind === 'all-tenants') {
           const results = outcome.manifest.tenants!.map((t) => resultOf(outcome, t));
           if (o.json) printJson({ results, durationMs: outcome.manifest.durationMs, manifest: outcome.manifestLocation });
@@ -118,6 +130,7 @@ export function registerBackup(program: Command, run: Run): void {
   ).action((o: Common & { dest: string; tenant?: string; kind?: 'full' | 'tenant' | 'all-tenants'; since?: string }) =>
     run(async () => {
       // A folder that does not exist is an error (exit 3, destination_not_found), not an empty catalog.
+      const { filterCatalog, readCatalog, openDestination } = await core();
       const dest = openDestination(o.dest, s3Options(o));
       const all = filterCatalog(await readCatalog(dest), { ...(o.tenant ? { tenant: o.tenant } : {}), ...(o.kind ? { kind: o.kind } : {}), ...(o.since ? { since: o.since } : {}) });
       const backupsOut = all.map(({ ...e }) => {
@@ -150,13 +163,15 @@ export function registerBackup(program: Command, run: Run): void {
     ),
   ).action((o: Common & { backup: string; db: string; tenant?: string; intoSchema?: string; newDatabase?: string; intoDatabase?: string; replace?: boolean; confirm?: string }) =>
     run(async () => {
-      const ks = await keys(o);
+      const c = await core();
+      const { openManifestRef, databaseFromUrl, restoreBackup, runBackup } = c;
+      const ks = await keys(o, c);
       const { dest, name } = openManifestRef(o.backup, s3Options(o));
       const db = await databaseFromUrl(o.db);
       try {
         const mode: RestoreMode = o.replace ? 'replace' : o.intoDatabase ? 'existing-database' : o.newDatabase ? 'new-database' : 'side-schema';
         const target = o.intoSchema ?? o.newDatabase ?? o.intoDatabase;
-        const signal = interruptSignal();
+        const signal = interruptSignal(c);
         const out = await restoreBackup({
           db,
           dest,
@@ -190,11 +205,13 @@ export function registerBackup(program: Command, run: Run): void {
     ),
   ).action((o: Common & { backup: string; db: string }) =>
     run(async () => {
-      const ks = await keys(o);
+      const c = await core();
+      const { openManifestRef, databaseFromUrl, verifyBackup } = c;
+      const ks = await keys(o, c);
       const { dest, name } = openManifestRef(o.backup, s3Options(o));
       const db = await databaseFromUrl(o.db);
       try {
-        const rec = await verifyBackup({ db, dest, name, keys: ks, signal: interruptSignal(), log: stderrLogger });
+        const rec = await verifyBackup({ db, dest, name, keys: ks, signal: interruptSignal(c), log: stderrLogger });
         if (o.json) printJson(rec);
         else if (rec.status === 'could-not-verify') printText(`Not judged, ${rec.error ?? 'could not verify'}`);
         else printText(rec.ok ? `Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows match the manifest.` : `NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}`);
@@ -218,6 +235,7 @@ export function registerBackup(program: Command, run: Run): void {
       .option('--json', 'one JSON document on stdout'),
   ).action((o: Common & { dest: string; keepLast?: number; keepDays?: number; dryRun?: boolean }) =>
     run(async () => {
+      const { applyRetention, openDestination } = await core();
       const plan = await applyRetention(openDestination(o.dest, s3Options(o)), { ...(o.keepLast ? { keepLast: o.keepLast } : {}), ...(o.keepDays ? { keepDays: o.keepDays } : {}) }, Boolean(o.dryRun));
       if (o.json) printJson(plan);
       else {

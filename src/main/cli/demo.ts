@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { startDemo } from '../core/demo/cluster';
 import { stderrLogger } from '../core/util/log';
 import { appHome } from '../core/util/paths';
 import { EXIT } from './exit';
@@ -8,7 +7,9 @@ import { printJson, printText } from './output';
 import { intOption } from './parse';
 import { untilSignal } from './signals';
 
-export function registerDemo(program: Command, run: (fn: () => Promise<number>) => Promise<void>): void {
+type Run = (fn: () => Promise<number>) => Promise<void>;
+
+export function registerDemo(program: Command, run: Run): void {
   const demo = program.command('demo').description('the embedded demo database');
   demo
     .command('up')
@@ -20,8 +21,11 @@ export function registerDemo(program: Command, run: (fn: () => Promise<number>) 
     .option('--json', 'print {"url": ...} on stdout')
     .action((opts: { tenants?: number; port?: number; data?: string; fresh?: boolean; json?: boolean }) =>
       run(async () => {
+        const { startDemo } = await import('../core/demo/cluster');
+        const home = appHome(opts.data);
         const handle = await startDemo({
-          dataDir: join(appHome(opts.data), 'demo'),
+          dataDir: join(home, 'demo'),
+          home,
           ...(opts.tenants ? { tenants: opts.tenants } : {}),
           ...(opts.port ? { port: opts.port } : {}),
           fresh: Boolean(opts.fresh),
@@ -33,10 +37,34 @@ export function registerDemo(program: Command, run: (fn: () => Promise<number>) 
           process.stdout.write(`${handle.url}\n`);
           printText(`Demo database up: ${handle.tenants} tenants on port ${handle.port}. Ctrl-C stops it.`);
         }
-        const signal = await untilSignal();
-        stderrLogger(`${signal}: stopping the demo database…`);
+        const outcome = await Promise.race([untilSignal().then((signal) => ({ signal })), handle.died.then((died) => ({ died }))]);
+        if ('died' in outcome) {
+          // Whoever watches this process (a terminal, a test, systemd) must not mistake it for a clean stop.
+          stderrLogger(`error: ${outcome.died}`);
+          stderrLogger('hint: the server log lines above say why; `demo up` again recovers the cluster (or --fresh recreates it).');
+          return EXIT.critical;
+        }
+        stderrLogger(`${outcome.signal}: stopping the demo database…`);
         await handle.stop();
         stderrLogger('Demo database stopped.');
+        return EXIT.ok;
+      }),
+    );
+  demo
+    .command('down')
+    .description('stop the demo database of a data directory; --purge also deletes its cluster and any left by deleted data directories')
+    .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
+    .option('--purge', 'delete the demo cluster and metadata (the demo is seeded again on the next `demo up`)')
+    .option('--json', 'print { stopped, purged, orphansRemoved } on stdout')
+    .action((opts: { data?: string; purge?: boolean; json?: boolean }) =>
+      run(async () => {
+        const { stopDemo } = await import('../core/demo/cluster');
+        const result = await stopDemo({ dataDir: join(appHome(opts.data), 'demo'), purge: Boolean(opts.purge), log: stderrLogger });
+        if (opts.json) printJson(result);
+        else {
+          printText(result.stopped ? 'Demo database stopped.' : 'No demo database was running.');
+          if (opts.purge) printText(`${result.purged ? 'Demo cluster deleted.' : 'No demo cluster to delete.'} ${result.orphansRemoved.length} orphaned cluster(s) removed.`);
+        }
         return EXIT.ok;
       }),
     );

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import type { HealthReport } from '../../shared/domain/health';
-import { databaseFromUrl } from '../core/db/database';
-import { runHealth } from '../core/health/registry';
-import { DEFAULT_THRESHOLDS } from '../core/health/thresholds';
 import { EXIT, type ExitCode } from './exit';
 import { printJson, printText } from './output';
 import { intOption } from './parse';
@@ -38,6 +35,12 @@ function printHuman(report: HealthReport): void {
 }
 
 export async function healthCommand(flags: HealthFlags): Promise<number> {
+  // Loaded here, not at the top: the CLI loads only what the command it runs needs (fast start).
+  const [{ databaseFromUrl }, { runHealth }, { DEFAULT_THRESHOLDS }] = await Promise.all([
+    import('../core/db/database'),
+    import('../core/health/registry'),
+    import('../core/health/thresholds'),
+  ]);
   const db = await databaseFromUrl(flags.db);
   const { target } = db;
   try {

@@ -1,4 +1,3 @@
-import { toWireError } from '../core/util/errors';
 import { redact } from '../core/util/redact';
 import { EXIT, type ExitCode } from './exit';
 
@@ -12,7 +11,9 @@ export function printText(text: string): void {
 }
 
 /** Report a failure the way the operator asked for it and return the exit code to use. */
-export function reportError(err: unknown, json: boolean): ExitCode {
+export async function reportError(err: unknown, json: boolean): Promise<ExitCode> {
+  // Loaded on failure only: the error mapping pulls in zod, which a successful --version need not load.
+  const { toWireError } = await import('../core/util/errors');
   const wire = toWireError(err);
   if (json) printJson({ error: wire });
   process.stderr.write(`error: ${wire.message}\n${wire.hint ? `hint: ${wire.hint}\n` : ''}`);

@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../shared/format';
-import { dropRestoredCopy, listRestoredCopies } from '../core/backup/restored-copies';
-import { databaseFromUrl } from '../core/db/database';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
+
+// Loaded inside the actions, so that the CLI starts without the database driver (see cli.ts).
+const core = async () => {
+  const [{ databaseFromUrl }, copies] = await Promise.all([import('../core/db/database'), import('../core/backup/restored-copies')]);
+  return { databaseFromUrl, ...copies };
+};
 interface Flags {
   db: string;
   schema?: string;
@@ -30,6 +34,7 @@ export function registerRestores(program: Command, run: Run): void {
     .option('--json', 'print one JSON document: { copies: [...] }')
     .action((o: Flags) =>
       run(async () => {
+        const { databaseFromUrl, listRestoredCopies } = await core();
         const db = await databaseFromUrl(o.db);
         try {
           const copies = await listRestoredCopies(db, o.schema ? { schema: o.schema } : {});
@@ -56,6 +61,7 @@ export function registerRestores(program: Command, run: Run): void {
     .option('--json', 'print one JSON document: { dropped, bytes, tables }')
     .action((o: Flags & { schema: string }) =>
       run(async () => {
+        const { databaseFromUrl, dropRestoredCopy } = await core();
         const db = await databaseFromUrl(o.db);
         try {
           const out = await dropRestoredCopy(db, o.schema);

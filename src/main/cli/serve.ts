@@ -1,9 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { App } from '../app';
-import { ensureBuilt, rendererDir } from '../build';
-import { NoPersistVault } from '../core/connections/vault';
 import { stderrLogger } from '../core/util/log';
-import { startServer } from '../server';
 import { EXIT } from './exit';
 import { intOption } from './parse';
 import { untilSignal } from './signals';
@@ -27,6 +23,13 @@ export interface ServeFlags {
 
 /** Browser mode: build if needed, start the app and its HTTP server, run until a signal. */
 export async function serve(flags: ServeFlags): Promise<number> {
+  // Loaded here, not at the top: the CLI loads only what the command it runs needs (fast start).
+  const [{ App }, { ensureBuilt, rendererDir }, { NoPersistVault }, { startServer }] = await Promise.all([
+    import('../app'),
+    import('../build'),
+    import('../core/connections/vault'),
+    import('../server'),
+  ]);
   await ensureBuilt(stderrLogger);
   const app = new App({
     host: 'browser',

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { VerifyResult } from '../../shared/domain/tenants';
-import { databaseFromUrl } from '../core/db/database';
 import { summarizeForHealth } from '../core/tenants/summary';
-import { verifyTenants } from '../core/tenants/verify';
 import { EXIT, type ExitCode } from './exit';
 import { printJson, printText } from './output';
 
@@ -34,6 +32,7 @@ export function registerTenants(program: Command, run: (fn: () => Promise<number
     .option('--json', 'print one JSON document: { tenants, reference, durationMs, violations, ... }')
     .action((opts: VerifyFlags) =>
       run(async () => {
+        const [{ databaseFromUrl }, { verifyTenants }] = await Promise.all([import('../core/db/database'), import('../core/tenants/verify')]);
         const db = await databaseFromUrl(opts.db);
         // Ctrl-C cancels the running catalog queries on the server, not just the client.
         const controller = new AbortController();

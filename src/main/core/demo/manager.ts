@@ -42,6 +42,7 @@ export class DemoManager {
     const { done } = this.tasks.start({ kind: 'demo.start', title: 'Start demo database', unit: 'steps', cancellable: false }, (ctx) =>
       startDemo({
         dataDir: join(this.home, 'demo'),
+        home: this.home,
         ...(this.options.tenants ? { tenants: this.options.tenants } : {}),
         ...(this.options.port ? { port: this.options.port } : {}),
         log: (m) => {
@@ -57,6 +58,13 @@ export class DemoManager {
         this.handle = handle;
         this._state = 'running';
         this._message = `Demo database with ${handle.tenants} tenants on port ${handle.port}.`;
+        void handle.died.then((why) => {
+          if (this.handle !== handle) return;
+          this.handle = undefined;
+          this._state = 'failed';
+          this._message = why;
+          this.log(why);
+        });
         return handle;
       },
       (err: unknown) => {

@@ -76,6 +76,9 @@ export function connectionLost(err: unknown, what = 'The database session was lo
   return new OpsError('connection_lost', `${what}: ${said}`, CONNECTION_LOST_HINT);
 }
 
+// node-pg's words when the server asks for a password (SCRAM or md5) and the client has none.
+const NO_PASSWORD = /client password must be a string/;
+
 /** Turn anything thrown into the wire shape, with secrets masked and no stack. */
 export function toWireError(err: unknown): WireError {
   if (err && typeof err === 'object' && !(err instanceof OpsError) && sessionEnded(err as PgLikeError)) return toWireError(connectionLost(err));
@@ -93,6 +96,13 @@ export function toWireError(err: unknown): WireError {
     const e = err as PgLikeError;
     const mapped = e.code ? known[e.code] : undefined;
     if (mapped) return { code: mapped.code, message: redact(e.message ?? mapped.code), hint: mapped.hint };
+    if (typeof e.message === 'string' && NO_PASSWORD.test(e.message)) {
+      return {
+        code: 'no_password',
+        message: 'The server asks for a password and none was given.',
+        hint: 'Give it as libpq would find it: in the URL (postgres://user:PASSWORD@host/db), in PGPASSWORD, or as a line host:port:database:user:password in ~/.pgpass (mode 0600).',
+      };
+    }
     if (err instanceof Error && err.name === 'AbortError') return { code: 'cancelled', message: 'Cancelled.' };
     if (typeof e.message === 'string') return { code: 'error', message: redact(e.message) };
   }
