@@ -3,6 +3,7 @@ import { formatBytes } from '../../shared/format';
 import type { S3Options } from '../core/backup/destination';
 import type { BackupKey } from '../core/backup/keys';
 import type { RestoreMode } from '../core/backup/restore';
+import type { Database } from '../core/db/database';
 import { stderrLogger } from '../core/util/log';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
@@ -35,6 +36,16 @@ async function core() {
   return { ...backup, ...catalog, ...destination, ...keys, ...restore, ...database, ...errors };
 }
 type Core = Awaited<ReturnType<typeof core>>;
+
+/** Runs fn with the database of a URL, closed however fn ends. */
+async function withDatabase<T>(url: string, { databaseFromUrl }: Core, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await databaseFromUrl(url);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
 
 function s3Options(o: Common): S3Options {
   return { ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.region ? { region: o.region } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.sse ? { sse: o.sse } : {}), ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}) };
@@ -95,10 +106,9 @@ export function registerBackup(program: Command, run: Run): void {
         return EXIT.usage;
       }
       const c = await core();
-      const { runBackup, resultOf, openDestination, databaseFromUrl } = c;
+      const { runBackup, resultOf, openDestination } = c;
       const [key] = await keys(o, c);
-      const db = await databaseFromUrl(o.db);
-      try {
+      return withDatabase(o.db, c, async (db) => {
         const dest = openDestination(o.dest, s3Options(o));
         const scope = o.tenant ? ({ kind: 'tenant', tenant: o.tenant } as const) : o.full ? ({ kind: 'full' } as const) : ({ kind: 'all-tenants', pattern: o.pattern } as const);
         const outcome = await runBackup({ db, dest, key: key!, scope, signal: interruptSignal(c), log: stderrLogger });
@@ -112,9 +122,7 @@ export function registerBackup(program: Command, run: Run): void {
           else printText(`Backup ${r.id} succeeded: ${formatBytes(r.bytes)} in ${r.durationMs} ms\n  manifest ${r.manifest}\n  sha256   ${r.sha256}`);
         }
         return EXIT.ok;
-      } finally {
-        await db.close();
-      }
+      });
     }),
   );
 
@@ -165,11 +173,10 @@ export function registerBackup(program: Command, run: Run): void {
   ).action((o: Common & { backup: string; db: string; tenant?: string; intoSchema?: string; newDatabase?: string; intoDatabase?: string; replace?: boolean; confirm?: string }) =>
     run(async () => {
       const c = await core();
-      const { openManifestRef, databaseFromUrl, restoreBackup, runBackup } = c;
+      const { openManifestRef, restoreBackup, runBackup } = c;
       const ks = await keys(o, c);
       const { dest, name } = openManifestRef(o.backup, s3Options(o));
-      const db = await databaseFromUrl(o.db);
-      try {
+      return withDatabase(o.db, c, async (db) => {
         const mode: RestoreMode = o.replace ? 'replace' : o.intoDatabase ? 'existing-database' : o.newDatabase ? 'new-database' : 'side-schema';
         const target = o.intoSchema ?? o.newDatabase ?? o.intoDatabase;
         const signal = interruptSignal(c);
@@ -189,9 +196,7 @@ export function registerBackup(program: Command, run: Run): void {
         if (o.json) printJson(out);
         else printText(`Restored ${out.backupId} into ${out.database}${out.schema ? `, schema ${out.schema}` : ''}: ${out.tables} tables, ${out.rows} rows${out.mismatches.length ? `; ${out.mismatches.length} row-count mismatches` : ', counts match the manifest'}.`);
         return out.mismatches.length ? EXIT.warning : EXIT.ok;
-      } finally {
-        await db.close();
-      }
+      });
     }),
   );
 
@@ -207,20 +212,17 @@ export function registerBackup(program: Command, run: Run): void {
   ).action((o: Common & { backup: string; db: string }) =>
     run(async () => {
       const c = await core();
-      const { openManifestRef, databaseFromUrl, verifyBackup } = c;
+      const { openManifestRef, verifyBackup } = c;
       const ks = await keys(o, c);
       const { dest, name } = openManifestRef(o.backup, s3Options(o));
-      const db = await databaseFromUrl(o.db);
-      try {
+      return withDatabase(o.db, c, async (db) => {
         const rec = await verifyBackup({ db, dest, name, keys: ks, signal: interruptSignal(c), log: stderrLogger });
         if (o.json) printJson(rec);
         else if (rec.status === 'could-not-verify') printText(`Not judged, ${rec.error ?? 'could not verify'}`);
         else printText(rec.ok ? `Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows match the manifest.` : `NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}`);
         // Exit 2 is a verdict about the backup; a verify that could not run is unknown (3).
         return rec.status === 'could-not-verify' ? EXIT.unknown : rec.ok ? EXIT.ok : EXIT.critical;
-      } finally {
-        await db.close();
-      }
+      });
     }),
   );
 

@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import { OpsError } from '../util/errors';
 
 export const CIPHER = 'aes-256-cbc';
-export const KDF = 'pbkdf2-hmac-sha256';
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; recorded in every manifest. */
 export const DEFAULT_ITERATIONS = 600_000;
 const MAGIC = Buffer.from('Salted__', 'latin1');

@@ -5,7 +5,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -118,15 +118,6 @@ export class LocalDestination implements Destination {
   }
   async remove(name: string): Promise<void> {
     await rm(this.locate(name), { force: true });
-  }
-  /** Free bytes where backups go, for a warning before a big backup. */
-  async freeBytes(): Promise<number | undefined> {
-    try {
-      const s = await statfs(this.location);
-      return s.bavail * s.bsize;
-    } catch {
-      return undefined;
-    }
   }
 }
 

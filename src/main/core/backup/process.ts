@@ -10,7 +10,6 @@ export interface Child {
   proc: ChildProcess;
   /** Resolves when the process exits with 0; rejects with the last stderr lines otherwise. */
   exited: Promise<void>;
-  stderrTail(): string;
 }
 
 export function startChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, opts: { signal?: AbortSignal; onStderrLine?: (line: string) => void; stdin?: 'pipe' | 'ignore' } = {}): Child {
@@ -48,5 +47,5 @@ export function startChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
     });
   });
   exited.catch(() => {});
-  return { proc, exited, stderrTail: () => tail.join('\n') };
+  return { proc, exited };
 }

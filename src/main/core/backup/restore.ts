@@ -21,7 +21,7 @@ import type { BackupKey } from './keys';
 import { checkIdentifier, restoredDatabaseName, scratchDatabaseName, sideSchemaName, SUFFIX } from './naming';
 import { originComment } from './restored-copies';
 import { startChild } from './process';
-import { checkedTool, pgEnv } from './tools';
+import { pgEnv, restoreTools, type RestoreTools, type ToolVersion } from './tools';
 
 export type RestoreMode = 'side-schema' | 'replace' | 'new-database' | 'existing-database';
 
@@ -61,14 +61,6 @@ export interface RestoreOutcome {
 
 const q = (id: string) => pg.escapeIdentifier(id);
 
-async function serverTools(db: Database) {
-  const f = (await db.query<{ server_version: string; server_version_num: number }>(loadSql('backup/server'), [], { purpose: 'admin' })).rows[0]!;
-  return {
-    pgRestore: await checkedTool('pg_restore', f.server_version_num, f.server_version),
-    pgDump: await checkedTool('pg_dump', f.server_version_num, f.server_version),
-  };
-}
-
 async function databaseExists(db: Database, name: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [name], { purpose: 'admin' })).rowCount! > 0;
 }
@@ -81,8 +73,7 @@ function other(db: Database, database: string): Database {
   return new Database({ ...db.target, database }, db.toolCredential());
 }
 
-async function pgRestore(path: string, db: Database, database: string, args: string[], signal?: AbortSignal): Promise<void> {
-  const tool = (await serverTools(db)).pgRestore;
+async function pgRestore(tool: ToolVersion, path: string, db: Database, database: string, args: string[], signal?: AbortSignal): Promise<void> {
   await startChild(tool.path, ['--no-password', ...args, '-d', database, path], pgEnv(db.target, db.toolCredential(), database), signal ? { signal } : {}).exited;
 }
 
@@ -94,8 +85,7 @@ export function tocLinesForSchema(toc: string, schema: string): string {
   return toc.split('\n').filter((l) => re.test(l)).join('\n') + '\n';
 }
 
-async function tenantList(path: string, db: Database, tenant: string): Promise<string> {
-  const tool = (await serverTools(db)).pgRestore;
+async function tenantList(tool: ToolVersion, path: string, tenant: string): Promise<string> {
   const child = startChild(tool.path, ['-l', path], process.env);
   const chunks: Buffer[] = [];
   child.proc.stdout!.on('data', (c: Buffer) => chunks.push(c));
@@ -206,7 +196,7 @@ async function withTargetLock<T>(db: Database, key: string, shown: string, fn: (
 }
 
 /** pg_dump -n <schema> of one database piped into pg_restore --single-transaction of another; both killed on any failure. */
-async function copySchema(db: Database, from: string, schema: string, tools: Awaited<ReturnType<typeof serverTools>>, signal?: AbortSignal): Promise<void> {
+async function copySchema(db: Database, from: string, schema: string, tools: RestoreTools, signal?: AbortSignal): Promise<void> {
   const opts = signal ? { signal } : {};
   const dump = startChild(tools.pgDump.path, ['-Fc', '--no-password', '-n', `"${schema.replace(/"/g, '""')}"`], pgEnv(db.target, db.toolCredential(), from), opts);
   const restore = startChild(tools.pgRestore.path, ['--no-password', '--exit-on-error', '--single-transaction', '-d', db.target.database], pgEnv(db.target, db.toolCredential()), { ...opts, stdin: 'pipe' });
@@ -265,13 +255,13 @@ async function restoreTenant(req: RestoreRequest, m: Manifest, path: string, ten
   const log = req.log ?? (() => {});
   const { db } = req;
   if (await schemaExists(db, side)) throw new OpsError('target_exists', `Schema ${side} already exists in ${db.target.database}.`, 'Pick another name (--into-schema) or drop it first; nothing was changed.');
-  const tools = await serverTools(db);
+  const tools = await restoreTools(db);
 
   await withScratch(db, async (scratch, sdb) => {
     log(`Restoring ${tenant} into scratch database ${scratch}.`);
     // pg_restore -n leaves out the CREATE SCHEMA (and its grants): select the tenant's entries from the TOC instead.
-    const only = m.kind === 'all-tenants' ? ['-L', await tenantList(path, db, tenant)] : [];
-    await pgRestore(path, db, scratch, ['--exit-on-error', ...only], req.signal);
+    const only = m.kind === 'all-tenants' ? ['-L', await tenantList(tools.pgRestore, path, tenant)] : [];
+    await pgRestore(tools.pgRestore, path, db, scratch, ['--exit-on-error', ...only], req.signal);
     await sdb.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(side)}`, [], { purpose: 'admin' });
     // Beside the live tenant, the copy's pinned search_paths must name the copy, not the live schema.
     if (mode === 'side-schema') {
@@ -318,12 +308,15 @@ async function restoreFull(req: RestoreRequest, m: Manifest, path: string, mode:
   if (mode === 'existing-database') {
     if (req.confirm !== target) throw new OpsError('confirmation_required', `Restoring over the existing database ${target} needs its name typed back to confirm.`, 'Nothing was changed. The default restores into a new database instead.');
     if (!(await databaseExists(db, target))) throw new OpsError('no_such_database', `Database ${target} does not exist.`);
-    await pgRestore(path, db, target, ['--clean', '--if-exists', '--single-transaction', '--exit-on-error'], req.signal);
+    const tools = await restoreTools(db);
+    await pgRestore(tools.pgRestore, path, db, target, ['--clean', '--if-exists', '--single-transaction', '--exit-on-error'], req.signal);
   } else {
     if (await databaseExists(db, target)) throw new OpsError('target_exists', `Database ${target} already exists.`, 'Pick another name (--new-database) or restore into it explicitly; nothing was changed.');
+    // Before the database is made: a missing or too-old pg_restore leaves nothing to drop.
+    const tools = await restoreTools(db);
     await db.query(`CREATE DATABASE ${q(target)} TEMPLATE template0`, [], { purpose: 'admin' });
     try {
-      await pgRestore(path, db, target, ['--exit-on-error'], req.signal);
+      await pgRestore(tools.pgRestore, path, db, target, ['--exit-on-error'], req.signal);
     } catch (err) {
       await db.query(`DROP DATABASE IF EXISTS ${q(target)} WITH (FORCE)`, [], { purpose: 'admin' }).catch(() => {});
       throw err;
@@ -363,16 +356,18 @@ export async function verifyBackup(req: Omit<RestoreRequest, 'mode' | 'target' |
   const base = () => ({ backupId: m0.id, verifiedAt: new Date().toISOString(), durationMs: Date.now() - started });
   let record: VerifyRecord;
   try {
-    record = await withArchive(req, (_m, path) =>
-      withScratch(req.db, async (scratch, sdb) => {
+    record = await withArchive(req, async (_m, path) => {
+      // After the archive's own checks: a damaged backup is judged even where pg_restore is missing.
+      const tools = await restoreTools(req.db);
+      return withScratch(req.db, async (scratch, sdb) => {
         req.log?.(`Restoring ${m0.name} into scratch database ${scratch}.`);
-        await pgRestore(path, req.db, scratch, ['--exit-on-error', '--no-owner', '--no-privileges'], req.signal);
+        await pgRestore(tools.pgRestore, path, req.db, scratch, ['--exit-on-error', '--no-owner', '--no-privileges'], req.signal);
         const schemas = new Map([...new Set([...m0.tables.map((t) => t.schema), ...(m0.tenant ? [m0.tenant] : []), ...(m0.tenants ?? [])])].map((s) => [s, s]));
         const cmp = await compareCounts(sdb, m0.tables, schemas);
         const ok = cmp.mismatches.length === 0;
         return { ...base(), ok, status: ok ? 'restorable' : 'not-restorable', tablesCompared: cmp.tables, rowsCompared: cmp.rows, mismatches: cmp.mismatches.slice(0, 100) };
-      }),
-    );
+      });
+    });
   } catch (err) {
     // A wrong key says nothing about the backup, and is the caller's to fix: no record.
     if (err instanceof OpsError && err.code === 'wrong_key') throw err;

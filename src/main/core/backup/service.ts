@@ -69,11 +69,12 @@ export class BackupService {
     const s = await this.settings();
     let key: BackupSettingsView['key'] = { configured: false };
     if (s.key) {
+      const place = { source: s.key.kind === 'file' ? ('file' as const) : ('aws-secret' as const), where: s.key.kind === 'file' ? s.key.path : s.key.secretId };
       try {
-        const k = await loadKey(s.key);
-        key = { configured: true, keyId: k.keyId, source: s.key.kind === 'file' ? 'file' : 'aws-secret', where: s.key.kind === 'file' ? s.key.path : s.key.secretId };
-      } catch (err) {
-        key = { configured: false, source: s.key.kind === 'file' ? 'file' : 'aws-secret', where: s.key.kind === 'file' ? s.key.path : s.key.secretId, ...(err instanceof Error ? {} : {}) };
+        key = { configured: true, keyId: (await loadKey(s.key)).keyId, ...place };
+      } catch {
+        // A key that cannot be loaded shows as not configured, with where it was looked for.
+        key = { configured: false, ...place };
       }
     }
     const dest = this.destination(s);

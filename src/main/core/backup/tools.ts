@@ -8,10 +8,12 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Credential, Target } from '../db/connection';
+import type { Database } from '../db/database';
+import { loadSql } from '../db/sql';
 import { OpsError } from '../util/errors';
 
 const execFileAsync = promisify(execFile);
-export type PgTool = 'pg_dump' | 'pg_restore' | 'pg_dumpall' | 'psql';
+export type PgTool = 'pg_dump' | 'pg_restore' | 'pg_dumpall';
 
 export function findTool(name: PgTool): string | undefined {
   const dirs = [process.env.PODCASTFLOW_OPS_PG_BIN, ...(process.env.PATH ?? '').split(delimiter)].filter((d): d is string => Boolean(d));
@@ -39,14 +41,37 @@ export async function toolVersion(name: PgTool): Promise<ToolVersion> {
   return { path, version: m[0], major: Number(m[1]) };
 }
 
-/** The tool, checked against the server's major version (server_version_num, e.g. 150018). */
-export async function checkedTool(name: PgTool, serverVersionNum: number, serverVersion: string): Promise<ToolVersion> {
+/** What a backup records about the server, and what its tools are checked against. */
+export interface ServerFacts {
+  database: string;
+  server_version: string;
+  /** e.g. 150018 */
+  server_version_num: number;
+}
+
+export async function serverFacts(db: Database): Promise<ServerFacts> {
+  return (await db.query<ServerFacts>(loadSql('backup/server'), [], { purpose: 'admin' })).rows[0]!;
+}
+
+/** The tool, checked against the server's major version. */
+export async function checkedTool(name: PgTool, server: ServerFacts): Promise<ToolVersion> {
   const tool = await toolVersion(name);
-  const serverMajor = Math.floor(serverVersionNum / 10_000);
+  const serverMajor = Math.floor(server.server_version_num / 10_000);
   if (tool.major < serverMajor) {
-    throw new OpsError('tool_too_old', `${name} ${tool.version} (${tool.path}) is older than the server (PostgreSQL ${serverVersion}).`, `Install ${name} ${serverMajor} or newer (e.g. apt install postgresql-client-${serverMajor}) and put it first on PATH or in PODCASTFLOW_OPS_PG_BIN.`);
+    throw new OpsError('tool_too_old', `${name} ${tool.version} (${tool.path}) is older than the server (PostgreSQL ${server.server_version}).`, `Install ${name} ${serverMajor} or newer (e.g. apt install postgresql-client-${serverMajor}) and put it first on PATH or in PODCASTFLOW_OPS_PG_BIN.`);
   }
   return tool;
+}
+
+/** The tools a restore or verify runs, found and checked once per request and passed down. */
+export interface RestoreTools {
+  pgRestore: ToolVersion;
+  pgDump: ToolVersion;
+}
+
+export async function restoreTools(db: Database): Promise<RestoreTools> {
+  const server = await serverFacts(db);
+  return { pgRestore: await checkedTool('pg_restore', server), pgDump: await checkedTool('pg_dump', server) };
 }
 
 /** libpq environment for a child process: the password travels in the environment, never in argv. */
