@@ -17,7 +17,11 @@ function bundleIsFresh() {
   }
 }
 
-if (process.env.PODCASTFLOW_OPS_FROM_SOURCES !== '1' && bundleIsFresh()) {
+// `--version` alone needs nothing but package.json: answered before the argument parser (commander) loads,
+// so a monitoring probe that asks pays only for Node itself.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version}\n`);
+} else if (process.env.PODCASTFLOW_OPS_FROM_SOURCES !== '1' && bundleIsFresh()) {
   await import('../out/cli/cli.js');
 } else {
   const { register } = await import('tsx/esm/api');

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { BACKUP_KINDS, DEFAULT_TENANT_PATTERN, SSL_MODES } from './words';
+
+export { BACKUP_KINDS, DEFAULT_TENANT_PATTERN, SSL_MODES };
 
 // Words more than one domain uses, declared once. Domain files, the core, the CLI and the renderer import
 // these instead of spelling the lists again (issue 10: the copies had drifted).
@@ -9,15 +12,13 @@ export type Severity = z.infer<typeof Severity>;
 /** Higher is worse; for sorting. */
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
 
-/** What a backup holds: the whole database, one tenant schema, or every tenant schema (DESIGN §4). */
-export const BACKUP_KINDS = ['full', 'tenant', 'all-tenants'] as const;
+/** What a backup holds (words.ts). */
 export const BackupKind = z.enum(BACKUP_KINDS);
 export type BackupKind = z.infer<typeof BackupKind>;
 /** What the schedule may take: a single tenant is never scheduled. */
 export const ScheduledBackupKind = BackupKind.extract(['full', 'all-tenants']);
 
-/** libpq's sslmode values the console accepts. */
-export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+/** libpq's sslmode values the console accepts (words.ts). */
 export const SslMode = z.enum(SSL_MODES);
 export type SslMode = z.infer<typeof SslMode>;
 
@@ -26,6 +27,3 @@ export const PasswordSource = z.enum(['none', 'stored', 'session', 'pgpass', 'en
 export type PasswordSource = z.infer<typeof PasswordSource>;
 /** Where a live credential came from inside the core: a profile's source, or a password written in a URL given to the CLI (shown as session). */
 export type CredentialOrigin = PasswordSource | 'url';
-
-/** The LIKE pattern that picks tenant schemas when a connection names none. */
-export const DEFAULT_TENANT_PATTERN = 'org_%';

@@ -8,7 +8,7 @@ import { stderrLogger } from '../core/util/log';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
 import { intOption } from './parse';
-import { BACKUP_KINDS, DEFAULT_TENANT_PATTERN } from '../../shared/vocabulary';
+import { BACKUP_KINDS, DEFAULT_TENANT_PATTERN } from '../../shared/words';
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
 interface Common {

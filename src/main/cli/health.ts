@@ -3,7 +3,7 @@ import type { HealthReport } from '../../shared/domain/health';
 import { EXIT, type ExitCode } from './exit';
 import { printJson, printText } from './output';
 import { intOption } from './parse';
-import { DEFAULT_TENANT_PATTERN } from '../../shared/vocabulary';
+import { DEFAULT_TENANT_PATTERN } from '../../shared/words';
 
 interface HealthFlags {
   db: string;

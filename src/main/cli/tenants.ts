@@ -3,7 +3,7 @@ import type { VerifyResult } from '../../shared/domain/tenants';
 import { summarizeForHealth } from '../core/tenants/summary';
 import { EXIT, type ExitCode } from './exit';
 import { printJson, printText } from './output';
-import { DEFAULT_TENANT_PATTERN } from '../../shared/vocabulary';
+import { DEFAULT_TENANT_PATTERN } from '../../shared/words';
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
