@@ -168,12 +168,16 @@ describe('tenant backup to a local folder', () => {
   });
 
   it('verify restores into a scratch database and records "verified" beside the manifest', async () => {
-    const rec = await verifyBackup({ db, dest, name, keys: [key] });
+    const lines: string[] = [];
+    const rec = await verifyBackup({ db, dest, name, keys: [key], log: (m) => lines.push(m) });
     expect(rec.ok).toBe(true);
     expect(rec.tablesCompared).toBeGreaterThan(0);
     const entry = (await readCatalog(dest)).find((e) => e.id === name)!;
     expect(entry.verified?.ok).toBe(true);
-    const left = await db.query("SELECT 1 FROM pg_database WHERE datname LIKE 'pfo_scratch_%'", [], { purpose: 'admin' });
+    // This verify's own scratch database is gone (other files verify on the same server at the same time).
+    const scratchDb = lines.map((l) => /into scratch database (\S+?)\.$/.exec(l)?.[1]).find(Boolean);
+    expect(scratchDb).toMatch(/^pfo_scratch_/);
+    const left = await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [scratchDb], { purpose: 'admin' });
     expect(left.rowCount).toBe(0);
   });
 
