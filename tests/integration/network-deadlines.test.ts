@@ -73,6 +73,22 @@ describe('a silent endpoint', () => {
 });
 
 describe('cancel', () => {
+  it('a cancel while a read, a manifest read or a listing waits on a silent endpoint ends it as cancelled', async () => {
+    setEnv({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
+    // A deadline far longer than the test: only the cancel can end these calls.
+    const dest = new S3Destination('pfo-silent', 'p', { endpoint: silent.url, timeoutMs: 600_000 });
+    const calls: Array<(signal: AbortSignal) => Promise<unknown>> = [(sig) => dest.read('x.dump.enc', sig), (sig) => dest.readSmall('x.manifest.json', sig), (sig) => dest.list('.manifest.json', sig)];
+    for (const call of calls) {
+      const before = silent.accepted();
+      const controller = new AbortController();
+      const pending = call(controller.signal);
+      // Cancel once the request is on the wire, waiting for an answer that never comes.
+      await expect.poll(() => silent.accepted()).toBeGreaterThan(before);
+      controller.abort(new Error('Cancelled by the user.'));
+      await expect(pending).rejects.toMatchObject({ code: 'cancelled', message: expect.stringContaining('s3://pfo-silent/p') });
+    }
+  });
+
   it('a cancel while a part is stuck on the server stops the upload and aborts the multipart upload', async () => {
     setEnv({ AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' });
     const dest = new S3Destination(s3.bucket, 'stuck', { endpoint: s3.endpoint, partSize: 5 * 1024 * 1024 });

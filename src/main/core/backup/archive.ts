@@ -15,8 +15,8 @@ import type { Destination } from './destination';
 import { pickKey, type BackupKey } from './keys';
 import { SUFFIX } from './naming';
 
-export async function readManifest(dest: Destination, name: string): Promise<Manifest> {
-  const raw = await dest.readSmall(name + SUFFIX.manifest);
+export async function readManifest(dest: Destination, name: string, signal?: AbortSignal): Promise<Manifest> {
+  const raw = await dest.readSmall(name + SUFFIX.manifest, signal);
   if (!raw) throw new OpsError('backup_missing', `No manifest ${dest.locate(name + SUFFIX.manifest)}.`, 'Check the path; `backups list --dest …` shows the backups there.');
   let json: unknown;
   try {
@@ -47,7 +47,7 @@ export interface OpenedArchive {
 }
 
 export async function openArchive(dest: Destination, name: string, keys: BackupKey[], signal?: AbortSignal, onBytes?: (n: number, total: number) => void): Promise<OpenedArchive> {
-  const manifest = await readManifest(dest, name);
+  const manifest = await readManifest(dest, name, signal);
   const key = authenticate(manifest, keys);
   const dir = await mkdtemp(join(tmpdir(), 'pfo-restore-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
@@ -57,7 +57,7 @@ export async function openArchive(dest: Destination, name: string, keys: BackupK
     const plain = new HashCounter();
     let decryptError: unknown;
     try {
-      await pipeline(await dest.read(manifest.files.dump), cipher, decryptStream(key.passphrase, manifest.encryption.iterations), plain, createWriteStream(path, { mode: 0o600 }), signal ? { signal } : {});
+      await pipeline(await dest.read(manifest.files.dump, signal), cipher, decryptStream(key.passphrase, manifest.encryption.iterations), plain, createWriteStream(path, { mode: 0o600 }), signal ? { signal } : {});
     } catch (err) {
       if (signal?.aborted) throw new OpsError('cancelled', 'Cancelled; nothing was restored.');
       decryptError = err;

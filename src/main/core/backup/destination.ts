@@ -38,11 +38,12 @@ export interface Destination {
   upload(name: string, body: Readable, signal?: AbortSignal): Promise<void>;
   /** Small objects; content type text/x-shellscript marks a script (a local file is then executable by its owner). */
   putSmall(name: string, data: Buffer | string, contentType?: string): Promise<void>;
-  read(name: string): Promise<Readable>;
+  /** A signal cancels a network read (S3) while it waits; a local file answers at once. */
+  read(name: string, signal?: AbortSignal): Promise<Readable>;
   /** undefined when the object does not exist. */
-  readSmall(name: string): Promise<Buffer | undefined>;
+  readSmall(name: string, signal?: AbortSignal): Promise<Buffer | undefined>;
   /** Object names (relative to the destination) ending with `suffix`. */
-  list(suffix: string): Promise<string[]>;
+  list(suffix: string, signal?: AbortSignal): Promise<string[]>;
   remove(name: string): Promise<void>;
   /** Local folders: it exists or can be created, is a folder, and takes a probe file; throws a clear error naming it otherwise. */
   check?(): Promise<void>;
@@ -171,7 +172,8 @@ export class S3Destination implements Destination {
     if (!this.opts.sse) return {};
     return { ServerSideEncryption: this.opts.sse, ...(this.opts.kmsKeyId ? { SSEKMSKeyId: this.opts.kmsKeyId } : {}) };
   }
-  private fail(err: unknown, where: string, action: string): OpsError {
+  private fail(err: unknown, where: string, action: string, signal?: AbortSignal): OpsError {
+    if (signal?.aborted) return new OpsError('cancelled', `Cancelled the S3 ${action} of ${where}.`);
     if (isTimeout(err)) return timeoutError('S3', this.endpoint, `${action} of ${where}`, this.timeoutMs);
     return s3Error(err, where, action);
   }
@@ -214,36 +216,36 @@ export class S3Destination implements Destination {
       throw this.fail(err, this.locate(name), 'write');
     }
   }
-  async read(name: string): Promise<Readable> {
+  async read(name: string, signal?: AbortSignal): Promise<Readable> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), signal ? { abortSignal: signal } : {});
       return out.Body as Readable;
     } catch (err) {
-      throw this.fail(err, this.locate(name), 'read');
+      throw this.fail(err, this.locate(name), 'read', signal);
     }
   }
-  async readSmall(name: string): Promise<Buffer | undefined> {
+  async readSmall(name: string, signal?: AbortSignal): Promise<Buffer | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), signal ? { abortSignal: signal } : {});
       return Buffer.from(await out.Body!.transformToByteArray());
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
-      throw this.fail(err, this.locate(name), 'read');
+      throw this.fail(err, this.locate(name), 'read', signal);
     }
   }
-  async list(suffix: string): Promise<string[]> {
+  async list(suffix: string, signal?: AbortSignal): Promise<string[]> {
     const names: string[] = [];
     const base = this.prefix ? `${this.prefix.replace(/\/$/, '')}/` : '';
     let token: string | undefined;
     try {
       do {
-        const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, ContinuationToken: token, Delimiter: '/' }));
+        const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, ContinuationToken: token, Delimiter: '/' }), signal ? { abortSignal: signal } : {});
         for (const o of out.Contents ?? []) if (o.Key?.endsWith(suffix)) names.push(o.Key.slice(base.length));
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
     } catch (err) {
-      throw this.fail(err, this.location, 'list');
+      throw this.fail(err, this.location, 'list', signal);
     }
     return names.sort();
   }

@@ -218,7 +218,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   const started = Date.now();
   const { db } = req;
   // Decide the target from the manifest alone, and lock it, before anything is decrypted.
-  const m0 = await readManifest(req.dest, req.name);
+  const m0 = await readManifest(req.dest, req.name, req.signal);
   if (m0.kind === 'full') {
     const mode = req.mode === 'existing-database' ? 'existing-database' : 'new-database';
     const target = req.target ?? restoredDatabaseName(m0.database.name);
@@ -352,7 +352,7 @@ export function couldNotVerifyReason(err: unknown, signal?: AbortSignal): string
  */
 export async function verifyBackup(req: Omit<RestoreRequest, 'mode' | 'target' | 'confirm' | 'tenant'>): Promise<VerifyRecord> {
   const started = Date.now();
-  const m0 = await readManifest(req.dest, req.name);
+  const m0 = await readManifest(req.dest, req.name, req.signal);
   const base = () => ({ backupId: m0.id, verifiedAt: new Date().toISOString(), durationMs: Date.now() - started });
   let record: VerifyRecord;
   try {
