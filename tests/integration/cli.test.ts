@@ -154,3 +154,28 @@ describe('sql print', () => {
     expect(r.stdout).toContain(`LIKE 'org_%'`);
   });
 });
+
+describe('dr scenarios', () => {
+  it('--json lists the five runbooks with their versions, RTO targets and step counts', async () => {
+    const r = await cli(['dr', 'scenarios', '--json']);
+    expect(r.code).toBe(0);
+    const { scenarios } = JSON.parse(r.stdout) as { scenarios: { scenario: string; version: number; rtoTargetSec: number; rpoTargetSec?: number; steps: number }[] };
+    expect(scenarios.map((s) => [s.scenario, s.rtoTargetSec])).toEqual([
+      ['corruption', 3600],
+      ['deletion', 7200],
+      ['system-failure', 14400],
+      ['ransomware', 28800],
+      ['breach', 1800],
+    ]);
+    for (const s of scenarios) {
+      expect(s.version, s.scenario).toBeGreaterThanOrEqual(1);
+      expect(s.steps, s.scenario).toBeGreaterThan(5);
+    }
+    expect(scenarios.find((s) => s.scenario === 'breach')?.rpoTargetSec).toBeUndefined();
+  });
+  it('prints one line per scenario without --json', async () => {
+    const r = await cli(['dr', 'scenarios']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['corruption', 'deletion', 'system-failure', 'ransomware', 'breach']);
+  });
+});
