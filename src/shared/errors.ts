@@ -105,6 +105,7 @@ export const ERRORS = {
 
   // Disaster recovery
   invalid_runbook: { status: 500, meaning: 'A runbook file in resources/dr/ is not valid JSON or not the runbook format; the message names the file and field.' },
+  no_restore_point: { status: 404, meaning: 'No backup that may hold the tenant finished before the incident time (or every one failed its verify).' },
 
   // Server tools (pg_dump, pg_restore, openssl)
   tool_missing: { status: 422, meaning: 'A PostgreSQL client program is not on PATH.' },
