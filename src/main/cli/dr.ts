@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { s3Options, withS3 } from './backup';
 import { EXIT } from './exit';
 import { printJson, printText } from './output';
 
@@ -9,7 +10,7 @@ function duration(sec: number): string {
   return `${Math.round((sec / 3600) * 10) / 10} h`;
 }
 
-/** `dr …`: disaster recovery (issue 11). So far the runbooks; runs, drills and readiness come next. */
+/** `dr …`: disaster recovery (issue 11). So far the runbooks and readiness; runs and drills come next. */
 export function registerDr(program: Command, run: Run): void {
   const dr = program.command('dr').description('disaster recovery: the scenario runbooks');
   dr.command('scenarios')
@@ -29,6 +30,40 @@ export function registerDr(program: Command, run: Run): void {
           );
         }
         return EXIT.ok;
+      }),
+    );
+  withS3(
+    dr
+      .command('readiness')
+      .description('per scenario: whether every tenant\'s RPO now (age of its newest verified backup) meets the runbook\'s RPO target; exit 0 all meet, 1 some miss, 3 error')
+      .requiredOption('--dest <dest>', 'the backup destination: folder, file:///path or s3://bucket/prefix')
+      .option('--json', 'print one JSON document: { generatedAt, scenarios, tenants, databases }'),
+  ).action((o: Parameters<typeof s3Options>[0] & { dest: string; json?: boolean }) =>
+      run(async () => {
+        const [{ listRunbooks }, { readiness }, { readCatalog }, { openDestination }] = await Promise.all([
+          import('../core/dr/runbooks'),
+          import('../core/dr/readiness'),
+          import('../core/backup/catalog'),
+          import('../core/backup/destination'),
+        ]);
+        const dest = openDestination(o.dest, s3Options(o));
+        const r = readiness(await readCatalog(dest), (await listRunbooks()).map((l) => l.runbook));
+        if (o.json) printJson(r);
+        else {
+          const ago = (sec: number | undefined) => (sec === undefined ? 'none verified' : `${duration(sec)} ago`);
+          printText(
+            r.scenarios
+              .map((s) => {
+                if (s.meets === null) return `${s.scenario.padEnd(15)} no RPO target`;
+                if (!s.judged) return `${s.scenario.padEnd(15)} RPO target ${duration(s.rpoTargetSec ?? 0)}: MISSED (nothing backed up at this destination)`;
+                const head = `${s.scenario.padEnd(15)} RPO target ${duration(s.rpoTargetSec ?? 0)}: ${s.meets ? 'met' : 'MISSED'} (${s.judged - s.missing.length} of ${s.judged} ${s.basis === 'database' ? 'databases' : 'tenants'})`;
+                const miss = s.missing.slice(0, 10).map((m) => `  ${JSON.stringify(m.tenant ?? m.database)}: newest verified ${ago(m.verifiedAgeSec)}${m.newestAgeSec === undefined ? ', no full backup' : `, newest ${duration(m.newestAgeSec)} ago`}`);
+                return [head, ...miss, ...(s.missing.length > 10 ? [`  … and ${s.missing.length - 10} more`] : [])].join('\n');
+              })
+              .join('\n'),
+          );
+        }
+        return r.scenarios.every((s) => s.meets !== false) ? EXIT.ok : EXIT.warning;
       }),
     );
 }
