@@ -9,6 +9,7 @@
  */
 import type { CatalogEntry } from '../../../shared/domain/backups';
 import type { Runbook, Scenario } from '../../../shared/domain/dr';
+import { covers } from '../backup/catalog';
 
 export interface Protection {
   database: string;
@@ -60,7 +61,7 @@ export function readiness(entries: CatalogEntry[], runbooks: Runbook[], now = Da
     if (full.length) dbs.push(protection(full, now, { database }));
     const names = new Set(ofDb.flatMap((e) => (e.tenant ? [e.tenant] : ((e as { _tenants?: string[] })._tenants ?? []))));
     for (const tenant of [...names].sort()) {
-      const held = ofDb.filter((e) => e.kind === 'full' || e.tenant === tenant || (e as { _tenants?: string[] })._tenants?.includes(tenant));
+      const held = ofDb.filter((e) => e.kind === 'full' || covers(e, tenant));
       tenants.push(protection(held, now, { database, tenant }));
     }
   }
