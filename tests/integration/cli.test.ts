@@ -52,6 +52,7 @@ describe('CLI usage', () => {
     [['sql', 'print', 'nope'], /There is no resources\/sql\/nope\.sql/],
     [['sql', 'print', 'health_table_bloat', '--param', 'top=many'], /top \(\$2\) takes a whole number/],
     [['demo', 'up', '--tenants', '0'], /expected a whole number from 1 to 10000/],
+    [['dr', 'readiness'], /required option '--dest <dest>'/],
     [['no-such-command'], /unknown command/],
   ])('%j exits 64 with a message', async (args, message) => {
     const r = await cli(args);

@@ -25,7 +25,7 @@ export function registerDr(program: Command, run: Run): void {
         else {
           printText(
             scenarios
-              .map((s) => `${s.scenario.padEnd(15)} v${s.version}  RTO ${duration(s.rtoTargetSec)}${s.rpoTargetSec !== undefined ? `, RPO ${duration(s.rpoTargetSec)}` : ', no RPO'}  ${s.steps} steps (about ${duration(s.expectedDurationSec)})  ${s.title}`)
+              .map((s) => `${s.scenario.padEnd(15)} v${s.version}  RTO ${duration(s.rtoTargetSec)}${s.rpoTargetSec !== undefined ? `, RPO ${duration(s.rpoTargetSec)}` : ', no RPO'}  ${s.steps} steps (${duration(s.expectedDurationSec)} if every step runs)  ${s.title}`)
               .join('\n'),
           );
         }
