@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBackup } from './cli/backup';
 import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
+import { registerDr } from './cli/dr';
 import { EXIT } from './cli/exit';
 import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
@@ -38,7 +39,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores]) {
+for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr]) {
   register(program, run);
 }
 

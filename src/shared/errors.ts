@@ -103,6 +103,10 @@ export const ERRORS = {
   verify_failed: { status: 422, meaning: 'Verification found the backup not restorable.' },
   verify_inconclusive: { status: 422, meaning: 'Verification reached no verdict (no tool, a lost session, a cancel).' },
 
+  // Disaster recovery
+  invalid_runbook: { status: 500, meaning: 'A runbook file in resources/dr/ is not valid JSON or not the runbook format; the message names the file and field.' },
+  no_restore_point: { status: 404, meaning: 'No backup that may hold the tenant finished before the incident time (or every one failed its verify).' },
+
   // Server tools (pg_dump, pg_restore, openssl)
   tool_missing: { status: 422, meaning: 'A PostgreSQL client program is not on PATH.' },
   tool_too_old: { status: 422, meaning: 'A PostgreSQL client program is older than the server.' },

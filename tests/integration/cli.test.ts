@@ -3,13 +3,13 @@
  * and `sql print`: every resources/sql file printed with its parameters inlined runs as is in psql.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadSql, printableSql, replacePlaceholders, sqlParams } from '../../src/main/core/db/sql';
-import { withClient } from '../support/db';
+import { createScratchDatabase, withClient } from '../support/db';
 
 const exec = promisify(execFile);
 
@@ -52,6 +52,7 @@ describe('CLI usage', () => {
     [['sql', 'print', 'nope'], /There is no resources\/sql\/nope\.sql/],
     [['sql', 'print', 'health_table_bloat', '--param', 'top=many'], /top \(\$2\) takes a whole number/],
     [['demo', 'up', '--tenants', '0'], /expected a whole number from 1 to 10000/],
+    [['dr', 'readiness'], /required option '--dest <dest>'/],
     [['no-such-command'], /unknown command/],
   ])('%j exits 64 with a message', async (args, message) => {
     const r = await cli(args);
@@ -152,5 +153,82 @@ describe('sql print', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/LIMIT 7\b/);
     expect(r.stdout).toContain(`LIKE 'org_%'`);
+  });
+});
+
+describe('dr scenarios', () => {
+  it('--json lists the five runbooks with their versions, RTO targets and step counts', async () => {
+    const r = await cli(['dr', 'scenarios', '--json']);
+    expect(r.code).toBe(0);
+    const { scenarios } = JSON.parse(r.stdout) as { scenarios: { scenario: string; version: number; rtoTargetSec: number; rpoTargetSec?: number; steps: number }[] };
+    expect(scenarios.map((s) => [s.scenario, s.rtoTargetSec])).toEqual([
+      ['corruption', 3600],
+      ['deletion', 7200],
+      ['system-failure', 14400],
+      ['ransomware', 28800],
+      ['breach', 1800],
+    ]);
+    for (const s of scenarios) {
+      expect(s.version, s.scenario).toBeGreaterThanOrEqual(1);
+      expect(s.steps, s.scenario).toBeGreaterThan(5);
+    }
+    expect(scenarios.find((s) => s.scenario === 'breach')?.rpoTargetSec).toBeUndefined();
+  });
+  it('prints one line per scenario without --json', async () => {
+    const r = await cli(['dr', 'scenarios']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['corruption', 'deletion', 'system-failure', 'ransomware', 'breach']);
+  });
+});
+
+describe('dr readiness', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'pfo-dr-readiness-'));
+  });
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  interface Readiness {
+    scenarios: { scenario: string; meets: boolean | null; judged: number; missing: { tenant?: string; verifiedAgeSec?: number }[] }[];
+    tenants: { tenant: string; verifiedAgeSec?: number; newest?: string }[];
+  }
+  const byScenario = (r: Result) => Object.fromEntries((JSON.parse(r.stdout) as Readiness).scenarios.map((s) => [s.scenario, s]));
+
+  it('exits 1 on a destination with no backups, 3 on one that does not exist', async () => {
+    const empty = await cli(['dr', 'readiness', '--dest', work]);
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toMatch(/^deletion\s+RPO target 24 h: MISSED \(nothing backed up at this destination\)$/m);
+    const none = await cli(['dr', 'readiness', '--dest', path.join(work, 'nope'), '--json']);
+    expect(none.code).toBe(3);
+    expect(JSON.parse(none.stdout)).toMatchObject({ error: { code: 'destination_not_found' } });
+  });
+
+  it('counts a tenant as meeting its RPO only once its backup is verified', async () => {
+    const scratch = await createScratchDatabase({ seed: true, tenants: 2, workload: false, plantProblems: false, scale: 0.1 });
+    try {
+      const keyFile = path.join(work, 'backup.key');
+      await writeFile(keyFile, `${'k'.repeat(24)}-${Date.now()}\n`, { mode: 0o600 });
+      const dest = path.join(work, 'dest');
+      const url = `${scratch.url}?sslmode=disable`;
+      const backup = await cli(['backup', '--db', url, '--all-tenants', '--dest', dest, '--key-file', keyFile, '--json']);
+      expect(backup.code, backup.stderr).toBe(0);
+
+      const before = await cli(['dr', 'readiness', '--dest', dest, '--json']);
+      expect(before.code).toBe(1);
+      const b = byScenario(before);
+      expect(b.deletion).toMatchObject({ meets: false, judged: 2 });
+      expect(b.deletion!.missing.every((m) => m.verifiedAgeSec === undefined)).toBe(true);
+      expect(b['system-failure']).toMatchObject({ meets: false }); // no full backup at all
+      expect(b.breach).toMatchObject({ meets: null });
+
+      const manifest = (await readdir(dest)).find((f) => f.endsWith('.manifest.json'))!;
+      const verify = await cli(['verify', '--backup', path.join(dest, manifest), '--db', url, '--key-file', keyFile]);
+      expect(verify.code, verify.stderr).toBe(0);
+      const after = byScenario(await cli(['dr', 'readiness', '--dest', dest, '--json']));
+      expect(after.deletion).toMatchObject({ meets: true, judged: 2, missing: [] });
+      expect(after['system-failure']).toMatchObject({ meets: false });
+    } finally {
+      await scratch.drop();
+    }
   });
 });

@@ -47,11 +47,12 @@ async function withDatabase<T>(url: string, { databaseFromUrl }: Core, fn: (db: 
   }
 }
 
-function s3Options(o: Common): S3Options {
+/** The S3 options of a command built with withS3 (also `dr readiness`). */
+export function s3Options(o: Pick<Common, 'endpoint' | 'region' | 'profile' | 'sse' | 'kmsKeyId'>): S3Options {
   return { ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.region ? { region: o.region } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(o.sse ? { sse: o.sse } : {}), ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}) };
 }
 
-function withS3(cmd: Command): Command {
+export function withS3(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'S3-compatible endpoint (path-style); also AWS_ENDPOINT_URL_S3')
     .option('--region <r>', 'AWS region')

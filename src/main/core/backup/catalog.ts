@@ -74,7 +74,8 @@ export async function readCatalog(dest: Destination, now = Date.now()): Promise<
   return entries.filter((e): e is CatalogEntry => Boolean(e)).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id));
 }
 
-function covers(e: CatalogEntry, tenant: string): boolean {
+/** Whether a tenant or all-tenants entry holds the tenant (a full backup's tenants are not listed). */
+export function covers(e: CatalogEntry, tenant: string): boolean {
   return e.tenant === tenant || Boolean((e as { _tenants?: string[] })._tenants?.includes(tenant));
 }
 
@@ -100,12 +101,15 @@ export function lastBackups(entries: CatalogEntry[], database: string): LastBack
   return { byTenant, ...(lastFull ? { lastFull } : {}) };
 }
 
+/** An entry as it leaves the core: without the tenant list kept for filtering (thousands of names). */
+export function publicEntry({ ...e }: CatalogEntry): CatalogEntry {
+  delete (e as { _tenants?: unknown })._tenants;
+  return e;
+}
+
 export function pageCatalog(entries: CatalogEntry[], cursor: string | undefined, limit = 50): { entries: CatalogEntry[]; nextCursor?: string; total: number } {
   const start = cursor ? entries.findIndex((e) => e.id === cursor) + 1 : 0;
-  const page = entries.slice(start, start + Math.min(100, limit)).map(({ ...e }) => {
-    delete (e as { _tenants?: unknown })._tenants;
-    return e;
-  });
+  const page = entries.slice(start, start + Math.min(100, limit)).map(publicEntry);
   const last = page[page.length - 1];
   return { entries: page, total: entries.length, ...(last && start + page.length < entries.length ? { nextCursor: last.id } : {}) };
 }

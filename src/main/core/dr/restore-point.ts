@@ -1,0 +1,91 @@
+/**
+ * Choosing a restore point (issue 11, the `choose_restore_point` action): for data-loss scenarios the
+ * newest backup from *before* the incident time T0, not the newest one. The rule, precisely:
+ *
+ * 1. Candidates: backups of the database that finished strictly before T0 and may hold the tenant: its own
+ *    tenant backups, all-tenants backups listing it, and full backups (a full backup holds every schema of
+ *    its database; its manifest does not list them, so a tenant created after it is found missing only at
+ *    restore). Without a tenant (system failure) only full backups count.
+ * 2. A backup whose verify found it not restorable is never chosen.
+ * 3. The newest verified (restorable) candidate wins; if none is verified, the newest unverified one,
+ *    with a warning to verify it before relying on it.
+ *
+ * RPO gap = T0 − the chosen backup's finishedAt. Pure over catalog entries; a `RestorePointProvider`
+ * wraps it so that point-in-time recovery can offer its own restore points later.
+ */
+import type { CatalogEntry } from '../../../shared/domain/backups';
+import { OpsError } from '../util/errors';
+import { covers, publicEntry, readCatalog } from '../backup/catalog';
+import type { Destination } from '../backup/destination';
+
+export interface RestorePointQuery {
+  /** The tenant schema to recover; absent: the whole database (full backups only). */
+  tenant?: string;
+  /** The database the backups were taken of; absent: any. */
+  database?: string;
+  /** T0, ISO 8601. */
+  incidentAt: string;
+}
+
+export interface RestorePoint {
+  /** Where the restore point comes from: a logical backup of the catalog (PITR later). */
+  source: 'backup';
+  backup: CatalogEntry;
+  /** Seconds between the backup's end and the incident: what the restore cannot bring back. */
+  rpoGapSec: number;
+  verified: boolean;
+  warning?: string;
+  /** The other candidates before T0, newest first (at most 5), for the operator to choose instead. */
+  alternatives: { backup: CatalogEntry; rpoGapSec: number; verified: boolean }[];
+}
+
+export interface RestorePointProvider {
+  readonly source: RestorePoint['source'];
+  choose(query: RestorePointQuery): Promise<RestorePoint>;
+}
+
+function incidentTime(iso: string): number {
+  const t = Date.parse(iso);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(iso) || Number.isNaN(t)) {
+    throw new OpsError('invalid_input', `The incident time ${JSON.stringify(iso)} is not an ISO 8601 timestamp.`, 'e.g. 2026-11-25T09:41:00Z');
+  }
+  return t;
+}
+
+function mayHold(e: CatalogEntry, q: RestorePointQuery): boolean {
+  if (q.database !== undefined && e.database !== q.database) return false;
+  if (e.kind === 'full') return true;
+  return q.tenant !== undefined && covers(e, q.tenant);
+}
+
+export function chooseRestorePoint(entries: CatalogEntry[], q: RestorePointQuery): RestorePoint {
+  const t0 = incidentTime(q.incidentAt);
+  const what = q.tenant ? `tenant ${JSON.stringify(q.tenant)}` : 'the database (a full backup)';
+  const held = entries.filter((e) => mayHold(e, q));
+  const before = held.filter((e) => Date.parse(e.finishedAt) < t0);
+  const usable = before.filter((e) => e.verified?.ok !== false).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id));
+  if (!usable.length) {
+    const why = before.length
+      ? `${before.length} backup(s) before it failed their verify (not restorable)`
+      : held.length
+        ? `the ${held.length} backup(s) that hold it all finished at or after the incident time`
+        : 'no backup at the destination holds it';
+    throw new OpsError('no_restore_point', `No restore point for ${what} before ${q.incidentAt}: ${why}.`, 'Check the incident time and the destination; a backup taken after the incident would bring the loss back with it.');
+  }
+  const chosen = usable.find((e) => e.verified?.ok) ?? usable[0]!;
+  const point = (e: CatalogEntry) => ({ backup: publicEntry(e), rpoGapSec: Math.round((t0 - Date.parse(e.finishedAt)) / 1000), verified: e.verified?.ok === true });
+  const { backup, rpoGapSec, verified } = point(chosen);
+  return {
+    source: 'backup',
+    backup,
+    rpoGapSec,
+    verified,
+    ...(verified ? {} : { warning: `No verified backup of ${what} before the incident time: this one (${chosen.id}) was never proven restorable; verify it before relying on it.` }),
+    alternatives: usable.filter((e) => e !== chosen).slice(0, 5).map(point),
+  };
+}
+
+/** The restore points of a backup destination's catalog. */
+export function catalogRestorePoints(dest: Destination): RestorePointProvider {
+  return { source: 'backup', choose: async (q) => chooseRestorePoint(await readCatalog(dest), q) };
+}
