@@ -50,14 +50,14 @@ export function registerDr(program: Command, run: Run): void {
         const r = readiness(await readCatalog(dest), (await listRunbooks()).map((l) => l.runbook));
         if (o.json) printJson(r);
         else {
-          const ago = (sec: number | undefined) => (sec === undefined ? 'none verified' : `${duration(sec)} ago`);
+          const verifiedAge = (sec: number | undefined) => (sec === undefined ? 'no verified backup' : `newest verified ${duration(sec)} ago`);
           printText(
             r.scenarios
               .map((s) => {
                 if (s.meets === null) return `${s.scenario.padEnd(15)} no RPO target`;
                 if (!s.judged) return `${s.scenario.padEnd(15)} RPO target ${duration(s.rpoTargetSec ?? 0)}: MISSED (nothing backed up at this destination)`;
                 const head = `${s.scenario.padEnd(15)} RPO target ${duration(s.rpoTargetSec ?? 0)}: ${s.meets ? 'met' : 'MISSED'} (${s.judged - s.missing.length} of ${s.judged} ${s.basis === 'database' ? 'databases' : 'tenants'})`;
-                const miss = s.missing.slice(0, 10).map((m) => `  ${JSON.stringify(m.tenant ?? m.database)}: newest verified ${ago(m.verifiedAgeSec)}${m.newestAgeSec === undefined ? ', no full backup' : `, newest ${duration(m.newestAgeSec)} ago`}`);
+                const miss = s.missing.slice(0, 10).map((m) => `  ${JSON.stringify(m.tenant ?? m.database)}: ${verifiedAge(m.verifiedAgeSec)}${m.newestAgeSec === undefined ? ', no full backup' : `, newest ${duration(m.newestAgeSec)} ago`}`);
                 return [head, ...miss, ...(s.missing.length > 10 ? [`  … and ${s.missing.length - 10} more`] : [])].join('\n');
               })
               .join('\n'),
