@@ -30,6 +30,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { writeJsonAtomic } from '../store/files';
+import { makeDirs } from '../util/paths';
 import { connectClient, guardClient } from '../db/client';
 import { seedDatabase } from './seed';
 
@@ -605,7 +606,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     throw new RangeError(`tenants must be a positive integer, got ${opts.tenants}`);
   }
   const dataDir = path.resolve(opts.dataDir);
-  await fs.mkdir(dataDir, { recursive: true });
+  await makeDirs(dataDir, 0o755);
   await removeOrphanClusters(log);
 
   let meta = readDemoMetadata(dataDir);

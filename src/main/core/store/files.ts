@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { OpsError } from '../util/errors';
+import { makeDirs } from '../util/paths';
 
 /** Write JSON so that a crash leaves either the old file or the new one: write, fsync, rename. */
 export async function writeJsonAtomic(path: string, data: unknown, mode = 0o600): Promise<void> {
@@ -11,7 +12,7 @@ export async function writeJsonAtomic(path: string, data: unknown, mode = 0o600)
 
 /** Write a text file (e.g. a compacted JSONL journal) with the same write, fsync, rename discipline. */
 export async function writeTextAtomic(path: string, text: string, mode = 0o600): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirs(dirname(path));
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w', mode);
   try {
@@ -59,7 +60,7 @@ export async function readJson<S extends z.ZodType>(path: string, schema: S, fal
 
 /** Append one event to a JSONL journal, fsynced, so history survives a crash. */
 export async function appendJournal(path: string, event: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirs(dirname(path));
   const handle = await open(path, 'a', 0o600);
   try {
     await handle.writeFile(JSON.stringify(event) + '\n');
