@@ -152,3 +152,139 @@ export const ScenarioSummary = z.object({
   file: z.string(),
 });
 export type ScenarioSummary = z.infer<typeof ScenarioSummary>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Runs (DESIGN §3 "DR run"): the engine's state of one walk through a runbook, rebuilt from its journal.
+// ---------------------------------------------------------------------------------------------------------
+
+export const RunStatus = z.enum(['open', 'succeeded', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const StepStatus = z.enum(['notStarted', 'running', 'succeeded', 'failed', 'skipped', 'pendingApproval', 'cancelled']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const RunStep = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: StepKind,
+  action: DrAction.optional(),
+  status: StepStatus,
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  /** The process stopped while the step ran (found on resume): the operator retries or skips it. */
+  interrupted: z.boolean().optional(),
+  note: z.string().optional(),
+  options: z.array(DecisionOption).optional(),
+  /** A decision's chosen option. */
+  chosen: z.string().optional(),
+  /** The task running (or last run) for an action step; its progress comes through tasks.get. */
+  taskId: z.string().optional(),
+  /** What the action returned (typed per action; JSON). A refused or failed action has `error` instead. */
+  output: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  evidence: z.array(z.object({ file: z.string(), sha256: z.string() })).optional(),
+  expectedDurationSec: z.number().int(),
+});
+export type RunStep = z.infer<typeof RunStep>;
+
+export const DrRun = z.object({
+  id: z.string(),
+  scenario: Scenario,
+  runbookVersion: z.number().int(),
+  status: RunStatus,
+  drill: z.boolean(),
+  connection: z.string(),
+  tenants: z.array(z.string()).optional(),
+  role: z.string().optional(),
+  incidentAt: z.string(),
+  detectedAt: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  rto: z.object({ targetSec: z.number().int(), elapsedSec: z.number(), projectedSec: z.number().optional(), met: z.boolean().optional() }),
+  rpo: z.object({ targetSec: z.number().int().optional(), restorePoint: z.string().optional(), achievedSec: z.number().optional(), met: z.boolean().optional() }),
+  currentStep: z.string().optional(),
+  steps: z.array(RunStep),
+});
+export type DrRun = z.infer<typeof DrRun>;
+
+/** One line of the run list (the UI's and `dr status` without a run). */
+export const RunSummary = DrRun.pick({ id: true, scenario: true, status: true, drill: true, connection: true, tenants: true, incidentAt: true, startedAt: true, finishedAt: true, currentStep: true, rto: true, rpo: true });
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** One finished drill, for the history and its chart of measured RTO against the target. */
+export const DrillRecord = z.object({
+  runId: z.string(),
+  scenario: Scenario,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  outcome: z.enum(['succeeded', 'failed', 'cancelled']),
+  rtoTargetSec: z.number().int(),
+  rtoMeasuredSec: z.number(),
+  rpoTargetSec: z.number().int().optional(),
+  rpoAchievedSec: z.number().optional(),
+  steps: z.array(z.object({ id: z.string(), action: DrAction.optional(), status: StepStatus, durationSec: z.number().optional() })),
+  /** The live database's catalog and row-count fingerprint before and after: a drill must not change it. */
+  fingerprint: z.object({ before: z.string(), after: z.string(), unchanged: z.boolean() }).optional(),
+  error: z.string().optional(),
+});
+export type DrillRecord = z.infer<typeof DrillRecord>;
+
+const connectionId = z.string().optional();
+const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'a run id as printed by dr start');
+const tenantName = z.string().min(1).max(63);
+const roleName = z.string().min(1).max(63);
+const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/, 'an ISO 8601 timestamp with a zone, e.g. 2026-11-25T09:41:00Z');
+
+/** What the operator gives the current step when advancing the run (`dr next`). */
+export const NextInput = z
+  .object({
+    connectionId,
+    runId,
+    /** The typed database name, where the step's gate asks for it on production; `true`-like confirmation otherwise. */
+    confirm: z.string().max(200).optional(),
+    /** A decision's option id, or 'recommended'. */
+    choose: z.string().max(63).optional(),
+    note: z.string().max(2000).optional(),
+    /** Skip the current step: allowed before it starts, after it failed, or when it was interrupted. */
+    skip: z.boolean().optional(),
+    /** Values for the step's operator inputs, by input name. */
+    inputs: z.record(z.string().max(63), z.string().max(2000)).optional(),
+  })
+  .strict();
+export type NextInput = z.infer<typeof NextInput>;
+
+export const StartInput = z
+  .object({
+    connectionId,
+    scenario: Scenario,
+    tenants: z.array(tenantName).max(100).optional(),
+    role: roleName.optional(),
+    incidentAt: iso.optional(),
+    detectedAt: iso.optional(),
+  })
+  .strict();
+export type StartInput = z.infer<typeof StartInput>;
+
+const TaskRef = z.object({ taskId: z.string() });
+
+export const drContract = {
+  'dr.scenarios': { input: z.object({}).strict(), output: z.object({ scenarios: z.array(ScenarioSummary) }) },
+  /** Readiness now from the connection's backup destination and tenant list (RPO now, projected RTO). */
+  'dr.readiness': { input: z.object({ connectionId }).strict(), output: z.unknown() },
+  'dr.runs': { input: z.object({ connectionId, scenario: Scenario.optional(), drill: z.boolean().optional() }).strict(), output: z.object({ runs: z.array(RunSummary) }) },
+  'dr.run': { input: z.object({ connectionId, runId }).strict(), output: DrRun },
+  'dr.start': { input: StartInput, output: DrRun },
+  /** Records a checklist/decision or starts the current action (its task id on the step); returns the run. */
+  'dr.next': { input: NextInput, output: DrRun },
+  /** Cancels the running step's task (the step ends cancelled; retry or skip it) or, with `run: true`, the whole run. */
+  'dr.cancel': { input: z.object({ connectionId, runId, run: z.boolean().optional() }).strict(), output: DrRun },
+  /** Starts an unattended drill on scratch objects as a task (result: DrillRecord). */
+  'dr.drill': { input: z.object({ connectionId, scenario: Scenario, tenant: tenantName.optional() }).strict(), output: TaskRef },
+  'dr.drills': { input: z.object({ connectionId, scenario: Scenario.optional() }).strict(), output: z.object({ drills: z.array(DrillRecord) }) },
+} as const;
+
+/** Pushed whenever a run's state changes (a step starts, ends, the clocks' inputs change). */
+export const drEvents = {
+  'dr.run': z.object({ runId: z.string(), status: RunStatus, currentStep: z.string().optional() }),
+} as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WireError } from '../errors';
 import { BackupResult, RestoreResult, VerifyRecord } from './backups';
+import { DrillRecord } from './dr';
 import { HealthReport } from './health';
 import { AuditReport } from './secrets';
 import { VerifyResult } from './tenants';
@@ -17,6 +18,8 @@ export const TaskKind = z.enum([
   'backups.verify',
   'secrets.audit',
   'demo.start',
+  'dr.step',
+  'dr.drill',
 ]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
@@ -50,6 +53,9 @@ export const TaskResults = {
   'backups.verify': VerifyRecord,
   'secrets.audit': AuditRun,
   'demo.start': DemoStartResult,
+  /** A DR step's action: its output is typed per action (the run keeps it on the step). */
+  'dr.step': z.unknown(),
+  'dr.drill': DrillRecord,
 } as const satisfies Record<TaskKind, z.ZodType>;
 export type TaskResult<K extends TaskKind> = z.output<(typeof TaskResults)[K]>;
 
