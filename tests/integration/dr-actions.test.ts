@@ -282,6 +282,23 @@ describe('merge', () => {
   });
 });
 
+describe('a table dropped in live', () => {
+  it('is reported by the diff with every copy row missing, and skipped by the merge plan', async () => {
+    await sql(`CREATE TABLE ${q(COPY)}.dropped (id int PRIMARY KEY, v text); INSERT INTO ${q(COPY)}.dropped SELECT g, 'x' FROM generate_series(1, 3) g`);
+    try {
+      const d = await diffSchemas(db, { copy: COPY, live: LIVE });
+      expect(d.droppedInLive).toEqual(['dropped']);
+      expect(d.tables.find((t) => t.table === 'dropped')).toMatchObject({ inLive: false, copyRows: 3, liveRows: 0, missingInLive: 3 });
+      const plan = await planMerge(db, { copy: COPY, live: LIVE, diff: d });
+      expect(plan.skipped.map((x) => x.table)).toEqual(['dropped']);
+      expect(plan.order).not.toContain('dropped');
+      expect((await refused(planMerge(db, { copy: COPY, live: LIVE, diff: { ...d, live: 'org_other' } }))).code).toBe('invalid_input');
+    } finally {
+      await sql(`DROP TABLE ${q(COPY)}.dropped`);
+    }
+  });
+});
+
 describe('fingerprint', () => {
   it('changes on a row inserted or a grant, not on reads, and not for objects in side schemas', async () => {
     const fp = () => fingerprintDatabase(db, { tenants: [LIVE] });
