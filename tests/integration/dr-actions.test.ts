@@ -282,6 +282,31 @@ describe('merge', () => {
   });
 });
 
+describe('cancel', () => {
+  it('cancels a merge waiting on a lock on the server, and nothing is inserted', async () => {
+    const plan = await planMerge(db, { copy: COPY, live: LIVE });
+    expect(plan.statements[0]?.table).toBe('shows'); // left by the test before: show 4 is missing
+    const before = await state();
+    await withClient(scratch.url, async (locker) => {
+      await locker.query(`BEGIN; LOCK TABLE ${LIVE}.shows IN ACCESS EXCLUSIVE MODE`);
+      const ac = new AbortController();
+      const merging = runMerge(db, plan, ac.signal).then(() => undefined, (e: unknown) => e);
+      // the merge's INSERT is queued behind the lock: a condition the server reports, not a guessed delay
+      for (let i = 0; i < 200; i++) {
+        const waiting = (await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0] as { n: number };
+        if (waiting.n > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      ac.abort();
+      const err = await merging;
+      expect(err).toBeInstanceOf(OpsError);
+      expect((err as OpsError).code).toBe('cancelled');
+      await locker.query('ROLLBACK');
+    });
+    expect(await state()).toEqual(before);
+  });
+});
+
 describe('a table dropped in live', () => {
   it('is reported by the diff with every copy row missing, and skipped by the merge plan', async () => {
     await sql(`CREATE TABLE ${q(COPY)}.dropped (id int PRIMARY KEY, v text); INSERT INTO ${q(COPY)}.dropped SELECT g, 'x' FROM generate_series(1, 3) g`);
