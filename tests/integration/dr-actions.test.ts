@@ -282,28 +282,42 @@ describe('merge', () => {
   });
 });
 
-describe('cancel', () => {
-  it('cancels a merge waiting on a lock on the server, and nothing is inserted', async () => {
+describe('cancel and a lost session', () => {
+  /** Runs the merge with its first INSERT queued behind a lock, does `act` to it there, and returns what the merge threw. */
+  async function mergeStuckOnLock(act: (locker: pg.Client, pid: number, ac: AbortController) => Promise<unknown>): Promise<OpsError> {
     const plan = await planMerge(db, { copy: COPY, live: LIVE });
-    expect(plan.statements[0]?.table).toBe('shows'); // left by the test before: show 4 is missing
-    const before = await state();
-    await withClient(scratch.url, async (locker) => {
-      await locker.query(`BEGIN; LOCK TABLE ${LIVE}.shows IN ACCESS EXCLUSIVE MODE`);
+    const first = plan.statements[0]!.table; // there are rows to bring back: the test before left show 4 missing
+    return withClient(scratch.url, async (locker) => {
+      await locker.query(`BEGIN; LOCK TABLE ${LIVE}.${q(first)} IN ACCESS EXCLUSIVE MODE`);
       const ac = new AbortController();
       const merging = runMerge(db, plan, ac.signal).then(() => undefined, (e: unknown) => e);
-      // the merge's INSERT is queued behind the lock: a condition the server reports, not a guessed delay
-      for (let i = 0; i < 200; i++) {
-        const waiting = (await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0] as { n: number };
-        if (waiting.n > 0) break;
-        await new Promise((r) => setTimeout(r, 25));
+      // the merge's INSERT waits for the lock: a condition the server reports, not a guessed delay
+      let pid: number | undefined;
+      for (let i = 0; i < 400 && pid === undefined; i++) {
+        await locker.query('SELECT pg_stat_clear_snapshot()'); // inside a transaction pg_stat_activity is read once and kept
+        pid = ((await locker.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0] as { pid: number } | undefined)?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
       }
-      ac.abort();
+      expect(pid).toBeDefined();
+      await act(locker, pid!, ac);
       const err = await merging;
-      expect(err).toBeInstanceOf(OpsError);
-      expect((err as OpsError).code).toBe('cancelled');
       await locker.query('ROLLBACK');
+      expect(err).toBeInstanceOf(OpsError);
+      return err as OpsError;
     });
+  }
+
+  it('cancels a merge waiting on a lock on the server, and nothing is inserted', async () => {
+    const before = await state();
+    expect((await mergeStuckOnLock(async (_l, _pid, ac) => ac.abort())).code).toBe('cancelled');
     expect(await state()).toEqual(before);
+  });
+
+  it('reports a session the server ended as connection_lost, and nothing is inserted', async () => {
+    const before = await state();
+    expect((await mergeStuckOnLock((locker, pid) => locker.query('SELECT pg_terminate_backend($1)', [pid]))).code).toBe('connection_lost');
+    expect(await state()).toEqual(before);
+    expect((await diffSchemas(db, { copy: COPY, live: LIVE })).totals.missingInLive).toBeGreaterThan(0); // the next call opens a new session
   });
 });
 
