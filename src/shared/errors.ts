@@ -106,6 +106,13 @@ export const ERRORS = {
   // Disaster recovery
   invalid_runbook: { status: 500, meaning: 'A runbook file in resources/dr/ is not valid JSON or not the runbook format; the message names the file and field.' },
   no_restore_point: { status: 404, meaning: 'No backup that may hold the tenant finished before the incident time (or every one failed its verify).' },
+  no_such_role: { status: 404, meaning: 'The role named does not exist on the server.' },
+  no_baseline: { status: 409, meaning: 'No security baseline was recorded for this connection (dr baseline records one).' },
+  not_locked: { status: 409, meaning: 'The role is not in the state its lock left it in (unlocked already, or changed since); nothing was undone.' },
+  secret_mismatch: { status: 422, meaning: 'The connection\'s secret holds the credential of another role than the one to rotate; nothing was changed.' },
+  evidence_exists: { status: 409, meaning: 'The evidence folder already holds files; evidence is never overwritten.' },
+  amcheck_missing: { status: 422, meaning: 'The amcheck extension is not installed in the database, so no integrity check can run.' },
+  drill_only: { status: 422, meaning: 'A drill that damages data refuses anything but its own scratch cluster.' },
 
   // Server tools (pg_dump, pg_restore, openssl)
   tool_missing: { status: 422, meaning: 'A PostgreSQL client program is not on PATH.' },
