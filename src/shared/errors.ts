@@ -112,7 +112,6 @@ export const ERRORS = {
   secret_mismatch: { status: 422, meaning: 'The connection\'s secret holds the credential of another role than the one to rotate; nothing was changed.' },
   evidence_exists: { status: 409, meaning: 'The evidence folder already holds files; evidence is never overwritten.' },
   amcheck_missing: { status: 422, meaning: 'The amcheck extension is not installed in the database, so no integrity check can run.' },
-  drill_only: { status: 422, meaning: 'A drill that damages data refuses anything but its own scratch cluster.' },
 
   // Server tools (pg_dump, pg_restore, openssl)
   tool_missing: { status: 422, meaning: 'A PostgreSQL client program is not on PATH.' },

@@ -72,14 +72,13 @@ function hbaRule(r: HbaRow): string {
 
 /** The security-relevant state of the database now. */
 export async function securityState(db: Db, scope: TenantScope = {}): Promise<SecurityState> {
-  const [roles, secdef, triggers, extensions, languages, tenantFunctions] = await Promise.all([
-    rows<RoleRow>(db, 'dr_roles'),
-    rows<{ object: string; owner: string }>(db, 'dr_secdef_functions'),
-    rows<{ name: string; event: string; function: string }>(db, 'dr_event_triggers'),
-    rows<{ name: string; version: string; schema: string }>(db, 'dr_extensions'),
-    rows<{ name: string }>(db, 'dr_untrusted_languages'),
-    rows<{ tenant: string; object: string; owner: string }>(db, 'dr_tenant_functions', scopeParams(scope)),
-  ]);
+  // One after the other: a single client runs one query at a time.
+  const roles = await rows<RoleRow>(db, 'dr_roles');
+  const secdef = await rows<{ object: string; owner: string }>(db, 'dr_secdef_functions');
+  const triggers = await rows<{ name: string; event: string; function: string }>(db, 'dr_event_triggers');
+  const extensions = await rows<{ name: string; version: string; schema: string }>(db, 'dr_extensions');
+  const languages = await rows<{ name: string }>(db, 'dr_untrusted_languages');
+  const tenantFunctions = await rows<{ tenant: string; object: string; owner: string }>(db, 'dr_tenant_functions', scopeParams(scope));
   let hbaRules: SecurityState['hbaRules'];
   try {
     hbaRules = (await rows<HbaRow>(db, 'dr_hba_rules')).map((r) => ({ line: r.line_number, rule: hbaRule(r) }));
