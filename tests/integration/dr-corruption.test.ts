@@ -65,7 +65,8 @@ describe('corruption drill', () => {
     expect(r.after.ok).toBe(false);
     expect(r.after.tenants).toEqual([r.tenant]);
     expect(r.after.relations.map((x) => x.relation)).toEqual([`${r.tenant}.${DRILL_TABLE}`]);
-    expect(r.after.findings[0]).toMatchObject({ tenant: r.tenant, kind: 'heap', block: 0 });
+    expect(r.after.findings[0]).toMatchObject({ tenant: r.tenant, kind: 'heap', table: DRILL_TABLE, block: 0 });
+    expect(r.after.damagedTables).toEqual([DRILL_TABLE]);
     expect(progress).toContain('pages');
 
     const ext = await integrityCheck({ url: cluster.url, schema: r.tenant, forceExtension: true });

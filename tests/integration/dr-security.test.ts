@@ -218,6 +218,8 @@ describe('backup integrity sweep', () => {
     expect(r.restorePoints?.find((p) => p.tenant === a)).toMatchObject({ point: { backup: { id: olderA.m.id } } });
     expect(r.restorePoints?.find((p) => p.tenant === b)).toMatchObject({ error: { code: 'no_restore_point' } });
     expect(r.bucket).toBeUndefined();
+    // Only tenant backups here: no full backup to propose for the whole database.
+    expect(r.backup).toBeUndefined();
     expect(progress.at(-1)).toBe(3);
   });
 

@@ -31,6 +31,8 @@ export interface IntegrityFinding {
   /** The tenant schema the relation is in (or whose table a TOAST table belongs to). */
   tenant?: string;
   kind: 'heap' | 'btree' | 'toast' | 'error';
+  /** The table whose rows are damaged: the relation itself, or the owner of a damaged TOAST table. Not set for an index (its table is intact; REINDEX). */
+  table?: string;
   block?: number;
   offset?: number;
   message: string;
@@ -49,6 +51,8 @@ export interface IntegrityResult {
   /** Findings counted by relation, most first. */
   relations: { relation: string; tenant?: string; findings: number }[];
   tenants: string[];
+  /** With `schema`: the names of its tables whose rows are damaged (what salvage_dump leaves out). */
+  damagedTables?: string[];
 }
 
 export interface IntegrityOptions {
@@ -230,8 +234,20 @@ export async function integrityCheck(opts: IntegrityOptions, signal?: AbortSigna
       const rel = await db.query<{ schema: string; name: string }>('SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.pg_filenode_relation(0, $1::oid)', [r.filenode], { purpose: 'admin' });
       if (rel.rows[0]) Object.assign(r, { relation: `${rel.rows[0].schema}.${rel.rows[0].name}`, schema: rel.rows[0].schema, kind: 'heap' });
     }
+    // A TOAST table's damage is its owning table's: name that table (and so its tenant).
+    const toast = [...new Set(raw.filter((x) => x.schema === 'pg_toast').map((x) => x.relation.slice('pg_toast.'.length)))];
+    const owners = new Map(
+      toast.length
+        ? (await db.query<{ toast: string; schema: string; name: string }>("SELECT t.relname AS toast, n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid WHERE t.relname = ANY ($1::text[])", [toast], { purpose: 'admin' })).rows.map((r) => [r.toast, r] as const)
+        : [],
+    );
     const isTenant = tenantMatcher(opts.pattern ?? DEFAULT_TENANT_PATTERN);
-    const findings: IntegrityFinding[] = raw.map(({ filenode: _f, ...x }) => ({ ...x, ...(x.schema && isTenant(x.schema) ? { tenant: x.schema } : {}) }));
+    const findings: IntegrityFinding[] = raw.map(({ filenode: _f, ...x }) => {
+      const owner = x.schema === 'pg_toast' ? owners.get(x.relation.slice('pg_toast.'.length)) : undefined;
+      const schema = owner?.schema ?? x.schema;
+      const table = owner ? owner.name : x.kind === 'heap' && x.schema ? x.relation.slice(x.schema.length + 1) : undefined;
+      return { ...x, ...(owner ? { kind: 'toast' as const } : {}), ...(table ? { table } : {}), ...(schema && isTenant(schema) ? { tenant: schema } : {}) };
+    });
     const counts = new Map<string, { relation: string; tenant?: string; findings: number }>();
     for (const x of findings) {
       const c = counts.get(x.relation) ?? { relation: x.relation, ...(x.tenant ? { tenant: x.tenant } : {}), findings: 0 };
@@ -249,6 +265,7 @@ export async function integrityCheck(opts: IntegrityOptions, signal?: AbortSigna
       findings,
       relations: [...counts.values()].sort((a, b) => b.findings - a.findings || a.relation.localeCompare(b.relation)),
       tenants: [...new Set(findings.map((x) => x.tenant).filter((t): t is string => Boolean(t)))].sort(),
+      ...(opts.schema ? { damagedTables: [...new Set(findings.filter((x) => x.table && (x.kind === 'toast' ? x.tenant : x.schema) === opts.schema).map((x) => x.table!))].sort() } : {}),
     };
   } finally {
     await db.close();

@@ -48,6 +48,9 @@ export interface SweepResult {
   intact: number;
   failed: number;
   bucket?: BucketProtection;
+  /** With an intrusion time: the newest intact full backup before it (what full_restore takes), and its RPO gap. */
+  backup?: CatalogEntry;
+  rpoGapSec?: number;
   /** With an intrusion time: per tenant (and for the whole database) the newest intact backup before it. */
   restorePoints?: ({ tenant?: string } & ({ point: RestorePoint } | { error: { code: string; message: string } }))[];
 }
@@ -182,7 +185,9 @@ export async function backupIntegritySweep(dest: Destination, key: BackupKey | B
         return { ...(tenant ? { tenant } : {}), error: { code: err.code, message: err.message } };
       }
     };
-    result.restorePoints = [...tenantsOf(all).map((t) => choose(t)), ...(all.some((e) => e.kind === 'full') ? [choose()] : [])];
+    const database = all.some((e) => e.kind === 'full') ? choose() : undefined;
+    result.restorePoints = [...tenantsOf(all).map((t) => choose(t)), ...(database ? [database] : [])];
+    if (database && 'point' in database) Object.assign(result, { backup: database.point.backup, rpoGapSec: database.point.rpoGapSec });
   }
   return result;
 }
