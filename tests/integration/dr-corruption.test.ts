@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../src/main/core/db/client';
 import { baselineAge, persistenceHunt, readBaseline, recordBaseline } from '../../src/main/core/dr/security/baseline';
 import { DRILL_TABLE, runCorruptionDrill, startDrillCluster, type DrillCluster } from '../../src/main/core/dr/security/drill';
-import { integrityCheck, parseAmcheckOutput } from '../../src/main/core/dr/security/integrity';
+import { integrityCheck, parseAmcheckOutput, repairChecklist } from '../../src/main/core/dr/security/integrity';
 
 const exec = promisify(execFile);
 let cluster: DrillCluster;
@@ -79,6 +79,14 @@ describe('corruption drill', () => {
     expect(stdout).toMatch(new RegExp(`TABLE ${r.tenant} ${DRILL_TABLE}\\b`));
     expect(stdout).not.toMatch(new RegExp(`TABLE DATA ${r.tenant} ${DRILL_TABLE}\\b`));
     expect(stdout).toMatch(new RegExp(`TABLE DATA ${r.tenant} shows\\b`));
+  });
+
+  it('the copy-before-repair checklist names this server\'s data directory', async () => {
+    const c = await connectClient({ connectionString: cluster.url });
+    const dir = (await c.query<{ d: string }>("SELECT current_setting('data_directory') AS d").finally(() => c.end())).rows[0]!.d;
+    const text = await repairChecklist(cluster.url, { copyTo: '/mnt/evidence', now: new Date('2026-12-01T10:00:00Z') });
+    expect(text).toContain(`rsync -aHAX --numeric-ids '${dir}'/ '/mnt/evidence/pgdata-20261201T100000'/`);
+    expect(text).toContain('/usr/lib/postgresql/15/bin/pg_checksums --check');
   });
 
   it('refuses a schema that does not exist and a job count out of range, checking nothing', async () => {

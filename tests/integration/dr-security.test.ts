@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/main/core/backup/backup';
-import { LocalDestination } from '../../src/main/core/backup/destination';
+import { LocalDestination, S3Destination } from '../../src/main/core/backup/destination';
 import { loadKeyFile, type BackupKey } from '../../src/main/core/backup/keys';
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
@@ -21,6 +21,7 @@ import { lockRole, unlockRole } from '../../src/main/core/dr/security/lock';
 import { rotateRolePassword } from '../../src/main/core/dr/security/rotate';
 import { backupIntegritySweep } from '../../src/main/core/dr/security/sweep';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { startS3 } from '../support/s3';
 import { startSecretsManager, useSecretsManagerEnv, type SecretsManagerServer } from '../support/secrets-manager-server';
 
 const q = pg.escapeIdentifier;
@@ -88,6 +89,21 @@ describe('breach scope', () => {
     const csv = breachScopeCsv(scope);
     expect(csv.split('\r\n')[0]).toBe('role,tenant,via,organization,owner_email,owner_name');
     expect(csv.trim().split('\r\n')).toHaveLength(4);
+  });
+
+  it('a shared tenant-keyed table counts for every tenant: through its RLS policy, or bypassing RLS', async () => {
+    const reader = `pfo_breach_rls_${suffix}`;
+    await client.query(`CREATE ROLE ${q(reader)} NOLOGIN; GRANT SELECT ON public.usage_events TO ${q(reader)}`);
+    try {
+      const viaPolicy = await breachScope(client, { role: reader });
+      expect(viaPolicy.tenants.map((t) => t.tenant)).toEqual(tenants);
+      expect(viaPolicy.tenants.every((t) => t.via.join() === 'rls_policy:public.usage_events/usage_events_tenant_isolation')).toBe(true);
+      await client.query(`ALTER ROLE ${q(reader)} BYPASSRLS`);
+      const bypassing = await breachScope(client, { role: reader });
+      expect(bypassing.tenants.every((t) => t.via.join() === 'shared:public.usage_events')).toBe(true);
+    } finally {
+      await client.query(`REVOKE SELECT ON public.usage_events FROM ${q(reader)}; DROP ROLE ${q(reader)}`);
+    }
   });
 
   it('a superuser reaches every tenant; an unknown role is refused', async () => {
@@ -221,6 +237,37 @@ describe('backup integrity sweep', () => {
     // Only tenant backups here: no full backup to propose for the whole database.
     expect(r.backup).toBeUndefined();
     expect(progress.at(-1)).toBe(3);
+  });
+
+  it('on S3: reports versioning and Object Lock, and a bucket that does not answer within the deadline', async () => {
+    let hang = false;
+    const s3 = await startS3('pfo-sweep', (req) => (hang && 'versioning' in req.query ? req.hang() : undefined));
+    const saved = process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS;
+    try {
+      const s3dest = new S3Destination(s3.bucket, 'dr', { endpoint: s3.endpoint, forcePathStyle: true });
+      const db = open(scratch.url);
+      try {
+        await runBackup({ db, dest: s3dest, key, scope: { kind: 'full' }, now: at('2026-11-20T12:00:00Z') });
+      } finally {
+        await db.close();
+      }
+      const r = await backupIntegritySweep(s3dest, key, undefined, undefined, { incidentAt: '2026-11-22T00:00:00Z' });
+      expect(r.backups.map((x) => x.verdict)).toEqual(['intact']);
+      expect(r.bucket).toMatchObject({ bucket: 'pfo-sweep', versioning: 'Enabled', objectLock: { enabled: false } });
+      expect(r.bucket?.notes.join(' ')).toMatch(/Object Lock is off/);
+      expect(r.backup?.kind).toBe('full');
+      expect(r.rpoGapSec).toBe(36 * 3600);
+
+      hang = true;
+      process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS = '1500';
+      const slow = await backupIntegritySweep(s3dest, key);
+      expect(slow.bucket?.versioning).toBe('unknown');
+      expect(slow.bucket?.notes.join(' ')).toMatch(/did not answer \(GetBucketVersioning\) within 1500 ms/);
+    } finally {
+      if (saved === undefined) delete process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS;
+      else process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS = saved;
+      await s3.close();
+    }
   });
 
   it('names a backup whose key is not given as key_missing', async () => {

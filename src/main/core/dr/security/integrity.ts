@@ -292,12 +292,15 @@ export function copyBeforeRepairChecklist(f: ChecklistFacts): string {
   const dataDir = f.dataDirectory ?? '/path/to/data_directory';
   const dir = shellQuote(dataDir);
   const dest = shellQuote(`${f.copyTo ?? '/mnt/evidence'}/pgdata-${f.stamp}`);
+  const debian = /^(\d+)\/([A-Za-z0-9_-]+)$/.exec(f.clusterName ?? '');
   const lines = [
     'Before ANY repair (REINDEX, VACUUM, zero_damaged_pages, pg_resetwal, deleting files): take a file-level copy of the whole data directory to separate storage. Repair attempts destroy the evidence and often the data you could still save.',
     ...(f.dataDirectory ? [] : ['The data directory could not be read with this connection (it needs superuser or pg_read_all_settings): find it with `SHOW data_directory;` as a superuser, or `ps -o args= -C postgres` (the -D argument), and put it in place of /path/to/data_directory below.']),
     '',
     '1. Stop the server (a copy of a running cluster is not consistent):',
-    `   pg_ctl -D ${dir} stop -m fast${f.clusterName ? `    # or: systemctl stop postgresql@${shellQuote(f.clusterName).replace(/^'|'$/g, '')}  (Debian: pg_ctlcluster ${major} main stop)` : `    # Debian: pg_ctlcluster ${major} main stop`}`,
+    `   pg_ctl -D ${dir} stop -m fast`,
+    // A Debian cluster is named <major>/<name> and managed by pg_ctlcluster.
+    ...(debian ? [`   # or, on Debian/Ubuntu: pg_ctlcluster ${debian[1]} ${debian[2]} stop`] : []),
     '2. Copy the data directory, preserving owners, permissions, hard links and symlinks (pg_wal and tablespaces may be symlinks):',
     `   rsync -aHAX --numeric-ids ${dir}/ ${dest}/`,
     ...f.tablespaces.map((t) => `   rsync -aHAX --numeric-ids ${shellQuote(t.location)}/ ${shellQuote(`${f.copyTo ?? '/mnt/evidence'}/tablespace-${t.name}-${f.stamp}`)}/    # tablespace ${t.name.replace(/[\r\n]/g, ' ')}`),
@@ -315,7 +318,7 @@ export async function repairChecklist(url: string, opts: { copyTo?: string; now?
   const db = await databaseFromUrl(url);
   try {
     const f = await facts(db);
-    return copyBeforeRepairChecklist({ dataDirectory: f.data_directory, serverVersionNum: f.server_version_num, clusterName: f.cluster_name, tablespaces: f.tablespaces, ...(opts.copyTo ? { copyTo: opts.copyTo } : {}), stamp: (opts.now ?? new Date()).toISOString().replace(/[:.]/g, '').slice(0, 15) });
+    return copyBeforeRepairChecklist({ dataDirectory: f.data_directory, serverVersionNum: f.server_version_num, clusterName: f.cluster_name, tablespaces: f.tablespaces, ...(opts.copyTo ? { copyTo: opts.copyTo } : {}), stamp: (opts.now ?? new Date()).toISOString().replace(/[-:.]/g, '').slice(0, 15) });
   } finally {
     await db.close();
   }
