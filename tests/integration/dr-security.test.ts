@@ -219,7 +219,7 @@ describe('backup integrity sweep', () => {
     // The ransomware rewrote one byte of the newest backup of a, and "fixed" a row count in b's manifest.
     const dump = join(dest.location, newestA.m.files.dump);
     const bytes = await readFile(dump);
-    bytes[bytes.length - 100] ^= 0xff;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
     await writeFile(dump, bytes);
     onlyB.m.tables[0]!.rows += 1;
     await writeFile(join(dest.location, onlyB.n), JSON.stringify(onlyB.m, null, 2));
