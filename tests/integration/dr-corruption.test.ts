@@ -55,7 +55,7 @@ describe('persistence hunt', () => {
 });
 
 describe('corruption drill', () => {
-  it('pg_amcheck names the damaged relation and its tenant; the extension agrees; the salvage leaves its rows out', async () => {
+  it('pg_amcheck names the damaged relation and its tenant; the extension agrees; the salvage leaves its rows out; the earlier backup restores it beside', async () => {
     const progress: string[] = [];
     const r = await runCorruptionDrill(cluster, undefined, (p) => progress.push(p.unit));
     expect(r.before.ok).toBe(true);
@@ -79,6 +79,9 @@ describe('corruption drill', () => {
     expect(stdout).toMatch(new RegExp(`TABLE ${r.tenant} ${DRILL_TABLE}\\b`));
     expect(stdout).not.toMatch(new RegExp(`TABLE DATA ${r.tenant} ${DRILL_TABLE}\\b`));
     expect(stdout).toMatch(new RegExp(`TABLE DATA ${r.tenant} shows\\b`));
+    // The backup from before the damage restores the tenant beside, the table whole.
+    expect(r.restored.schema).toMatch(new RegExp(`^${r.tenant}__restored_`));
+    expect(r.restored.rows).toBe(r.restored.expectedRows);
   });
 
   it('the copy-before-repair checklist names this server\'s data directory', async () => {

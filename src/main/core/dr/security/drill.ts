@@ -3,15 +3,21 @@
  * healthy rest can be salvaged, without ever touching a real database. The cluster is an embedded
  * PostgreSQL in a fresh temporary folder (as the tests and the demo start one), seeded with one small tenant;
  * a scratch table there is written, checkpointed, the server stopped, bytes of the table's heap file
- * overwritten, the server started again; then integrity_check must name that relation, and salvage_dump
- * must dump the tenant without it. The folder is removed at the end, whatever happened.
+ * overwritten, the server started again; then integrity_check must name that relation, salvage_dump must
+ * dump the tenant without its rows, and the backup taken before the damage must restore the tenant beside
+ * with the table whole. The folder is removed at the end, whatever happened.
  */
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startDemo, type DemoHandle } from '../../demo/cluster';
+import { runBackup } from '../../backup/backup';
+import { LocalDestination } from '../../backup/destination';
+import { generateKeyFile } from '../../backup/keys';
+import { restoreBackup } from '../../backup/restore';
 import { connectClient } from '../../db/client';
+import { databaseFromUrl } from '../../db/database';
+import { startDemo, type DemoHandle } from '../../demo/cluster';
 import { integrityCheck, salvageDump, type IntegrityResult, type SalvageResult } from './integrity';
 import { throwIfAborted, type Progress } from './common';
 
@@ -62,7 +68,11 @@ export interface CorruptionDrillResult {
   after: IntegrityResult;
   detected: boolean;
   salvage: SalvageResult;
+  /** The tenant restored beside from the backup taken before the damage, and the scratch table's rows there. */
+  restored: { backup: string; schema: string; rows: number; expectedRows: number };
 }
+
+const ROWS = 200;
 
 /** Writes the scratch table, damages block 0 of its heap file with the server stopped, and checks. */
 export async function runCorruptionDrill(cluster: DrillCluster, signal?: AbortSignal, progress?: Progress): Promise<CorruptionDrillResult> {
@@ -72,7 +82,7 @@ export async function runCorruptionDrill(cluster: DrillCluster, signal?: AbortSi
   let file: string;
   try {
     await c.query(`CREATE TABLE ${pg.escapeIdentifier(tenant)}.${DRILL_TABLE} (id int PRIMARY KEY, note text NOT NULL)`);
-    await c.query(`INSERT INTO ${pg.escapeIdentifier(tenant)}.${DRILL_TABLE} SELECT g, 'row ' || g FROM generate_series(1, 200) g`);
+    await c.query(`INSERT INTO ${pg.escapeIdentifier(tenant)}.${DRILL_TABLE} SELECT g, 'row ' || g FROM generate_series(1, ${ROWS}) g`);
     await c.query('CHECKPOINT');
     const r = await c.query<{ path: string }>('SELECT pg_relation_filepath($1::regclass) AS path', [`${pg.escapeIdentifier(tenant)}.${DRILL_TABLE}`]);
     file = join(cluster.handle.clusterDir, r.rows[0]!.path);
@@ -82,6 +92,16 @@ export async function runCorruptionDrill(cluster: DrillCluster, signal?: AbortSi
   const check = () => integrityCheck({ url: cluster.url, schema: tenant, installMissing: true }, signal, progress);
   const before = await check();
   throwIfAborted(signal);
+  // The backup a real incident would restore from: taken while the table was whole.
+  const dest = new LocalDestination(join(cluster.dir, 'backups'));
+  const key = await generateKeyFile(join(cluster.dir, 'keys'));
+  const db = await databaseFromUrl(cluster.url);
+  let backup: string;
+  try {
+    backup = (await runBackup({ db, dest, key, scope: { kind: 'tenant', tenant }, ...(signal ? { signal } : {}) })).manifest.name;
+  } finally {
+    await db.close();
+  }
   await cluster.handle.stop();
   // Block 0's line pointer array (after the 24-byte page header): every tuple's offset and length garbled.
   const h = await open(file, 'r+');
@@ -95,6 +115,14 @@ export async function runCorruptionDrill(cluster: DrillCluster, signal?: AbortSi
   cluster.url = cluster.handle.url;
   const after = await check();
   const detected = after.findings.some((f) => f.relation === damaged);
-  const salvage = await salvageDump({ url: cluster.url, tenant, exclude: [DRILL_TABLE], file: join(cluster.dir, `${tenant}.salvage.dump`) }, signal, progress);
-  return { tenant, damaged, before, after, detected, salvage };
+  const salvage = await salvageDump({ url: cluster.url, tenant, exclude: after.damagedTables ?? [DRILL_TABLE], file: join(cluster.dir, `${tenant}.salvage.dump`) }, signal, progress);
+  const live = await databaseFromUrl(cluster.url);
+  try {
+    const out = await restoreBackup({ db: live, dest, name: backup, keys: [key], ...(signal ? { signal } : {}) });
+    const schema = out.schema!;
+    const n = await live.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.${DRILL_TABLE}`, [], { purpose: 'admin' });
+    return { tenant, damaged, before, after, detected, salvage, restored: { backup, schema, rows: n.rows[0]!.n, expectedRows: ROWS } };
+  } finally {
+    await live.close();
+  }
 }
