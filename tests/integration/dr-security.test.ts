@@ -148,6 +148,14 @@ describe('lock and unlock', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('refuses to lock the console\'s own role or a predefined one, changing nothing', async () => {
+    const before = await state();
+    await expect(lockRole(client, { role: parseUrl(scratch.url).target.user })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('lock the console out') });
+    await expect(lockRole(client, { role: 'pg_read_all_data' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(lockRole(client, { role: 'x'.repeat(64) })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(await state()).toEqual(before);
+  });
+
   it('refuses a journal record whose privileges are not privileges, and changes nothing', async () => {
     const before = await state();
     const bad = { role: ROLE, lockedAt: new Date().toISOString(), loginRevoked: false, terminated: [], notes: [], revoked: [{ tenant: tenants[0], objectType: 'table', object: 'shows', grantor: 'postgres', privileges: ['SELECT; DROP TABLE x'], grantable: false }] };
@@ -268,6 +276,13 @@ describe('backup integrity sweep', () => {
       else process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS = saved;
       await s3.close();
     }
+  });
+
+  it('a cancelled sweep ends cancelled, judging nothing', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(backupIntegritySweep(dest, key, ac.signal)).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(backupIntegritySweep(dest, key, undefined, undefined, { incidentAt: 'last tuesday' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('names a backup whose key is not given as key_missing', async () => {

@@ -10,6 +10,12 @@ import { OpsError } from '../../util/errors';
 /** A connected client (core/db/client.ts), or anything that queries like one (a pool, a test's client). */
 export type Db = Pick<pg.ClientBase, 'query'>;
 
+/**
+ * One connected client, for actions that run a transaction (lock, unlock, rotation): a pool would send
+ * BEGIN and COMMIT down different connections. (A pg.Pool is not a ClientBase, so the compiler refuses one.)
+ */
+export type Session = pg.ClientBase;
+
 /** Task progress (DESIGN §5): at most a few calls a second. */
 export type Progress = (p: { done: number; total?: number; unit: string; message?: string }) => void;
 

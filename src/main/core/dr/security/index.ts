@@ -7,4 +7,4 @@ export { backupIntegritySweep, type SweepResult } from './sweep';
 export { rotateRolePassword, type RotateResult } from './rotate';
 export { lockRole, unlockRole, LockRecord, type UnlockResult } from './lock';
 export { breachScope, breachScopeCsv, gdprClock, GDPR_NOTICE_SEC, type BreachScope } from './breach';
-export type { Db, Progress, TenantScope } from './common';
+export type { Db, Progress, Session, TenantScope } from './common';

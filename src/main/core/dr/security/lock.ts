@@ -9,7 +9,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { OpsError } from '../../util/errors';
-import { requireRole, rows, scopeParams, throwIfAborted, type Db, type TenantScope } from './common';
+import { requireRole, rows, scopeParams, throwIfAborted, type Db, type Session, type TenantScope } from './common';
 
 const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE', 'CREATE', 'EXECUTE', 'MAINTAIN'] as const;
 
@@ -68,7 +68,7 @@ async function statement(db: Db, g: RevokedGrant, role: string, op: 'grant' | 'r
 }
 
 /** Runs fn in one transaction; on any failure it is rolled back, so nothing was changed. */
-async function inTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+async function inTransaction<T>(db: Session, fn: () => Promise<T>): Promise<T> {
   await db.query('BEGIN');
   try {
     const out = await fn();
@@ -81,7 +81,7 @@ async function inTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
 }
 
 /** One statement as the grant's grantor: PostgreSQL keeps each grant under the role that made it. */
-async function asGrantor(db: Db, grantor: string, sql: string): Promise<void> {
+async function asGrantor(db: Session, grantor: string, sql: string): Promise<void> {
   await db.query(`SET LOCAL ROLE ${id(grantor)}`);
   await db.query(sql);
   await db.query('RESET ROLE');
@@ -95,7 +95,7 @@ export interface LockOptions extends TenantScope {
   now?: () => Date;
 }
 
-export async function lockRole(db: Db, opts: LockOptions): Promise<LockRecord> {
+export async function lockRole(db: Session, opts: LockOptions): Promise<LockRecord> {
   const role = await requireRole(db, opts.role);
   const [me] = (await db.query<{ me: string }>('SELECT current_user AS me')).rows;
   if (me?.me === opts.role) throw new OpsError('invalid_input', `The console is connected as ${JSON.stringify(opts.role)}: locking it would lock the console out mid-incident.`, 'Connect as another administrative role to lock this one; nothing was changed.');
@@ -109,16 +109,24 @@ export async function lockRole(db: Db, opts: LockOptions): Promise<LockRecord> {
     if (loginRevoked) await db.query(`ALTER ROLE ${id(opts.role)} NOLOGIN`);
     for (const g of grants) await asGrantor(db, g.grantor, await statement(db, g, opts.role, 'revoke'));
   });
-  // After the commit: a terminated session cannot log in again.
-  const terminated = (
-    await db.query<{ pid: number; application: string | null; client: string | null; ok: boolean }>(
-      `SELECT pid, application_name AS application, client_addr::text AS client, pg_catalog.pg_terminate_backend(pid) AS ok
-         FROM pg_catalog.pg_stat_activity WHERE usename = $1 AND pid <> pg_catalog.pg_backend_pid()`,
-      [opts.role],
-    )
-  ).rows.filter((r) => r.ok).map(({ pid, application, client }) => ({ pid, application, client }));
+  // After the commit: a terminated session cannot log in again. The lock stands even if this fails (no
+  // pg_signal_backend, a superuser's session): the record must reach the journal, so it says so instead.
+  let terminated: LockRecord['terminated'] = [];
+  const failures: string[] = [];
+  try {
+    terminated = (
+      await db.query<{ pid: number; application: string | null; client: string | null; ok: boolean }>(
+        `SELECT pid, application_name AS application, client_addr::text AS client, pg_catalog.pg_terminate_backend(pid) AS ok
+           FROM pg_catalog.pg_stat_activity WHERE usename = $1 AND pid <> pg_catalog.pg_backend_pid()`,
+        [opts.role],
+      )
+    ).rows.filter((r) => r.ok).map(({ pid, application, client }) => ({ pid, application, client }));
+  } catch (err) {
+    failures.push(`Its sessions could not be terminated (${(err as Error).message}): end them as a superuser (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '…').`);
+  }
   const members = (await db.query<{ member: string }>('SELECT m.rolname AS member FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles m ON m.oid = a.member WHERE a.roleid = $1 ORDER BY 1', [role.oid])).rows.map((r) => r.member);
   const notes = [
+    ...failures,
     ...(loginRevoked ? [] : [`${opts.role} could not log in before the lock (NOLOGIN already); LOGIN is left as it was.`]),
     ...(members.length ? [`Members of ${opts.role} can still SET ROLE to it: ${members.join(', ')}. Revoke those memberships too if they are compromised.`] : []),
     'Role memberships of the role itself, grants outside tenant schemas and column-level grants are unchanged; rotate its password (rotate_credentials) before unlocking.',
@@ -133,7 +141,7 @@ export interface UnlockResult {
 }
 
 /** Undoes a lock from its record: the revoked grants granted back as their grantors, LOGIN if the lock took it. */
-export async function unlockRole(db: Db, record: LockRecord): Promise<UnlockResult> {
+export async function unlockRole(db: Session, record: LockRecord): Promise<UnlockResult> {
   const parsed = LockRecord.safeParse(record);
   if (!parsed.success) throw new OpsError('invalid_input', `Not a lock record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}.`, 'Pass the output of the lock_role step; nothing was changed.');
   const rec = parsed.data;

@@ -14,7 +14,7 @@ import { awsError, scopeOf, secretsClient } from '../../secrets/aws';
 import { parseSecretString } from '../../secrets/credentials';
 import { OpsError } from '../../util/errors';
 import { registerSecret } from '../../util/redact';
-import { requireRole, type Db } from './common';
+import { requireRole, type Session } from './common';
 
 const SCRAM_ITERATIONS = 4096;
 
@@ -58,7 +58,7 @@ export interface RotateResult {
   applicationMust: string;
 }
 
-export async function rotateRolePassword(db: Db, opts: RotateOptions): Promise<RotateResult> {
+export async function rotateRolePassword(db: Session, opts: RotateOptions): Promise<RotateResult> {
   await requireRole(db, opts.role);
   let secretText: string | undefined;
   if (opts.secret) {
