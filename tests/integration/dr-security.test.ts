@@ -271,6 +271,11 @@ describe('backup integrity sweep', () => {
       const slow = await backupIntegritySweep(s3dest, key);
       expect(slow.bucket?.versioning).toBe('unknown');
       expect(slow.bucket?.notes.join(' ')).toMatch(/did not answer \(GetBucketVersioning\) within 1500 ms/);
+
+      // The attacker deleted the dump object and left the manifest.
+      hang = false;
+      await s3dest.remove(`${r.backups[0]!.name}.dump.enc`);
+      expect((await backupIntegritySweep(s3dest, key)).backups.map((x) => x.verdict)).toEqual(['object_missing']);
     } finally {
       if (saved === undefined) delete process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS;
       else process.env.PODCASTFLOW_OPS_NETWORK_TIMEOUT_MS = saved;

@@ -4,12 +4,11 @@
  * tenant, plus whether data checksums are on; the copy-before-repair checklist with the exact commands for
  * the connected server; and a pg_dump of a damaged tenant's healthy relations.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DEFAULT_TENANT_PATTERN } from '../../../../shared/vocabulary';
 import type { Database } from '../../db/database';
@@ -148,6 +147,9 @@ export function parseAmcheckOutput(text: string, database: string, schemas: stri
   return out;
 }
 
+/** A psql-style pattern that matches exactly this name (double-quoted, so no wildcard applies). */
+const exactPattern = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 function progressOf(line: string): { done: number; total: number } | undefined {
   // pg_amcheck --progress: "12/40 relations (30%), 150/900 pages (16%)"
   const m = /(\d+)\/(\d+) pages/.exec(line);
@@ -155,8 +157,9 @@ function progressOf(line: string): { done: number; total: number } | undefined {
 }
 
 async function runPgAmcheck(db: Database, tool: { path: string }, opts: IntegrityOptions, signal: AbortSignal | undefined, progress: Progress | undefined): Promise<string> {
-  const args = ['--no-password', '--progress', '-j', String(opts.jobs ?? 1), '--database', db.target.database];
-  if (opts.schema) args.push('--schema', `"${opts.schema.replace(/"/g, '""')}"`);
+  // --database and --schema take patterns: quoted, a name with * or ? matches only itself.
+  const args = ['--no-password', '--progress', '-j', String(opts.jobs ?? 1), '--database', exactPattern(db.target.database)];
+  if (opts.schema) args.push('--schema', exactPattern(opts.schema));
   if (opts.heapallindexed) args.push('--heapallindexed');
   if (opts.installMissing) args.push('--install-missing');
   const env = pgEnv(db.target, db.toolCredential());
@@ -340,9 +343,6 @@ export interface SalvageResult {
   tenant: string;
   excluded: string[];
 }
-
-/** A psql-style pattern that matches exactly this name (double-quoted, so no wildcard applies). */
-const exactPattern = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * salvage_dump: pg_dump -Fc of a damaged tenant with every definition and the rows of its healthy tables

@@ -93,9 +93,9 @@ async function sweepOne(dest: Destination, name: string, keys: BackupKey[], sign
       got = await hashObject(dest, file, signal);
     } catch (err) {
       if (signal?.aborted) throw new OpsError('cancelled', 'Cancelled; the sweep did not finish, and no backup was judged from a partial read.');
-      if (err instanceof OpsError && err.code === 'backup_missing') return { ...base, verdict: 'object_missing', detail: `${dest.locate(file)} is missing.` };
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return { ...base, verdict: 'object_missing', detail: `${dest.locate(file)} is missing.` };
+      // A local file that is not there, or S3's NoSuchKey (wrapped as s3_failed by the destination).
+      const missing = err instanceof OpsError && (err.code === 'backup_missing' || (err.code === 's3_failed' && /NoSuchKey/.test(err.message)));
+      if (missing) return { ...base, verdict: 'object_missing', detail: `${dest.locate(file)} is missing.` };
       throw err;
     }
     if (got.bytes !== want.bytes || got.sha256 !== want.sha256) {
