@@ -53,6 +53,7 @@ describe('CLI usage', () => {
     [['sql', 'print', 'health_table_bloat', '--param', 'top=many'], /top \(\$2\) takes a whole number/],
     [['demo', 'up', '--tenants', '0'], /expected a whole number from 1 to 10000/],
     [['dr', 'readiness'], /required option '--dest <dest>'/],
+    [['dr', 'baseline'], /required option '--db <url>'/],
     [['no-such-command'], /unknown command/],
   ])('%j exits 64 with a message', async (args, message) => {
     const r = await cli(args);
@@ -130,6 +131,8 @@ describe('sql print', () => {
       dr_roles: { roles: 'podcastflow_app' },
       dr_terminate_sessions: { role: 'no_such_role_for_sql_print' },
       dr_copy_tables: { copy: `${tenant}__restored_20000101_0000`, live: tenant },
+      dr_breach_scope: { role: 'podcastflow_readonly' },
+      dr_tenant_contacts: { tenants: tenant },
     };
     const u = new URL(url);
     const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) };
@@ -233,6 +236,25 @@ describe('dr readiness', () => {
       expect(after['system-failure']).toMatchObject({ meets: false });
     } finally {
       await scratch.drop();
+    }
+  });
+});
+
+describe('dr baseline', () => {
+  it('records the baseline under --data and prints it with --json', async () => {
+    const data = await mkdtemp(path.join(os.tmpdir(), 'pfo-cli-baseline-'));
+    try {
+      const r = await cli(['dr', 'baseline', '--db', inject('pgUrl'), '--data', data, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const b = JSON.parse(r.stdout) as { connectionId: string; database: string; state: { roles: { role: string; superuser: boolean }[]; extensions: { name: string }[] } };
+      expect(b.database).toBe('podcastflow');
+      expect(b.state.roles.some((x) => x.superuser)).toBe(true);
+      expect(b.state.extensions.map((x) => x.name)).toContain('pg_stat_statements');
+      const saved = JSON.parse(await readFile(path.join(data, 'dr', 'baselines', `${b.connectionId}.json`), 'utf8')) as unknown;
+      expect(saved).toEqual(b);
+      expect(r.stdout).not.toMatch(/password/i);
+    } finally {
+      await rm(data, { recursive: true, force: true });
     }
   });
 });

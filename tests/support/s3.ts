@@ -74,6 +74,26 @@ async function multipartExtras(ctx: KoaContext, dir: string, bucket: string): Pr
 }
 
 /**
+ * GetBucketVersioning and GetObjectLockConfiguration, which s3rver 3 answers NotImplemented: the bucket
+ * answers as one with versioning enabled and no Object Lock configuration (as AWS does for such a bucket).
+ */
+function protectionExtras(ctx: KoaContext, bucket: string): boolean {
+  if (ctx.method !== 'GET' || ctx.path.replace(/\/$/, '') !== `/${bucket}`) return false;
+  if ('versioning' in ctx.query) {
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>';
+    return true;
+  }
+  if ('object-lock' in ctx.query) {
+    ctx.status = 404;
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>Object Lock configuration does not exist for this bucket</Message></Error>';
+    return true;
+  }
+  return false;
+}
+
+/**
  * `onRequest` sees every request before s3rver handles it (e.g. to stop the server mid-upload); a
  * promise it returns holds the request until it settles (an endpoint that stops answering).
  */
@@ -95,7 +115,7 @@ export async function startS3(bucket = 'pfo-backups', onRequest?: (req: S3Reques
           ctx.req.resume();
         });
       await onRequest?.({ method: ctx.method, path: ctx.path, query: ctx.query, hang });
-      if (!(await multipartExtras(ctx, dir, bucket))) await next();
+      if (!(await multipartExtras(ctx, dir, bucket)) && !protectionExtras(ctx, bucket)) await next();
     });
     return server;
   };

@@ -28,3 +28,11 @@ describe('toWireError', () => {
     expect(w.message).not.toContain('topsecret');
   });
 });
+
+describe('redact, SQL statements', () => {
+  it('masks the literal of PASSWORD in CREATE/ALTER ROLE, quoted or dollar-quoted', () => {
+    expect(redact(`ALTER ROLE app PASSWORD 'it''s-secret' VALID UNTIL 'infinity'`)).toBe(`ALTER ROLE app PASSWORD '***' VALID UNTIL 'infinity'`);
+    expect(redact(`create role x login password $q$hunter2$q$;`)).toBe(`create role x login password '***';`);
+    expect(redact(`ALTER ROLE app PASSWORD E'a\\'b'`)).not.toContain('a\\');
+  });
+});

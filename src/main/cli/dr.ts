@@ -10,7 +10,7 @@ function duration(sec: number): string {
   return `${Math.round((sec / 3600) * 10) / 10} h`;
 }
 
-/** `dr …`: disaster recovery (issue 11). So far the runbooks and readiness; runs and drills come next. */
+/** `dr …`: disaster recovery (issues 11 and 12). So far the runbooks, readiness and the security baseline; runs and drills come next. */
 export function registerDr(program: Command, run: Run): void {
   const dr = program.command('dr').description('disaster recovery: the scenario runbooks');
   dr.command('scenarios')
@@ -64,6 +64,42 @@ export function registerDr(program: Command, run: Run): void {
           );
         }
         return r.scenarios.every((s) => s.meets !== false) ? EXIT.ok : EXIT.warning;
+      }),
+    );
+  dr.command('baseline')
+    .description('record the known-good security baseline of a database (roles, superusers, SECURITY DEFINER functions, event triggers, extensions, untrusted languages, hba rules), against which a persistence hunt names what is new; exit 0 recorded, 3 error')
+    .requiredOption('--db <url>', 'the database, as a libpq URL')
+    .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME); the baseline goes to <dir>/dr/baselines/')
+    .option('--json', 'print one JSON document: the baseline as recorded')
+    .action((o: { db: string; data?: string; json?: boolean }) =>
+      run(async () => {
+        const [{ databaseFromUrl }, { recordBaseline, urlConnectionId, baselinePath }, { appHome }] = await Promise.all([
+          import('../core/db/database'),
+          import('../core/dr/security/baseline'),
+          import('../core/util/paths'),
+        ]);
+        const db = await databaseFromUrl(o.db);
+        try {
+          const home = appHome(o.data);
+          const connectionId = urlConnectionId(db.target);
+          const b = await recordBaseline(await db.pool('admin'), { home, connectionId });
+          if (o.json) printJson(b);
+          else {
+            const s = b.state;
+            printText(
+              [
+                `Baseline of ${b.database} recorded at ${b.recordedAt} in ${baselinePath(home, connectionId)}:`,
+                `  ${s.roles.length} roles (${s.roles.filter((r) => r.superuser).length} superusers: ${s.roles.filter((r) => r.superuser).map((r) => r.role).join(', ') || 'none'})`,
+                `  ${s.securityDefinerFunctions.length} SECURITY DEFINER functions, ${s.eventTriggers.length} event triggers, ${s.extensions.length} extensions (${s.extensions.map((x) => x.name).join(', ')})`,
+                `  ${s.untrustedLanguages.length} untrusted languages${s.untrustedLanguages.length ? ` (${s.untrustedLanguages.join(', ')})` : ''}, ${s.hbaRules ? `${s.hbaRules.length} pg_hba rules` : 'pg_hba rules not readable with this role'}`,
+                `  ${s.tenantFunctions.length} functions in tenant schemas outside the reference shape`,
+              ].join('\n'),
+            );
+          }
+          return EXIT.ok;
+        } finally {
+          await db.close();
+        }
       }),
     );
 }

@@ -13,6 +13,8 @@ const patterns: Array<[RegExp, string]> = [
   // password=... in libpq keyword strings and query strings
   [/(\bpassword=)([^\s&;]+)/gi, '$1***'],
   [/(PGPASSWORD=)(\S+)/g, '$1***'],
+  // SQL: CREATE/ALTER ROLE … PASSWORD '…' (a statement text in pg_stat_activity, pg_stat_statements, a log line)
+  [/(\bPASSWORD\s+)(E?'(?:[^']|'')*'|\$([A-Za-z_]*)\$[\s\S]*?\$\3\$)/gi, "$1'***'"],
 ];
 
 export function redact(text: string): string {
