@@ -77,7 +77,7 @@ export class App {
     this.secrets = new SecretsService(this.tasks, this.connections);
     this.overview = new OverviewService(this.connections);
     this.fleet = new FleetService({ home: this.home, log: options.log, version, tasks: this.tasks, connections: this.connections, health: this.health, backups: this.backups });
-    this.events.on('health.updated', (e) => void this.fleet.onHealth(e.connectionId, e.status));
+    this.events.on('health.updated', (e) => this.fleet.healthUpdated(e.connectionId, e.status));
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { payloadFor } from '../../src/main/core/fleet/notify';
+import { Notifier, payloadFor } from '../../src/main/core/fleet/notify';
 import { backoffMs, RetryableError, withRetry } from '../../src/main/core/fleet/retry';
 import { describeWebhook, FleetSettings, Webhook } from '../../src/main/core/fleet/settings';
 
@@ -52,5 +56,79 @@ describe('payloads', () => {
   it('generic JSON carries the event as is; Slack gets one text line', () => {
     expect(payloadFor('json', e)).toEqual({ source: 'podcastflow-ops', version: 1, ...e });
     expect(payloadFor('slack', e)).toEqual({ text: ':red_circle: *Backup (full) failed [connection_lost]* (kind=full) — PodcastFlow Ops, 2026-12-01T12:00:00.000Z' });
+  });
+});
+
+describe('delivery over HTTP (a local receiver)', () => {
+  async function withReceiver(handle: (req: IncomingMessage, res: ServerResponse, n: number) => void, fn: (url: string, logs: string[], home: string) => Promise<void>) {
+    let n = 0;
+    const server = createServer((req, res) => handle(req, res, n++));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const home = mkdtempSync(join(tmpdir(), 'pfo-notify-'));
+    try {
+      await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}/hook/secret-part`, [], home);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+  const e = { event: 'test' as const, key: 'test', state: 'test', severity: 'info' as const, title: 't', at: '2026-12-01T00:00:00Z', labels: {} };
+
+  it('retries a 503 and delivers on the next attempt; logs the webhook by id and host only', async () => {
+    await withReceiver(
+      (_req, res, n) => res.writeHead(n === 0 ? 503 : 204).end(),
+      async (url, logs, home) => {
+        const notifier = new Notifier({ home, log: (m) => logs.push(m), webhooks: async () => [], retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+        const r = await notifier.deliver(Webhook.parse({ id: 'ops', kind: 'json', url }), e);
+        expect(r).toMatchObject({ ok: true, attempts: 2, status: 204 });
+        expect(logs.join('\n')).not.toContain('secret-part');
+      },
+    );
+  });
+  it('gives up on a receiver that never answers, each attempt cut at its deadline', async () => {
+    await withReceiver(
+      () => {},
+      async (url, logs, home) => {
+        const notifier = new Notifier({ home, log: (m) => logs.push(m), webhooks: async () => [], retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+        const r = await notifier.deliver(Webhook.parse({ id: 'slow', kind: 'slack', url, timeoutMs: 200, retries: 1 }), e);
+        expect(r).toMatchObject({ ok: false, attempts: 2, error: 'timeout' });
+        expect(logs.join('\n')).toMatch(/NOT delivered to webhook "slow" \(127\.0\.0\.1:\d+\) after 2 attempts \(timeout\)/);
+      },
+    );
+  });
+  it('does not retry a 4xx (the receiver refused it for good)', async () => {
+    await withReceiver(
+      (_req, res) => res.writeHead(404).end(),
+      async (url, logs, home) => {
+        const notifier = new Notifier({ home, log: (m) => logs.push(m), webhooks: async () => [], retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+        expect(await notifier.deliver(Webhook.parse({ id: 'gone', kind: 'json', url }), e)).toMatchObject({ ok: false, attempts: 1, status: 404, error: 'http_404' });
+      },
+    );
+  });
+  it('sends a state once: a repeat of the same state and a first good state send nothing', async () => {
+    const got: string[] = [];
+    await withReceiver(
+      (req, res) => {
+        let b = '';
+        req.on('data', (c: Buffer) => (b += c.toString()));
+        req.on('end', () => (got.push((JSON.parse(b) as { state: string }).state), res.writeHead(200).end()));
+      },
+      async (url, logs, home) => {
+        const hooks = [Webhook.parse({ id: 'ops', kind: 'json', url })];
+        const make = () => ({ event: 'backup.failed' as const, severity: 'critical' as const, title: 'x', labels: {} });
+        const notifier = new Notifier({ home, log: (m) => logs.push(m), webhooks: async () => hooks });
+        await notifier.observe('backup:full', 'ok', true, make);
+        await notifier.observe('backup:full', 'failed', false, make);
+        await notifier.observe('backup:full', 'failed', false, make);
+        await notifier.idle();
+        // A restart remembers the last state: no repeat.
+        const again = new Notifier({ home, log: (m) => logs.push(m), webhooks: async () => hooks });
+        await again.observe('backup:full', 'failed', false, make);
+        await again.observe('backup:full', 'ok', true, make);
+        await again.idle();
+        expect(got).toEqual(['failed', 'ok']);
+      },
+    );
   });
 });

@@ -57,14 +57,29 @@ export class FleetService {
   private profiles: { id: string; name: string; database: string; environment: string }[] = [];
   private outcomes = new Map<BackupKind, BackupOutcome>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly work = new Set<Promise<unknown>>();
   private refreshing: Promise<void> | undefined;
   private lastRefreshError = '';
   hooks: FleetHooks = {};
 
   constructor(private readonly deps: FleetDeps) {
     this.notifier = new Notifier({ home: deps.home, log: deps.log, webhooks: async () => (await this.settings()).webhooks, ...(deps.now ? { now: deps.now } : {}) });
-    deps.backups.outcomes.on('backup', (o) => void this.onBackup(o));
-    deps.backups.outcomes.on('verify', () => void this.refresh());
+    deps.backups.outcomes.on('backup', (o) => this.track(this.onBackup(o)));
+    deps.backups.outcomes.on('verify', () => this.track(this.refresh()));
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((err: unknown) => this.deps.log(`Fleet: ${String((err as Error).message ?? err)}`));
+    this.work.add(q);
+    void q.finally(() => this.work.delete(q));
+  }
+
+  /** Waits until what the last events started (outcomes recorded, refreshes, notifications) has settled. */
+  async idle(): Promise<void> {
+    // An outcome is emitted when its task's promise settles, a turn after the task's own event.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.work.size) await Promise.allSettled([...this.work]);
+    await this.notifier.idle();
   }
 
   private now(): Date {
@@ -172,7 +187,11 @@ export class FleetService {
   }
 
   /** A health run ended (App wires the health.updated event here). */
-  async onHealth(connectionId: string, status: string): Promise<void> {
+  healthUpdated(connectionId: string, status: string): void {
+    this.track(this.onHealth(connectionId, status));
+  }
+
+  private async onHealth(connectionId: string, status: string): Promise<void> {
     const p = this.profiles.find((x) => x.id === connectionId);
     const labels = { connection: connectionId, ...(p ? { database: p.database } : {}) };
     await this.notifier.observe(`health:${connectionId}`, status, status === 'healthy', (previous) => ({
@@ -266,6 +285,6 @@ export class FleetService {
   async stop(): Promise<void> {
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.notifier.stop();
-    await this.notifier.idle();
+    await this.idle();
   }
 }
