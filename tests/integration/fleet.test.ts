@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoke } from '../../src/main/api';
 import { App } from '../../src/main/app';
 import { NoPersistVault } from '../../src/main/core/connections/vault';
 import { silentLogger } from '../../src/main/core/util/log';
@@ -170,6 +171,15 @@ describe('headless service, Prometheus and webhooks', () => {
     ].join('\n');
     writeFileSync(join(dir, 'planted.test.yml'), test);
     expect(execFileSync('promtool', ['test', 'rules', join(dir, 'planted.test.yml')], { encoding: 'utf8' })).toMatch(/SUCCESS/);
+  });
+
+  it('answers the Settings page: webhooks by id and host, and the test button delivers a test event', async () => {
+    const list = await invoke(app, 'fleet.webhooks', {});
+    expect(list).toMatchObject({ ok: true, result: { webhooks: [{ id: 'receiver', kind: 'json', host: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }] } });
+    expect(JSON.stringify(list)).not.toContain('s3cr3t-path');
+    const before = received.length;
+    expect(await invoke(app, 'fleet.testWebhooks', {})).toMatchObject({ ok: true, result: { results: [{ webhook: 'receiver', ok: true, attempts: 1, status: 204 }] } });
+    expect(received.slice(before).map((r) => r.event)).toEqual(['test']);
   });
 
   it('names no password, key or credentialed URL in /metrics, a payload or the log', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Notifier, payloadFor } from '../../src/main/core/fleet/notify';
+import { metricsToken } from '../../src/main/metrics-endpoint';
 import { backoffMs, RetryableError, withRetry } from '../../src/main/core/fleet/retry';
 import { describeWebhook, FleetSettings, Webhook } from '../../src/main/core/fleet/settings';
 
@@ -130,5 +131,17 @@ describe('delivery over HTTP (a local receiver)', () => {
         expect(got).toEqual(['failed', 'ok']);
       },
     );
+  });
+});
+
+describe('the metrics token', () => {
+  it('is PODCASTFLOW_OPS_METRICS_TOKEN when set (16+ characters, no white space), else a fresh random one', () => {
+    expect(metricsToken({ PODCASTFLOW_OPS_METRICS_TOKEN: 'a-long-enough-token-123' })).toEqual({ token: 'a-long-enough-token-123', generated: false });
+    const a = metricsToken({});
+    expect(a.generated).toBe(true);
+    expect(a.token.length).toBeGreaterThanOrEqual(32);
+    expect(metricsToken({}).token).not.toBe(a.token);
+    expect(() => metricsToken({ PODCASTFLOW_OPS_METRICS_TOKEN: 'short' })).toThrow(/16 characters/);
+    expect(() => metricsToken({ PODCASTFLOW_OPS_METRICS_TOKEN: 'has white space in it, long' })).toThrow(/white space/);
   });
 });
