@@ -145,6 +145,20 @@ describe('headless service, Prometheus and webhooks', () => {
     expect(await (await scrape()).text()).toMatch(/^pfops_backup_last_success\{kind="tenant"\} 1$/m);
   });
 
+  it('the verify schedule verifies the newest unverified backup of each kind, and /metrics shows the verdict', async () => {
+    const started = await app.fleet.verifyNewest();
+    // The newest all-tenants backup and the newest tenant backup, each unverified so far.
+    expect(started).toHaveLength(2);
+    for (const id of started) expect((await taskEnded(app.tasks, id)).status).toBe('succeeded');
+    await app.fleet.idle();
+    const text = await (await scrape()).text();
+    expect(text).toMatch(/^pfops_backup_verify_last_success\{database="[^"]+",kind="all-tenants"\} 1$/m);
+    expect(text).toMatch(/^pfops_backup_verify_last_success\{database="[^"]+",kind="tenant"\} 1$/m);
+    expect(text).toMatch(/^pfops_backup_verified_age_seconds\{database="[^"]+",kind="tenant"\} \d/m);
+    // Nothing verified twice: a second round finds nothing to do.
+    expect(await app.fleet.verifyNewest()).toEqual([]);
+  });
+
   it('passes promtool check metrics, and the planted failure fires PfopsBackupFailed in promtool test rules', async () => {
     expect(execFileSync('promtool', ['check', 'metrics'], { input: failingScrape, encoding: 'utf8' })).toBe('');
     // Our own failing exposition, every series held for 5 minutes, as the rules' test input.

@@ -270,16 +270,18 @@ export class FleetService {
     }
   }
 
-  /** The verify schedule: the newest backup of each kind that has not been verified yet. */
-  private async verifyNewest(): Promise<void> {
+  /** The verify schedule: the newest backup of each (database, kind) not verified yet; the verify tasks started. */
+  async verifyNewest(): Promise<string[]> {
     await this.refresh();
     const seen = new Set<string>();
+    const started: string[] = [];
     for (const e of this.catalog?.entries ?? []) {
       const key = `${e.database}:${e.kind}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (!e.verified) await this.deps.backups.verify({ manifest: e.manifest });
+      if (!e.verified) started.push((await this.deps.backups.verify({ manifest: e.manifest })).taskId);
     }
+    return started;
   }
 
   async stop(): Promise<void> {
