@@ -59,6 +59,7 @@ export class FleetService {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly work = new Set<Promise<unknown>>();
   private refreshing: Promise<void> | undefined;
+  private outcomesLoaded: Promise<void> | undefined;
   private lastRefreshError = '';
   hooks: FleetHooks = {};
 
@@ -114,7 +115,7 @@ export class FleetService {
 
   private async doRefresh(): Promise<void> {
     try {
-      if (!this.outcomes.size) for (const o of await readJson(this.outcomesFile, Outcomes, [])) this.outcomes.set(o.kind, o);
+      await this.loadOutcomes();
       this.profiles = (await this.deps.connections.list()).profiles.map((p) => ({ id: p.id, name: p.name, database: p.database, environment: p.environment }));
       this.runbooks = (await listRunbooks()).map((l) => l.runbook);
       if (this.hooks.drills) this.drills = await this.hooks.drills();
@@ -173,7 +174,19 @@ export class FleetService {
 
   // ---- state changes -> notifications -----------------------------------------------------------
 
+  /** The outcomes kept from earlier runs, read once (before the first new one is recorded over them). */
+  private loadOutcomes(): Promise<void> {
+    this.outcomesLoaded ??= readJson(this.outcomesFile, Outcomes, []).then(
+      (kept) => {
+        for (const o of kept) if (!this.outcomes.has(o.kind)) this.outcomes.set(o.kind, o);
+      },
+      (err: unknown) => this.deps.log(`Metrics: ignoring ${this.outcomesFile}: ${String((err as Error).message ?? err)}`),
+    );
+    return this.outcomesLoaded;
+  }
+
   private async onBackup(e: BackupOutcomeEvent): Promise<void> {
+    await this.loadOutcomes();
     const o: BackupOutcome = { kind: e.kind, ok: e.ok, at: e.at, ...(e.code ? { error: e.code } : {}) };
     this.outcomes.set(o.kind, o);
     await writeJsonAtomic(this.outcomesFile, [...this.outcomes.values()]).catch(() => {});
