@@ -11,6 +11,7 @@ import { overviewHandlers } from './handlers/overview';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import { tenantsHandlers } from './handlers/tenants';
+import { fleetHandlers } from './handlers/fleet';
 import type { Handler, Handlers } from './handlers/types';
 
 // Every method of the contract has exactly one handler; the type makes a missing one a compile error.
@@ -23,6 +24,7 @@ const handlers: Handlers<Method> = {
   ...secretsHandlers,
   ...tasksHandlers,
   ...tenantsHandlers,
+  ...fleetHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

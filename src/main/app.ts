@@ -7,6 +7,7 @@ import { ConnectionService } from './core/connections/service';
 import { SettingsStore } from './core/connections/settings';
 import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
+import { FleetService } from './core/fleet/service';
 import { BackupService } from './core/backup/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
@@ -24,6 +25,8 @@ export interface AppOptions {
   /** Start the demo database at once (serve --demo), not only when nothing is configured. */
   demo?: boolean;
   demoTenants?: number;
+  /** serve --headless: sample every connection, run the verify/report/drill schedules too. */
+  headless?: boolean;
 }
 
 type EventMap = { [E in EventName]: [EventPayload<E>] };
@@ -42,6 +45,7 @@ export class App {
   readonly tenants: TenantsService;
   readonly secrets: SecretsService;
   readonly overview: OverviewService;
+  readonly fleet: FleetService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -62,12 +66,18 @@ export class App {
         if (!active || (active.isDemo && this.demo.state !== 'running')) return null;
         return active.id;
       },
+      // Headless: every connection (the demo one only while it runs).
+      ...(options.headless
+        ? { sampleTargets: async () => (await this.connections.list()).profiles.filter((p) => !p.isDemo || this.demo.state === 'running').map((p) => p.id) }
+        : {}),
       onUpdated: (e) => this.events.emit('health.updated', e),
     });
     this.backups = new BackupService(this.home, this.tasks, this.connections);
     this.tenants = new TenantsService(this.home, this.tasks, this.connections);
     this.secrets = new SecretsService(this.tasks, this.connections);
     this.overview = new OverviewService(this.connections);
+    this.fleet = new FleetService({ home: this.home, log: options.log, version, tasks: this.tasks, connections: this.connections, health: this.health, backups: this.backups });
+    this.events.on('health.updated', (e) => this.fleet.healthUpdated(e.connectionId, e.status));
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */
@@ -94,11 +104,14 @@ export class App {
     this.health.start();
     // Scheduled backups run while the app (or serve) runs, whether or not anyone opens the page.
     this.backups.startSchedule(await this.backups.settings());
+    // /metrics and notifications: the catalog read on a timer; headless adds the verify/report/drill schedules.
+    await this.fleet.start({ schedules: this.options.headless === true });
   }
 
   async close(): Promise<void> {
     await this.health.stop();
     this.backups.stop();
+    await this.fleet.stop();
     await this.connections.close();
     await this.demo.stop();
   }

@@ -5,6 +5,7 @@ import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { registerDr } from './cli/dr';
 import { EXIT } from './cli/exit';
+import { registerExport } from './cli/export';
 import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
 import { registerRestores } from './cli/restores';
@@ -39,7 +40,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr]) {
+for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerExport]) {
   register(program, run);
 }
 

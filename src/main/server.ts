@@ -8,6 +8,7 @@ import { invoke } from './api';
 import type { App } from './app';
 import type { Logger } from './core/util/log';
 import { HEALTH_PATH, registerHealthEndpoint } from './health-endpoint';
+import { METRICS_PATH, registerMetricsEndpoint } from './metrics-endpoint';
 
 export interface ServeOptions {
   app: App;
@@ -19,6 +20,8 @@ export interface ServeOptions {
   /** Host names (e.g. the machine's DNS name) clients may use besides the bind address and loopback. */
   allowHosts?: string[];
   token?: string;
+  /** The bearer token of /metrics (its own, not the console's); absent: a random one nobody knows. */
+  metricsToken?: string;
 }
 
 export interface RunningServer {
@@ -78,7 +81,7 @@ function fastifyError(err: FastifyError): WireError | undefined {
 }
 
 /** Paths reachable without the session token (the load balancer's probe registers here). */
-export const publicPaths = new Set<string>([HEALTH_PATH]);
+export const publicPaths = new Set<string>([HEALTH_PATH, METRICS_PATH]);
 
 /**
  * Browser mode: the built renderer and the contract over HTTP, on loopback, behind a token that
@@ -142,6 +145,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   server.get('/events', (req, reply) => streamEvents(opts.app, req, reply));
   registerHealthEndpoint(server, opts.app, opts.log);
+  registerMetricsEndpoint(server, opts.app, opts.metricsToken ?? randomBytes(24).toString('base64url'), opts.log);
 
   await server.register(fastifyStatic, { root: opts.rendererDir, index: ['index.html'], wildcard: false });
   // The renderer routes in the client; unknown paths get the app shell, not a 404 page.

@@ -7,6 +7,7 @@ import { overviewContract } from './domain/overview';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 import { tenantsContract } from './domain/tenants';
+import { fleetContract } from './domain/fleet';
 
 /**
  * Every call between the renderer (or any other client) and the main process:
@@ -22,6 +23,7 @@ export const contract = {
   ...secretsContract,
   ...tasksContract,
   ...tenantsContract,
+  ...fleetContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */

@@ -223,6 +223,36 @@ describe('HealthService', () => {
     expect(await service.history('c1').read(1, 100, clock)).toHaveLength(3);
   });
 
+  it('headless: one tick samples every watched connection; one that cannot connect does not stop the others', async () => {
+    const logs: string[] = [];
+    const home2 = mkdtempSync(join(tmpdir(), 'pfo-health-multi-'));
+    const sampled: string[] = [];
+    const multi = new HealthService({
+      home: home2,
+      tasks,
+      log: (m) => logs.push(m),
+      database: async (id) => {
+        if (id === 'broken') throw new Error('no password for broken');
+        return { db, profile: { id: id!, tenantPattern: 'org_%', database: scratch.name } };
+      },
+      connectionId: async (id) => id ?? 'c1',
+      sampleTarget: async () => 'c1',
+      sampleTargets: async () => ['broken', 'c1', 'c2'],
+      onUpdated: (e) => sampled.push(e.connectionId),
+      now: () => new Date(clock),
+    });
+    try {
+      await multi.tick();
+      await multi.tick();
+      expect(sampled).toEqual(['c1', 'c2', 'c1', 'c2']);
+      // Said once, not every tick.
+      expect(logs.filter((l) => l.includes('no password for broken'))).toHaveLength(1);
+    } finally {
+      await multi.stop();
+      rmSync(home2, { recursive: true, force: true });
+    }
+  });
+
   it('pages findings with a cursor, at most 100 a page, sorted and filtered by tenant', async () => {
     const total = (await service.findings('c1', { checkId: 'unused_indexes', sort: 'object', dir: 'asc', limit: 100 })).total;
     expect(total).toBeGreaterThan(3);

@@ -167,3 +167,15 @@ describe('the contract over HTTP', () => {
     expect(settings).not.toContain(decodeURIComponent(password));
   });
 });
+
+describe('/metrics in browser mode', () => {
+  it("is behind its own bearer token: the console's cookie or token does not open it", async () => {
+    const get = (headers: Record<string, string>) => rawRequest(server.port, { path: '/metrics', headers: { host: host(), ...headers } });
+    expect((await get({})).status).toBe(401);
+    expect((await get({ cookie })).status).toBe(401);
+    expect((await get({ authorization: `Bearer ${token}` })).status).toBe(401);
+    const r = await get({ authorization: 'Basic abc' });
+    expect(r.status).toBe(401);
+    expect(String(r.headers['www-authenticate'])).toMatch(/^Bearer/);
+  });
+});

@@ -3,6 +3,7 @@
  * <home>/backup-keys (0700, files 0600), work run as tasks (progress, cancel), a schedule while the app
  * runs. The renderer gets key ids and paths, never a passphrase.
  */
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { BackupSettingsView, RetentionPlan } from '../../../shared/domain/backups';
@@ -42,8 +43,19 @@ export function cronLineFor(s: Settings, db: string, destination: string, patter
 export const KEY_WARNING =
   'Store this key safely, away from the backups (a password manager or a secrets store). Without it the backups are unreadable: nobody, including this app, can restore them.';
 
+/** How a backup or a verification this app ran ended (cancelled ones are neither): what /metrics and webhooks report. */
+export interface BackupOutcomeEvent {
+  kind: BackupKind;
+  ok: boolean;
+  at: string;
+  /** The error's code only: its message may name a location. */
+  code?: string;
+}
+
 export class BackupService {
   private timer?: NodeJS.Timeout;
+  /** `backup`: a backups.run task ended; `verify`: a backups.verify task did. */
+  readonly outcomes = new EventEmitter<{ backup: [BackupOutcomeEvent]; verify: [Omit<BackupOutcomeEvent, 'kind'>] }>();
   constructor(
     private readonly home: string,
     private readonly tasks: TaskManager,
@@ -154,7 +166,7 @@ export class BackupService {
     if (scope === 'tenant' && !tenant) throw new OpsError('invalid_input', 'A tenant backup needs the tenant schema.');
     const dest = this.destination(s);
     const title = scope === 'tenant' ? `Back up ${tenant}` : scope === 'full' ? `Full backup of ${profile.database}` : `Back up all tenants of ${profile.database}`;
-    const { task } = this.tasks.start({ kind: 'backups.run', title, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
+    const { task, done } = this.tasks.start({ kind: 'backups.run', title, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const out = await runBackup({
         db,
         dest,
@@ -167,6 +179,7 @@ export class BackupService {
       ctx.log(`Done: ${out.manifestLocation}`);
       return resultOf(out);
     });
+    this.report(done, (o) => this.outcomes.emit('backup', { kind: scope, ...o }));
     return { taskId: task.id };
   }
 
@@ -199,13 +212,14 @@ export class BackupService {
     const keys = await this.allKeys(s);
     const { db, profile } = await this.connections.database(input.connectionId);
     const { dest, name } = openManifestRef(input.manifest, s.s3);
-    const { task } = this.tasks.start({ kind: 'backups.verify', title: `Verify ${name}`, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
+    const { task, done } = this.tasks.start({ kind: 'backups.verify', title: `Verify ${name}`, unit: 'bytes', connectionId: profile.id }, async (ctx) => {
       const rec = await verifyBackup({ db, dest, name, keys, signal: ctx.signal, log: ctx.log, progress: (d, t, u) => ctx.progress(d, t, u) });
       if (rec.status === 'could-not-verify') throw new OpsError('verify_inconclusive', `Backup ${name} was not judged: ${rec.error}.`, 'Fix the cause (pg_restore on this machine, the connection) and verify again; the backup still counts as unverified.');
       if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`);
       ctx.log(`Verified restorable: ${rec.tablesCompared} tables, ${rec.rowsCompared} rows.`);
       return rec;
     });
+    this.report(done, (o) => this.outcomes.emit('verify', o));
     return { taskId: task.id };
   }
 
@@ -230,6 +244,17 @@ export class BackupService {
     const { db, profile } = await this.connections.database(input.connectionId);
     requireConfirmation(profile, input.confirm, `drop the restored copy ${input.schema}`);
     return dropRestoredCopy(db, input.schema);
+  }
+
+  /** Emit how a task ended; a cancelled one (the user's choice) is neither a success nor a failure. */
+  private report(done: Promise<unknown>, emit: (o: Omit<BackupOutcomeEvent, 'kind'>) => void): void {
+    done.then(
+      () => emit({ ok: true, at: new Date().toISOString() }),
+      (err: unknown) => {
+        const code = err instanceof OpsError ? err.code : 'error';
+        if (code !== 'cancelled') emit({ ok: false, at: new Date().toISOString(), code });
+      },
+    );
   }
 
   /** Backups on a timer while the app runs (cron for when it does not: see the cron line). */

@@ -22,6 +22,8 @@ export interface HealthDeps {
   connectionId(id?: string): Promise<string>;
   /** The connection the sampler should watch now, or null (none configured, demo still starting…). */
   sampleTarget(): Promise<string | null>;
+  /** Every connection the sampler watches (serve --headless: all of them); default: sampleTarget's one. */
+  sampleTargets?(): Promise<string[]>;
   onUpdated(e: { connectionId: string; status: HealthReport['status']; checkedAt: string }): void;
   /** The clock for results, history and the sampler's ages (tests inject one instead of sleeping). */
   now?: () => Date;
@@ -50,8 +52,8 @@ export class HealthService {
   private readonly histories = new Map<string, HistoryStore>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
-  private lastCompact = 0;
-  private lastSampleError = '';
+  private readonly lastCompact = new Map<string, number>();
+  private readonly lastSampleError = new Map<string, string>();
 
   private readonly now: () => Date;
 
@@ -256,32 +258,50 @@ export class HealthService {
     this.timer.unref();
   }
 
-  /** One sampler tick; also what /api/health calls when the latest result is too old. */
+  /** One sampler tick over every watched connection; the last report (the active connection's, usually). */
   async tick(): Promise<HealthReport | null> {
-    let next: Thresholds | undefined;
+    let interval = 60;
+    let last: HealthReport | null = null;
+    let ids: string[] = [];
     try {
-      const id = await this.deps.sampleTarget();
-      if (!id) return null;
-      next = await this.thresholds.get(id);
-      const prev = await this.latestReport(id);
-      const heavyAgeMs = Math.min(...(prev?.checks.filter((c) => checkDef(c.id).heavy).map((c) => (c.checkedAt && c.status !== 'skipped' ? this.now().getTime() - Date.parse(c.checkedAt) : Infinity)) ?? [Infinity]));
-      const full = !prev || heavyAgeMs >= next.heavyIntervalSec * 1000;
-      const report = await this.run(id, full ? {} : { only: CHEAP_IDS });
-      this.lastSampleError = '';
-      if (this.now().getTime() - this.lastCompact > 3_600_000) {
-        this.lastCompact = this.now().getTime();
-        await this.history(id).compact(this.lastCompact);
-      }
-      return report;
+      ids = this.deps.sampleTargets ? await this.deps.sampleTargets() : [await this.deps.sampleTarget()].filter((id): id is string => id !== null);
     } catch (err) {
-      const text = String((err as Error).message ?? err);
-      // Say it once, not every minute.
-      if (text !== this.lastSampleError) this.deps.log(`Health sampler: ${text}`);
-      this.lastSampleError = text;
-      return null;
-    } finally {
-      this.schedule((next?.cheapIntervalSec ?? 60) * 1000);
+      this.sampleFailed('', err);
     }
+    // One connection failing (no password, say) does not stop the others.
+    for (const id of ids) {
+      try {
+        const t = await this.thresholds.get(id);
+        interval = Math.min(interval, t.cheapIntervalSec);
+        last = await this.sampleOne(id, t);
+        this.lastSampleError.delete(id);
+      } catch (err) {
+        this.sampleFailed(id, err);
+      }
+    }
+    this.schedule(interval * 1000);
+    return last;
+  }
+
+  private sampleFailed(id: string, err: unknown): void {
+    const text = String((err as Error).message ?? err);
+    // Say it once, not every minute.
+    if (text !== this.lastSampleError.get(id)) this.deps.log(`Health sampler${id ? ` (${id})` : ''}: ${text}`);
+    this.lastSampleError.set(id, text);
+  }
+
+  /** Cheap checks of one connection, or every check when the heavy ones are due. */
+  private async sampleOne(id: string, t: Thresholds): Promise<HealthReport> {
+    const prev = await this.latestReport(id);
+    const heavyAgeMs = Math.min(...(prev?.checks.filter((c) => checkDef(c.id).heavy).map((c) => (c.checkedAt && c.status !== 'skipped' ? this.now().getTime() - Date.parse(c.checkedAt) : Infinity)) ?? [Infinity]));
+    const full = !prev || heavyAgeMs >= t.heavyIntervalSec * 1000;
+    const report = await this.run(id, full ? {} : { only: CHEAP_IDS });
+    const now = this.now().getTime();
+    if (now - (this.lastCompact.get(id) ?? 0) > 3_600_000) {
+      this.lastCompact.set(id, now);
+      await this.history(id).compact(now);
+    }
+    return report;
   }
 
   /**

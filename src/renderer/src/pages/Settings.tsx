@@ -3,9 +3,10 @@ import type { ProfileView } from '../../../shared/domain/connections';
 import { ConnectionForm, draftOf, EMPTY, type Draft } from '../components/settings/ConnectionForm';
 import { ConnectionsTable } from '../components/settings/ConnectionsTable';
 import { DeleteDialog } from '../components/settings/DeleteDialog';
+import { NotificationsCard } from '../components/settings/NotificationsCard';
 import { ErrorState } from '../components/States';
 
-/** Connection profiles: add, edit, test, delete (production asks for the database name). */
+/** Connection profiles: add, edit, test, delete (production asks for the database name); the notification webhooks. */
 export function SettingsPage() {
   // The form being edited; `n` makes every Add or Edit a fresh form (and a fresh test).
   const [editing, setEditing] = useState<{ draft: Draft; n: number } | null>(null);
@@ -38,6 +39,8 @@ export function SettingsPage() {
       )}
 
       {deleting && <DeleteDialog profile={deleting} onClose={() => setDeleting(null)} onError={setError} />}
+
+      <NotificationsCard />
     </div>
   );
 }
