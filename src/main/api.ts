@@ -6,6 +6,7 @@ import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { backupsHandlers } from './handlers/backups';
 import { connectionsHandlers } from './handlers/connections';
+import { drHandlers } from './handlers/dr';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { secretsHandlers } from './handlers/secrets';
@@ -23,6 +24,7 @@ const handlers: Handlers<Method> = {
   ...secretsHandlers,
   ...tasksHandlers,
   ...tenantsHandlers,
+  ...drHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

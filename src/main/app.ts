@@ -8,6 +8,7 @@ import { SettingsStore } from './core/connections/settings';
 import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
 import { BackupService } from './core/backup/service';
+import { DrService } from './core/dr/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
 import { SecretsService } from './core/secrets/service';
@@ -42,6 +43,7 @@ export class App {
   readonly tenants: TenantsService;
   readonly secrets: SecretsService;
   readonly overview: OverviewService;
+  readonly dr: DrService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -68,6 +70,16 @@ export class App {
     this.tenants = new TenantsService(this.home, this.tasks, this.connections);
     this.secrets = new SecretsService(this.tasks, this.connections);
     this.overview = new OverviewService(this.connections);
+    this.dr = new DrService({
+      home: this.home,
+      tasks: this.tasks,
+      connection: async (id) => {
+        const { db, profile } = await this.connections.database(id);
+        return { id: profile.id, db, database: profile.database, production: profile.environment === 'production' };
+      },
+      backups: () => this.backups.tools(),
+      onRun: (e) => this.events.emit('dr.run', e),
+    });
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */
@@ -94,6 +106,8 @@ export class App {
     this.health.start();
     // Scheduled backups run while the app (or serve) runs, whether or not anyone opens the page.
     this.backups.startSchedule(await this.backups.settings());
+    // DR runs come back from their journals; a step a crash cut short is marked interrupted.
+    await this.dr.resume().catch((err: unknown) => this.options.log(`DR runs could not be read: ${String(err)}`));
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ describe('the DR runbooks in resources/dr', () => {
   });
   it('summarise a runbook for `dr scenarios`', async () => {
     const s = summarise({ runbook: await loadRunbook('deletion'), file: 'x' });
-    expect(s).toMatchObject({ scenario: 'deletion', version: 1, rtoTargetSec: 7200, steps: 14 });
+    expect(s).toMatchObject({ scenario: 'deletion', version: 2, rtoTargetSec: 7200, steps: 14 });
   });
   it('refuse an unknown scenario name', async () => {
     await expect(loadRunbook('flood')).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/no DR scenario "flood"/) });

@@ -127,6 +127,12 @@ export class BackupService {
     return keys;
   }
 
+  /** The destination and keys other domains' work uses (the DR engine's actions), as this page has them set up. */
+  async tools(): Promise<{ dest: Destination; keys: () => Promise<BackupKey[]>; key: () => Promise<BackupKey> }> {
+    const s = await this.settings();
+    return { dest: this.destination(s), keys: () => this.allKeys(s), key: () => this.activeKey(s) };
+  }
+
   async list(q: CatalogFilter & { cursor?: string; limit?: number }) {
     const s = await this.settings();
     return pageCatalog(filterCatalog(await this.catalog(s), q), q.cursor, q.limit ?? 50);
