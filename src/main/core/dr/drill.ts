@@ -23,7 +23,7 @@ import { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import type { TaskContext } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
-import { ACTIONS, type BackupTools } from './actions';
+import { ACTIONS, type BackupTools } from './registry';
 import { chooseRestorePoint } from './restore-point';
 import type { DrConnection, DrService } from './service';
 

@@ -23,7 +23,7 @@ import { appendJournal, readJson, writeTextAtomic } from '../store/files';
 import { readCatalog } from '../backup/catalog';
 import type { TaskContext, TaskManager } from '../tasks/tasks';
 import { OpsError, toWireError } from '../util/errors';
-import { adapterOf, type BackupTools } from './actions';
+import { adapterOf, type BackupTools } from './registry';
 import { appendEvent, fold, measuredDurations, readEvents, type Folded, type JournalEvent, type OpenedEvent } from './journal';
 import { runDrill } from './drill';
 import { readiness } from './readiness';
