@@ -112,6 +112,16 @@ export const ERRORS = {
   skip_refused: { status: 409, meaning: 'The DR step cannot be skipped now (it is running, done, or required to close the run).' },
   action_not_built: { status: 501, meaning: 'The DR step names an action the console cannot run yet; nothing was changed.' },
   drill_live_target: { status: 409, meaning: 'A drill action named a live object; drills act only on their scratch database.' },
+  no_such_schema: { status: 404, meaning: 'A schema a DR action names (the live tenant or its restored copy) is not in the database.' },
+  not_a_copy: { status: 422, meaning: 'The schema given as the restored copy is not a side schema the console made (<tenant>__restored_…).' },
+  no_such_role: { status: 404, meaning: 'A role a DR action names does not exist on the server.' },
+  cannot_freeze: { status: 422, meaning: 'A role named for a freeze cannot be frozen by revoking privileges (a superuser).' },
+  freeze_failed: { status: 422, meaning: 'REVOKE could not take a write privilege (another grantor, dependent grants); the freeze was rolled back.' },
+  cannot_terminate: { status: 422, meaning: 'The role\'s sessions were not ended: it is the console\'s own role or a superuser.' },
+  fk_cycle: { status: 422, meaning: 'The tables to merge reference each other in a cycle of foreign keys that cannot be deferred.' },
+  diff_failed: { status: 422, meaning: 'Rows of a table could not be compared (a table without a primary key holding a type without equality).' },
+  plan_stale: { status: 409, meaning: 'The merge plan differs from what the schemas give now; it was not run.' },
+  merge_failed: { status: 422, meaning: 'A merge statement failed; the merge was rolled back and nothing was inserted.' },
 
   // Server tools (pg_dump, pg_restore, openssl)
   tool_missing: { status: 422, meaning: 'A PostgreSQL client program is not on PATH.' },

@@ -126,6 +126,10 @@ describe('sql print', () => {
       'backup/row_counts': { schemas: tenant },
       'backup/table_sizes': { schemas: tenant },
       'backup/schema_search_paths': { schema: tenant },
+      dr_write_grants: { tenant },
+      dr_roles: { roles: 'podcastflow_app' },
+      dr_terminate_sessions: { role: 'no_such_role_for_sql_print' },
+      dr_copy_tables: { copy: `${tenant}__restored_20000101_0000`, live: tenant },
     };
     const u = new URL(url);
     const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) };
