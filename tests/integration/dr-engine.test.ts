@@ -14,7 +14,6 @@ import { loadKeyFile, type BackupKey } from '../../src/main/core/backup/keys';
 import { isDrillDatabaseName, sideSchemaName } from '../../src/main/core/backup/naming';
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
-import { loadSql } from '../../src/main/core/db/sql';
 import type { JournalEvent } from '../../src/main/core/dr/journal';
 import { loadRunbook } from '../../src/main/core/dr/runbooks';
 import { DrService, type DrHost } from '../../src/main/core/dr/service';
@@ -46,8 +45,6 @@ function host(home: string, production = true): DrHost {
     now: () => clock,
     connection: async () => ({ id: 'c1', db, database: scratch.name, production }),
     backups: async () => ({ dest, keys: async () => [key], key: async () => key }),
-    // The live database's catalog and row counts, for the drill test.
-    fingerprint: async (d) => JSON.stringify((await d.query(loadSql('backup/row_counts'), [(await d.query<{ n: string }>("SELECT nspname AS n FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' ORDER BY 1")).rows.map((r) => r.n)], { purpose: 'admin' })).rows),
   };
 }
 
@@ -293,6 +290,18 @@ describe('drills', () => {
     // The drill run itself is a run, marked as a drill.
     expect((await svc.run(rec.runId)).drill).toBe(true);
   }, 180_000);
+
+  it('a system-failure drill restores the newest full backup into a scratch database, verifies and analyses it, and drops it', async () => {
+    await runBackup({ db, dest, key, scope: { kind: 'full' } });
+    clock = Date.now() + 1000;
+    const svc = new DrService(host(await home(), true));
+    const rec = await svc.drill({ scenario: 'system-failure' }, { signal: new AbortController().signal, log: () => {} });
+    expect(rec).toMatchObject({ scenario: 'system-failure', outcome: 'succeeded', fingerprint: { unchanged: true } });
+    const status = Object.fromEntries(rec.steps.map((s) => [s.id, s.status]));
+    expect(status).toMatchObject({ 'restore-point': 'succeeded', 'verify-backup': 'succeeded', 'full-restore': 'succeeded', verify: 'succeeded', analyze: 'succeeded', globals: 'skipped', 'fresh-backup': 'skipped' });
+    expect(rec.rpoAchievedSec).toBeGreaterThanOrEqual(0);
+    expect((await sql('SELECT 1 FROM pg_database WHERE datname = $1', [rec.scratch])).rowCount).toBe(0);
+  }, 240_000);
 
   it('refuses a drill action on a live database', async () => {
     const h = await home();
