@@ -303,6 +303,24 @@ describe('drills', () => {
     expect((await sql('SELECT 1 FROM pg_database WHERE datname = $1', [rec.scratch])).rowCount).toBe(0);
   }, 240_000);
 
+  it('restores one tenant beside the live one from a full backup, when that is the restore point', async () => {
+    const svc = new DrService(host(await home(), false));
+    clock = Date.now() + 2000;
+    let r = await svc.start({ scenario: 'deletion', tenants: [tenant] });
+    for (const skip of [false, true, true]) r = await svc.next({ runId: r.id, skip, confirm: 'yes' }, { wait: true }); // scope, stop-sessions, freeze
+    r = await svc.next({ runId: r.id }, { wait: true });
+    expect((stepOf(r, 'restore-point').output as { backup: { kind: string } }).backup.kind).toBe('full');
+    r = await svc.next({ runId: r.id, skip: true }); // verify-backup
+    r = await svc.next({ runId: r.id }, { wait: true });
+    const out = stepOf(r, 'restore-beside');
+    expect(out).toMatchObject({ status: 'succeeded', output: { kind: 'full', tenant, mismatches: [] } });
+    const side = (out.output as { schema: string }).schema;
+    expect((await sql('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [side])).rows[0]!.n).toBeGreaterThan(0);
+    expect((await sql('SELECT 1 FROM pg_database WHERE datname = $1', [side])).rowCount).toBe(0);
+    await sql(`DROP SCHEMA ${q(side)} CASCADE`);
+    await svc.cancel({ runId: r.id, run: true });
+  }, 120_000);
+
   it('refuses a drill action on a live database', async () => {
     const h = await home();
     const at = new Date(clock).toISOString();

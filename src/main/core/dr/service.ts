@@ -302,7 +302,7 @@ export class DrService {
       await this.append(journal, { type: 'skipped', at: this.iso(), step: step.id, reason: note ?? 'skipped by the operator' });
       return this.closeIfDone(input.runId);
     }
-    if (input.choose !== undefined && rs.kind !== 'decision') throw new OpsError('invalid_input', `Step ${step.id} is a ${rs.kind}, not a decision; --choose does not apply.`);
+    if (input.choose !== undefined && rs.kind !== 'decision') throw new OpsError('invalid_input', `Step ${step.id} is ${rs.kind === 'action' ? 'an' : 'a'} ${rs.kind} step, not a decision; --choose does not apply.`);
     const conn = await this.host.connection(opened.connection);
 
     if (rs.kind === 'decision') {
