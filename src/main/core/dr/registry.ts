@@ -28,6 +28,8 @@ export interface BackupTools {
   keys(): Promise<BackupKey[]>;
   /** The key new backups are written with. */
   key(): Promise<BackupKey>;
+  /** The catalog, where the host reads it its own way (the app: its default folder not made yet is empty). */
+  catalog?(): Promise<CatalogEntry[]>;
 }
 
 export interface ActionEnv {

@@ -302,6 +302,8 @@ export class DrService {
       await this.append(journal, { type: 'skipped', at: this.iso(), step: step.id, reason: note ?? 'skipped by the operator' });
       return this.closeIfDone(input.runId);
     }
+    const given = Object.keys(input.inputs ?? {});
+    if (given.length && !rs.action) throw new OpsError('invalid_input', `Step ${step.id} is a ${rs.kind} step: it takes no input ${given.map((k) => JSON.stringify(k)).join(', ')}.`, 'Inputs go with the action steps that name them.');
     if (input.choose !== undefined && rs.kind !== 'decision') throw new OpsError('invalid_input', `Step ${step.id} is ${rs.kind === 'action' ? 'an' : 'a'} ${rs.kind} step, not a decision; --choose does not apply.`);
     const conn = await this.host.connection(opened.connection);
 
@@ -487,7 +489,7 @@ export class DrService {
   async readiness(connectionId?: string, where: { destination?: string; keyFiles?: string[] } = {}): Promise<Readiness> {
     const conn = await this.host.connection(connectionId);
     const tools = await this.host.backups(where);
-    const [entries, runbooks, drills] = await Promise.all([readCatalog(tools.dest), listRunbooks(this.host.runbookDir), this.drills()]);
+    const [entries, runbooks, drills] = await Promise.all([tools.catalog ? tools.catalog() : readCatalog(tools.dest), listRunbooks(this.host.runbookDir), this.drills()]);
     const targets = await readJson(join(this.dir, 'targets.json'), Targets, {});
     return readiness(entries.filter((e) => e.database === conn.database), runbooks.map((l) => l.runbook), this.now(), { drills, rtoTargets: targets[conn.id] ?? {} });
   }
