@@ -185,6 +185,24 @@ describe('runs', () => {
   });
 });
 
+describe('cancel', () => {
+  it('cancels the running step\'s task: the step ends cancelled, and a retry runs it again', async () => {
+    const svc = new DrService(host(await home(), false));
+    let r = await svc.start({ scenario: 'deletion', tenants: [tenant], incidentAt: new Date(backupDoneAt + 1000).toISOString() });
+    r = await svc.next({ runId: r.id, note: 'scope' });
+    for (let i = 0; i < 2; i++) r = await svc.next({ runId: r.id, skip: true }); // stop-sessions, freeze
+    r = await svc.next({ runId: r.id }, { wait: true }); // restore point
+    const running = await svc.next({ runId: r.id }); // verify-backup, not awaited
+    expect(stepOf(running, 'verify-backup').status).toBe('running');
+    await expect(svc.next({ runId: r.id, skip: true })).rejects.toMatchObject({ code: 'step_running' });
+    const cancelled = await svc.cancel({ runId: r.id });
+    expect(stepOf(cancelled, 'verify-backup')).toMatchObject({ status: 'cancelled', attempts: 1 });
+    const retried = await svc.next({ runId: r.id }, { wait: true });
+    expect(stepOf(retried, 'verify-backup')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    await svc.cancel({ runId: r.id, run: true });
+  }, 120_000);
+});
+
 describe('resume after a crash', () => {
   it('marks the step cut short interrupted, drops its partial side schema on retry, and re-runs nothing already done', async () => {
     const h = await home();
