@@ -273,6 +273,12 @@ describe('the deletion scenario end to end', () => {
     expect(diff.tables.find((t) => t.table === 'audit_log')).toMatchObject({ missingInLive: 3, addedInLive: 1 });
     await go({ choose: 'merge' });
     expect(stepOf(r, 'swap')).toMatchObject({ status: 'skipped', skipReason: expect.stringMatching(/merge/) });
+    // The merge's SQL is shown before it runs: refused without the typed name, the step holds the plan.
+    await expect(svc.next({ runId: r.id })).rejects.toMatchObject({ code: 'confirmation_required' });
+    const waiting = stepOf(await svc.run(r.id), 'merge-back');
+    expect(waiting.status).toBe('pendingApproval');
+    expect((waiting.preview as { statements: { table: string; sql: string; expectedRows: number }[] }).statements.map((x) => [x.table, x.expectedRows]).sort()).toEqual([['audit_log', 3], ['invoices', 3]]);
+    expect((waiting.preview as { statements: { sql: string }[] }).statements[0]!.sql).toMatch(/^INSERT INTO/);
     await go(); // merge back
     expect(stepOf(r, 'merge-back').output).toMatchObject({ total: 6 });
     while (r.status === 'open') {

@@ -154,8 +154,11 @@ function showRun(r: DrRun): string {
     return `  [${MARK[s.status]}] ${s.id.padEnd(16)} ${s.kind.padEnd(9)} ${s.title}${extra ? `  (${extra})` : ''}`;
   });
   const cur = r.steps.find((s) => s.id === r.currentStep);
+  // What the current step would run, shown before its confirmation (the merge's SQL).
+  const preview = (cur?.preview as { statements?: { table: string; sql: string; expectedRows: number }[] } | undefined)?.statements;
+  const shown = preview?.length ? [`${cur!.id} would run (${preview.reduce((n, st) => n + st.expectedRows, 0)} rows to bring back):`, ...preview.map((st) => `  ${st.sql}`)] : [];
   const hint = cur ? [`next: ${cur.kind === 'decision' ? `dr next ${r.id} --choose ${cur.options?.map((o) => o.id).join('|')}|recommended` : `dr next ${r.id}`}`] : [];
-  return [head, clocks, ...steps, ...hint].join('\n');
+  return [head, clocks, ...steps, ...shown, ...hint].join('\n');
 }
 
 function showDrill(d: DrillRecord): string {

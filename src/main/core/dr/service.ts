@@ -328,14 +328,18 @@ export class DrService {
   }
 
   /** Gates: a confirmation, and on production the database's name typed back; a drill passes unattended. */
-  private async gate(l: Loaded, rs: RunbookStep, conn: DrConnection, confirm: string | undefined): Promise<void> {
+  private async gate(l: Loaded, rs: RunbookStep, conn: DrConnection, confirm: string | undefined, preview?: () => Promise<unknown>): Promise<void> {
     const g = rs.gates;
     if (!g || l.opened.drill) return;
     const typed = g.typedDatabaseNameOnProduction && l.opened.production;
     const ok = typed ? confirm === l.opened.database : !g.confirm || Boolean(confirm?.trim());
     if (ok) return;
     const step = l.run.steps.find((s) => s.id === rs.id)!;
-    if (step.status !== 'pendingApproval') await this.append(l.journal, { type: 'pending', at: this.iso(), step: rs.id });
+    if (step.status !== 'pendingApproval' || (preview && step.preview === undefined)) {
+      // The preview is best effort: a plan that cannot be made now is made (and fails clearly) when the step runs.
+      const shown = preview ? await preview().catch(() => undefined) : undefined;
+      await this.append(l.journal, { type: 'pending', at: this.iso(), step: rs.id, ...(shown !== undefined ? { preview: plain(shown) } : {}) });
+    }
     this.emit((await this.load(l.run.id)).run);
     throw new OpsError(
       'confirmation_required',
@@ -387,7 +391,8 @@ export class DrService {
         const live = adapter.targets({ db, inputs }).filter((t) => !isDrillDatabaseName(t));
         if (live.length) throw new OpsError('drill_live_target', `A drill may act only on its scratch database; step ${rs.id} would act on ${live.join(', ')}.`, 'Nothing was changed.');
       }
-      await this.gate(l, rs, conn, input.confirm);
+      const preview = adapter.preview;
+      await this.gate(l, rs, conn, input.confirm, preview ? () => preview({ db, inputs, signal: AbortSignal.timeout(60_000) }) : undefined);
       const backups = await this.host.backups({ ...(opened.destination ? { destination: opened.destination } : {}), ...(opened.keyFiles ? { keyFiles: opened.keyFiles } : {}) });
       // After a crash mid-way: the partial side schema the interrupted attempt named is dropped first.
       const prev = l.lastStarted.get(rs.id);
