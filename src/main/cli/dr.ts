@@ -255,7 +255,11 @@ function registerRuns(dr: Command, run: Run): void {
         inputs[m[1]!] = m[2]!;
       }
       return withEngine(o, async ({ service }) => {
-        const r = await service.next({ runId, ...(o.confirm !== undefined ? { confirm: o.confirm } : {}), ...(o.choose ? { choose: o.choose } : {}), ...(o.note !== undefined ? { note: o.note } : {}), ...(o.skip ? { skip: true } : {}), ...(o.input?.length ? { inputs } : {}) }, { wait: true });
+        const r = await service.next({ runId, ...(o.confirm !== undefined ? { confirm: o.confirm } : {}), ...(o.choose ? { choose: o.choose } : {}), ...(o.note !== undefined ? { note: o.note } : {}), ...(o.skip ? { skip: true } : {}), ...(o.input?.length ? { inputs } : {}) }, { wait: true }).catch(async (err: unknown) => {
+          // Waiting for a confirmation: show the run, with what the step would run, before the refusal.
+          if ((err as { code?: string }).code === 'confirmation_required' && !o.json) printText(showRun(await service.run(runId)));
+          throw err;
+        });
         if (o.json) printJson(r);
         else printText(showRun(r));
         return runExit(r);
