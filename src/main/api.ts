@@ -6,6 +6,7 @@ import { stderrLogger } from './core/util/log';
 import { appHandlers } from './handlers/app';
 import { backupsHandlers } from './handlers/backups';
 import { connectionsHandlers } from './handlers/connections';
+import { drHandlers } from './handlers/dr';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { secretsHandlers } from './handlers/secrets';
@@ -25,6 +26,7 @@ const handlers: Handlers<Method> = {
   ...tasksHandlers,
   ...tenantsHandlers,
   ...fleetHandlers,
+  ...drHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

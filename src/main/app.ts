@@ -9,6 +9,7 @@ import type { PasswordVault } from './core/connections/vault';
 import { DemoManager } from './core/demo/manager';
 import { FleetService } from './core/fleet/service';
 import { BackupService } from './core/backup/service';
+import { DrService } from './core/dr/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
 import { SecretsService } from './core/secrets/service';
@@ -46,6 +47,7 @@ export class App {
   readonly secrets: SecretsService;
   readonly overview: OverviewService;
   readonly fleet: FleetService;
+  readonly dr: DrService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -78,6 +80,27 @@ export class App {
     this.overview = new OverviewService(this.connections);
     this.fleet = new FleetService({ home: this.home, log: options.log, version, tasks: this.tasks, connections: this.connections, health: this.health, backups: this.backups });
     this.events.on('health.updated', (e) => this.fleet.healthUpdated(e.connectionId, e.status));
+    this.dr = new DrService({
+      home: this.home,
+      tasks: this.tasks,
+      connection: async (id) => {
+        const { db, profile } = await this.connections.database(id);
+        return { id: profile.id, db, database: profile.database, production: profile.environment === 'production' };
+      },
+      backups: () => this.backups.tools(),
+      onRun: (e) => this.events.emit('dr.run', e),
+    });
+    // The fleet reads drills for /metrics, notifies on runs started and finished, and runs the drill schedule.
+    this.fleet.hooks.drills = () => this.dr.drills();
+    this.fleet.hooks.drill = async () => {
+      for (const scenario of ['deletion', 'system-failure'] as const) await this.dr.startDrill({ scenario });
+    };
+    this.events.on('dr.run', (e) => {
+      void this.dr
+        .run(e.runId)
+        .then((run) => this.fleet.onDrRun(run))
+        .catch((err: unknown) => options.log(`DR run notification: ${String((err as Error).message ?? err)}`));
+    });
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */
@@ -106,6 +129,8 @@ export class App {
     this.backups.startSchedule(await this.backups.settings());
     // /metrics and notifications: the catalog read on a timer; headless adds the verify/report/drill schedules.
     await this.fleet.start({ schedules: this.options.headless === true });
+    // DR runs come back from their journals; a step a crash cut short is marked interrupted.
+    await this.dr.resume().catch((err: unknown) => this.options.log(`DR runs could not be read: ${String(err)}`));
   }
 
   async close(): Promise<void> {

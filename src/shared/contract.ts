@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appContract } from './domain/app';
 import { backupsContract } from './domain/backups';
 import { connectionsContract } from './domain/connections';
+import { drContract, drEvents } from './domain/dr';
 import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
 import { secretsContract } from './domain/secrets';
@@ -24,12 +25,14 @@ export const contract = {
   ...tasksContract,
   ...tenantsContract,
   ...fleetContract,
+  ...drContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */
 export const events = {
   ...tasksEvents,
   ...healthEvents,
+  ...drEvents,
 } as const;
 
 export type Contract = typeof contract;

@@ -106,6 +106,12 @@ export const ERRORS = {
   // Disaster recovery
   invalid_runbook: { status: 500, meaning: 'A runbook file in resources/dr/ is not valid JSON or not the runbook format; the message names the file and field.' },
   no_restore_point: { status: 404, meaning: 'No backup that may hold the tenant finished before the incident time (or every one failed its verify).' },
+  run_open: { status: 409, meaning: 'A DR run of that scenario is already open on that connection; the message names it.' },
+  run_closed: { status: 409, meaning: 'The DR run is closed (succeeded, failed or cancelled); it takes no more steps.' },
+  step_running: { status: 409, meaning: 'The DR run\'s current step is running; wait for it or cancel it.' },
+  skip_refused: { status: 409, meaning: 'The DR step cannot be skipped now (it is running, done, or required to close the run).' },
+  action_not_built: { status: 501, meaning: 'The DR step names an action the console cannot run yet; nothing was changed.' },
+  drill_live_target: { status: 409, meaning: 'A drill action named a live object; drills act only on their scratch database.' },
   no_such_schema: { status: 404, meaning: 'A schema a DR action names (the live tenant or its restored copy) is not in the database.' },
   not_a_copy: { status: 422, meaning: 'The schema given as the restored copy is not a side schema the console made (<tenant>__restored_…).' },
   no_such_role: { status: 404, meaning: 'A role a DR action names does not exist on the server.' },

@@ -20,7 +20,7 @@ describe('the DR runbooks in resources/dr', () => {
   });
   it('summarise a runbook for `dr scenarios`', async () => {
     const s = summarise({ runbook: await loadRunbook('deletion'), file: 'x' });
-    expect(s).toMatchObject({ scenario: 'deletion', version: 1, rtoTargetSec: 7200, steps: 14 });
+    expect(s).toMatchObject({ scenario: 'deletion', version: 2, rtoTargetSec: 7200, steps: 14 });
   });
   it('refuse an unknown scenario name', async () => {
     await expect(loadRunbook('flood')).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/no DR scenario "flood"/) });
@@ -60,5 +60,18 @@ describe('a broken runbook', () => {
     expect(() => parseRunbook('{ "scenario": ', 'x.json')).toThrow(/Runbook x\.json: not valid JSON/);
     const rb = await deletion();
     expect(() => parseRunbook(JSON.stringify(rb), 'breach.json', 'breach')).toThrow(/scenario: says "deletion", but the file is the runbook of "breach"/);
+  });
+});
+
+describe('conditional steps', () => {
+  it('are refused unless they name an earlier decision and one of its options', async () => {
+    const rb = await deletion();
+    const swap = rb.steps.find((s) => s.id === 'swap')!;
+    swap.when = { step: 'how', option: 'replace' };
+    expect(() => parseRunbook(JSON.stringify(rb), 'deletion.json')).toThrow(/decision how has no option replace/);
+    swap.when = { step: 'diff', option: 'swap' };
+    expect(() => parseRunbook(JSON.stringify(rb), 'deletion.json')).toThrow(/step diff is not an earlier decision/);
+    swap.when = { step: 'guard-rails', option: 'swap' };
+    expect(() => parseRunbook(JSON.stringify(rb), 'deletion.json')).toThrow(/not an earlier decision/);
   });
 });

@@ -51,7 +51,7 @@ export const StepKind = z.enum(['checklist', 'action', 'decision', 'evidence']);
 export type StepKind = z.infer<typeof StepKind>;
 
 /** What an action's input holds: the engine checks the value against it before the action runs. */
-export const InputType = z.enum(['tenant', 'tenants', 'role', 'timestamp', 'backup', 'schema', 'database', 'destination', 'text']);
+export const InputType = z.enum(['tenant', 'tenants', 'role', 'timestamp', 'backup', 'schema', 'database', 'destination', 'text', 'privileges']);
 
 const id = z
   .string()
@@ -92,6 +92,10 @@ export const RunbookStep = z
     options: z.array(DecisionOption).max(10).optional(),
     gates: StepGates.optional(),
     expectedDurationSec: z.number().int().min(1).max(7 * 86_400),
+    /** Runs only after an earlier decision chose this option; otherwise the engine skips it, saying why. */
+    when: z.object({ step: id, option: id }).strict().optional(),
+    /** The run cannot close without it: the operator may not skip it (re-establishing protection). */
+    required: z.boolean().optional(),
     /** Why this step differs from the reference list (DR-REFERENCE.md), where it does. */
     $comment: z.string().optional(),
   })
@@ -135,6 +139,12 @@ export const Runbook = z
           ctx.addIssue({ code: 'custom', path: ['steps', i, 'inputs', k, 'step'], message: `input ${input.name} comes from step ${input.step}, which is not an earlier step` });
         }
       });
+      if (s.when) {
+        // A condition names an earlier decision and one of its options.
+        const decision = r.steps.slice(0, i).find((d) => d.id === s.when!.step);
+        if (!decision || decision.kind !== 'decision') ctx.addIssue({ code: 'custom', path: ['steps', i, 'when', 'step'], message: `step ${s.when.step} is not an earlier decision` });
+        else if (!decision.options?.some((o) => o.id === s.when!.option)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'when', 'option'], message: `decision ${s.when.step} has no option ${s.when.option}` });
+      }
       seen.add(s.id);
     });
   });
@@ -175,6 +185,10 @@ export const RunStep = z.object({
   /** The process stopped while the step ran (found on resume): the operator retries or skips it. */
   interrupted: z.boolean().optional(),
   note: z.string().optional(),
+  /** Why the step was skipped (by the operator, or a decision that ruled it out). */
+  skipReason: z.string().optional(),
+  /** The operator may not skip it. */
+  required: z.boolean().optional(),
   options: z.array(DecisionOption).optional(),
   /** A decision's chosen option. */
   chosen: z.string().optional(),
@@ -182,6 +196,8 @@ export const RunStep = z.object({
   taskId: z.string().optional(),
   /** What the action returned (typed per action; JSON). A refused or failed action has `error` instead. */
   output: z.unknown().optional(),
+  /** What the action would do, shown while it waits for its confirmation (merge back: the SQL it would run). */
+  preview: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
   evidence: z.array(z.object({ file: z.string(), sha256: z.string() })).optional(),
   expectedDurationSec: z.number().int(),
@@ -227,8 +243,57 @@ export const DrillRecord = z.object({
   /** The live database's catalog and row-count fingerprint before and after: a drill must not change it. */
   fingerprint: z.object({ before: z.string(), after: z.string(), unchanged: z.boolean() }).optional(),
   error: z.string().optional(),
+  /** The size of the backup restored (encrypted bytes): the projection scales measured durations by it. */
+  bytes: z.number().optional(),
+  /** The tenant a deletion drill copied, and the scratch database it worked in (dropped at its end). */
+  tenant: z.string().optional(),
+  scratch: z.string().optional(),
 });
 export type DrillRecord = z.infer<typeof DrillRecord>;
+
+/** How well one tenant (or one database) is protected now (readiness). */
+export const Protection = z.object({
+  database: z.string(),
+  tenant: z.string().optional(),
+  /** Age in seconds of the newest verified (restorable) backup holding it; absent: none verified. */
+  verifiedAgeSec: z.number().optional(),
+  /** Absent: no backup of that kind at all (a database without a full backup). */
+  newestAgeSec: z.number().optional(),
+  newestVerified: z.string().optional(),
+  newest: z.string().optional(),
+});
+export type Protection = z.infer<typeof Protection>;
+
+/** The RTO a scenario would take now: each step's expected duration, or what drills measured. */
+export const ProjectedRto = z.object({
+  targetSec: z.number().int(),
+  /** The worst tenant's (or database's) projection: the sum over the default path's steps. */
+  projectedSec: z.number(),
+  meets: z.boolean(),
+  /** 'drills': restore steps from durations drills measured, scaled by the backup's size. */
+  basis: z.enum(['drills', 'expected']),
+  drills: z.number().int(),
+  /** Tenants (or databases) whose projection misses the target, slowest first (at most 100). */
+  wouldMiss: z.array(z.object({ database: z.string(), tenant: z.string().optional(), projectedSec: z.number() })),
+});
+export type ProjectedRto = z.infer<typeof ProjectedRto>;
+
+export const ScenarioReadiness = z.object({
+  scenario: Scenario,
+  title: z.string(),
+  rpoTargetSec: z.number().int().optional(),
+  /** What is judged: each tenant, or each database (system failure: full backups). */
+  basis: z.enum(['tenant', 'database', 'none']),
+  /** null: no RPO target (a breach loses no data). */
+  meets: z.boolean().nullable(),
+  judged: z.number().int(),
+  missing: z.array(Protection),
+  rto: ProjectedRto,
+});
+export type ScenarioReadiness = z.infer<typeof ScenarioReadiness>;
+
+export const Readiness = z.object({ generatedAt: z.string(), scenarios: z.array(ScenarioReadiness), tenants: z.array(Protection), databases: z.array(Protection) });
+export type Readiness = z.infer<typeof Readiness>;
 
 const connectionId = z.string().optional();
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'a run id as printed by dr start');
@@ -271,7 +336,7 @@ const TaskRef = z.object({ taskId: z.string() });
 export const drContract = {
   'dr.scenarios': { input: z.object({}).strict(), output: z.object({ scenarios: z.array(ScenarioSummary) }) },
   /** Readiness now from the connection's backup destination and tenant list (RPO now, projected RTO). */
-  'dr.readiness': { input: z.object({ connectionId }).strict(), output: z.unknown() },
+  'dr.readiness': { input: z.object({ connectionId }).strict(), output: Readiness },
   'dr.runs': { input: z.object({ connectionId, scenario: Scenario.optional(), drill: z.boolean().optional() }).strict(), output: z.object({ runs: z.array(RunSummary) }) },
   'dr.run': { input: z.object({ connectionId, runId }).strict(), output: DrRun },
   'dr.start': { input: StartInput, output: DrRun },

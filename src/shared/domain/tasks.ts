@@ -97,6 +97,8 @@ export const TaskWithResult = z.discriminatedUnion('kind', [
   withResult('backups.verify', TaskResults['backups.verify']),
   withResult('secrets.audit', TaskResults['secrets.audit']),
   withResult('demo.start', TaskResults['demo.start']),
+  withResult('dr.step', TaskResults['dr.step']),
+  withResult('dr.drill', TaskResults['dr.drill']),
 ]);
 export type TaskWithResult = z.infer<typeof TaskWithResult>;
 

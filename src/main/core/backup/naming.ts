@@ -116,3 +116,18 @@ export function likeToDumpPattern(like: string): string {
 export function restoreNames(input: { tenant?: string; database?: string }, at = new Date()): { sideSchema?: string; database?: string } {
   return { ...(input.tenant ? { sideSchema: sideSchemaName(input.tenant, at) } : {}), ...(input.database ? { database: restoredDatabaseName(input.database, at) } : {}) };
 }
+
+/**
+ * A DR drill's scratch database, pfo_drill_<yyyymmdd_hhmm>_<rand>: the only place a drill writes. A drill
+ * copies a tenant (or the whole database) into one of these and recovers it there, so nothing of a live
+ * database is ever a drill's target; the engine refuses a drill action on any database not named so.
+ */
+export function drillDatabaseName(at = new Date()): string {
+  return `pfo_drill_${minuteStamp(at)}_${randomBytes(3).toString('hex')}`;
+}
+
+const DRILL_DATABASE = /^pfo_drill_\d{8}_\d{4}_[0-9a-f]{6}$/;
+
+export function isDrillDatabaseName(name: string): boolean {
+  return DRILL_DATABASE.test(name);
+}

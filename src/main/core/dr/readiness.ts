@@ -5,41 +5,20 @@
  * shown beside it. System failure is judged per database on full backups only. A breach has no RPO.
  *
  * Read from a destination's catalog only: tenants that have never been backed up are not known here
- * (that needs the database's tenant list), and the projected RTO is not computed yet.
+ * (that needs the database's tenant list).
+ *
+ * Projected RTO per scenario: the sum over the runbook's default path (steps a decision rules out by its
+ * recommended option are left out) of each step's duration: for the restore steps, the seconds per byte
+ * drills measured times the size of the backup that would be restored; for other actions, the median
+ * drills measured; else the runbook's expected duration. Deletion is projected per tenant (its newest
+ * backup's size), system failure per database (its newest full backup); the worst one is the scenario's.
  */
 import type { CatalogEntry } from '../../../shared/domain/backups';
-import type { Runbook, Scenario } from '../../../shared/domain/dr';
+import type { DrillRecord, Protection, ProjectedRto, Readiness, Runbook, ScenarioReadiness } from '../../../shared/domain/dr';
 import { covers } from '../backup/catalog';
+import { measuredDurations } from './journal';
 
-export interface Protection {
-  database: string;
-  tenant?: string;
-  /** Age in seconds of the newest verified (restorable) backup holding it; absent: none verified. */
-  verifiedAgeSec?: number;
-  /** Absent: no backup of that kind at all (a database without a full backup). */
-  newestAgeSec?: number;
-  newestVerified?: string;
-  newest?: string;
-}
-
-export interface ScenarioReadiness {
-  scenario: Scenario;
-  title: string;
-  rpoTargetSec?: number;
-  /** What is judged: each tenant, or each database (system failure: full backups). */
-  basis: 'tenant' | 'database' | 'none';
-  /** null: no RPO target (a breach loses no data). */
-  meets: boolean | null;
-  judged: number;
-  missing: Protection[];
-}
-
-export interface Readiness {
-  generatedAt: string;
-  scenarios: ScenarioReadiness[];
-  tenants: Protection[];
-  databases: Protection[];
-}
+export type { Protection, Readiness, ScenarioReadiness };
 
 const age = (e: CatalogEntry, now: number) => Math.max(0, Math.round((now - Date.parse(e.finishedAt)) / 1000));
 
@@ -50,7 +29,68 @@ function protection(held: CatalogEntry[], now: number, key: { database: string; 
   return { ...key, ...(verified ? { verifiedAgeSec: age(verified, now), newestVerified: verified.id } : {}), newestAgeSec: age(newest, now), newest: newest.id };
 }
 
-export function readiness(entries: CatalogEntry[], runbooks: Runbook[], now = Date.now()): Readiness {
+/** The steps a run takes when every decision goes the recommended way. */
+function defaultPath(r: Runbook): Runbook['steps'] {
+  return r.steps.filter((s) => {
+    if (!s.when) return true;
+    const d = r.steps.find((x) => x.id === s.when!.step);
+    return (d?.options?.find((o) => o.recommended) ?? d?.options?.[0])?.id === s.when.option;
+  });
+}
+
+const RESTORES = new Set(['restore_beside', 'full_restore']);
+
+/** Seconds per byte of each restore action, the median over the drills that measured it with a size. */
+function restoreRates(drills: DrillRecord[]): Record<string, number> {
+  const by = new Map<string, number[]>();
+  for (const d of drills) {
+    if (!d.bytes) continue;
+    for (const s of d.steps) if (s.action && RESTORES.has(s.action) && s.status === 'succeeded' && s.durationSec !== undefined) by.set(s.action, [...(by.get(s.action) ?? []), s.durationSec / d.bytes]);
+  }
+  return Object.fromEntries([...by].map(([a, xs]) => [a, [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!]));
+}
+
+/** The bytes of the newest backup holding each tenant (a share of an all-tenants one), and of each database's newest full backup. */
+function sizes(sorted: CatalogEntry[]): { tenant: Map<string, number>; database: Map<string, number> } {
+  const tenant = new Map<string, number>();
+  const database = new Map<string, number>();
+  for (const e of sorted) {
+    if (e.kind === 'full' && !database.has(e.database)) database.set(e.database, e.bytes);
+    const held = e.tenant ? [e.tenant] : ((e as { _tenants?: string[] })._tenants ?? []);
+    for (const t of held) if (!tenant.has(`${e.database}\0${t}`)) tenant.set(`${e.database}\0${t}`, e.bytes / Math.max(1, held.length));
+  }
+  return { tenant, database };
+}
+
+export interface RtoOptions {
+  /** Past drills (all scenarios): their measured durations. */
+  drills?: DrillRecord[];
+  /** RTO targets overridden for this connection. */
+  rtoTargets?: Partial<Record<string, number>>;
+}
+
+function projectRto(r: Runbook, drills: DrillRecord[], rows: { database: string; tenant?: string; bytes?: number }[], targetSec: number): ProjectedRto {
+  const ofScenario = drills.filter((d) => d.scenario === r.scenario && d.outcome === 'succeeded');
+  const measured = measuredDurations(ofScenario);
+  const rates = restoreRates(ofScenario);
+  const steps = defaultPath(r);
+  const project = (bytes?: number) =>
+    steps.reduce((sum, s) => {
+      const rate = s.action ? rates[s.action] : undefined;
+      if (rate !== undefined && bytes !== undefined) return sum + rate * bytes;
+      return sum + ((s.action ? measured[s.action] : undefined) ?? s.expectedDurationSec);
+    }, 0);
+  const each = (rows.length ? rows : [{ database: '' }]).map((row) => ({ ...row, projectedSec: Math.round(project(row.bytes)) }));
+  const worst = Math.max(...each.map((e) => e.projectedSec));
+  const wouldMiss = each
+    .filter((e) => e.projectedSec > targetSec && e.database)
+    .sort((a, b) => b.projectedSec - a.projectedSec)
+    .slice(0, 100)
+    .map((e) => ({ database: e.database, ...(e.tenant ? { tenant: e.tenant } : {}), projectedSec: e.projectedSec }));
+  return { targetSec, projectedSec: worst, meets: worst <= targetSec, basis: ofScenario.length ? 'drills' : 'expected', drills: ofScenario.length, wouldMiss };
+}
+
+export function readiness(entries: CatalogEntry[], runbooks: Runbook[], now = Date.now(), opts: RtoOptions = {}): Readiness {
   const sorted = [...entries].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
   const databases = [...new Set(sorted.map((e) => e.database))].sort();
   const tenants: Protection[] = [];
@@ -66,8 +106,12 @@ export function readiness(entries: CatalogEntry[], runbooks: Runbook[], now = Da
     }
   }
   const judge = (rows: Protection[], target: number) => rows.filter((p) => p.verifiedAgeSec === undefined || p.verifiedAgeSec > target);
+  const size = sizes(sorted);
   const scenarios = runbooks.map((r): ScenarioReadiness => {
-    const head = { scenario: r.scenario, title: r.title, ...(r.rpo ? { rpoTargetSec: r.rpo.targetSec } : {}) };
+    const projected =
+      r.scenario === 'deletion' ? tenants.map((p) => ({ database: p.database, tenant: p.tenant!, bytes: size.tenant.get(`${p.database}\0${p.tenant!}`) })) : r.scenario === 'system-failure' ? databases.map((database) => ({ database, bytes: size.database.get(database) })) : [];
+    const rto = projectRto(r, opts.drills ?? [], projected, opts.rtoTargets?.[r.scenario] ?? r.rto.targetSec);
+    const head = { scenario: r.scenario, title: r.title, ...(r.rpo ? { rpoTargetSec: r.rpo.targetSec } : {}), rto };
     if (!r.rpo) return { ...head, basis: 'none', meets: null, judged: 0, missing: [] };
     const basis = r.scenario === 'system-failure' ? 'database' : 'tenant';
     const rows = basis === 'database' ? dbs : tenants;

@@ -1,0 +1,181 @@
+/**
+ * Drills (issue 11): a scenario's recovery path run unattended on scratch objects only, measured.
+ *
+ * - deletion: the tenant's newest backup is restored into a new scratch database (pfo_drill_…) under the
+ *   tenant's own name; rows are deleted there from two tables at the incident time; then the deletion
+ *   runbook runs in drill mode against that database (restore point before the incident, restore beside,
+ *   diff, merge back), every backup row is checked to be back, and the scratch database is dropped.
+ * - system-failure: the newest full backup is restored into a new scratch database, verified, analysed
+ *   and dropped.
+ *
+ * A drill run is an ordinary run with drill: true; the engine refuses any of its actions on a database not
+ * named as a drill's. Steps a drill cannot or must not do unattended (ending sessions, restoring roles,
+ * which are cluster-wide, a fresh backup of a copy about to be dropped, actions not built) are skipped,
+ * saying why. The live database's fingerprint is taken before and after.
+ */
+import pg from 'pg';
+import type { CatalogEntry } from '../../../shared/domain/backups';
+import type { DrAction, DrillRecord, DrRun, Scenario } from '../../../shared/domain/dr';
+import { readCatalog } from '../backup/catalog';
+import { drillDatabaseName, sideSchemaName, SUFFIX } from '../backup/naming';
+import { restoreBackup } from '../backup/restore';
+import { Database } from '../db/database';
+import { loadSql } from '../db/sql';
+import type { TaskContext } from '../tasks/tasks';
+import { OpsError } from '../util/errors';
+import { ACTIONS, type BackupTools } from './registry';
+import { chooseRestorePoint } from './restore-point';
+import type { DrConnection, DrService } from './service';
+
+/** Not done in a drill, and why. */
+const DRILL_SKIPS: Partial<Record<DrAction, string>> = {
+  terminate_role_sessions: 'a drill ends no sessions: nothing runs against its scratch copy',
+  restore_globals: 'roles are cluster-wide: a drill creates none',
+  fresh_backup: "the drill's copy is dropped at the end; the live database's protection is unchanged",
+};
+
+export interface DrillDeps {
+  service: DrService;
+  conn: DrConnection;
+  backups: BackupTools;
+  now: () => number;
+  /** The live database's catalog and row-count fingerprint (of the tenants named, else of all). */
+  fingerprint: (db: Database, tenants?: string[]) => Promise<string>;
+  where?: { destination?: string; keyFiles?: string[] };
+}
+
+const q = (id: string) => pg.escapeIdentifier(id);
+const manifestName = (e: CatalogEntry) => e.manifest.replace(/^.*\//, '').slice(0, -SUFFIX.manifest.length);
+
+function on(db: Database, database: string): Database {
+  return new Database({ ...db.target, database }, db.toolCredential());
+}
+
+async function dropDatabase(db: Database, name: string): Promise<void> {
+  await db.query(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`, [], { purpose: 'admin' });
+}
+
+/** Walk a drill run to its end: checklists recorded, decisions take the recommended option, actions run. */
+async function walk(deps: DrillDeps, runId: string, inputsFor: (step: string) => Record<string, string> = () => ({}), signal?: AbortSignal): Promise<DrRun> {
+  const { service } = deps;
+  for (;;) {
+    const run = await service.run(runId);
+    if (run.status !== 'open') return run;
+    if (signal?.aborted) return service.cancel({ runId, run: true });
+    const step = run.steps.find((s) => s.id === run.currentStep)!;
+    if (step.status === 'failed' || step.status === 'cancelled') return service.fail(runId);
+    const skip = step.action ? (DRILL_SKIPS[step.action] ?? (ACTIONS[step.action] ? undefined : `the console cannot run ${step.action} yet`)) : undefined;
+    try {
+      if (skip) await service.next({ runId, skip: true, note: `drill: ${skip}` });
+      else await service.next({ runId, note: 'drill (unattended)', ...(step.kind === 'decision' ? { choose: 'recommended' } : {}), inputs: inputsFor(step.id) }, { wait: true });
+    } catch (err) {
+      // Refused before it ran (an input, a live target): the drill ends failed, saying why.
+      drillErrors.set(runId, (err as Error).message);
+      return service.fail(runId);
+    }
+  }
+}
+
+/** Why a drill run was failed by the walk itself (a step refused before it ran). */
+const drillErrors = new Map<string, string>();
+
+function record(run: DrRun, extra: Partial<DrillRecord>): DrillRecord {
+  const walkError = drillErrors.get(run.id);
+  drillErrors.delete(run.id);
+  const outcome = run.status === 'succeeded' ? 'succeeded' : run.status === 'cancelled' ? 'cancelled' : 'failed';
+  return {
+    runId: run.id,
+    scenario: run.scenario,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt ?? run.startedAt,
+    outcome,
+    rtoTargetSec: run.rto.targetSec,
+    rtoMeasuredSec: run.rto.elapsedSec,
+    ...(run.rpo.targetSec !== undefined ? { rpoTargetSec: run.rpo.targetSec } : {}),
+    ...(run.rpo.achievedSec !== undefined ? { rpoAchievedSec: run.rpo.achievedSec } : {}),
+    steps: run.steps.map((s) => ({ id: s.id, ...(s.action ? { action: s.action } : {}), status: s.status, ...(s.startedAt && s.finishedAt ? { durationSec: (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 } : {}) })),
+    ...(run.status !== 'succeeded' ? { error: walkError ?? run.steps.find((s) => s.error)?.error?.message ?? `the drill ended ${run.status}` } : {}),
+    ...extra,
+  };
+}
+
+/** The tenant a deletion drill copies: the one named, else the one with the largest own backup. */
+function pickTenant(entries: CatalogEntry[], tenant?: string): string {
+  if (tenant) return tenant;
+  const own = entries.filter((e) => e.kind === 'tenant' && e.tenant).sort((a, b) => b.bytes - a.bytes)[0];
+  const listed = entries.find((e) => e.kind === 'all-tenants' && (e as { _tenants?: string[] })._tenants?.length);
+  const t = own?.tenant ?? (listed as { _tenants?: string[] } | undefined)?._tenants?.[0];
+  if (!t) throw new OpsError('no_restore_point', 'No tenant backup at the destination to drill with.', 'Back up a tenant (or all tenants) first.');
+  return t;
+}
+
+async function deletionDrill(deps: DrillDeps, tenantWanted: string | undefined, ctx: Pick<TaskContext, 'signal' | 'log'>): Promise<{ run: DrRun; extra: Partial<DrillRecord> }> {
+  const { conn, backups, service } = deps;
+  const entries = (await readCatalog(backups.dest)).filter((e) => e.database === conn.database);
+  const tenant = pickTenant(entries, tenantWanted);
+  const point = chooseRestorePoint(entries, { tenant, database: conn.database, incidentAt: new Date(deps.now()).toISOString() });
+  const scratch = drillDatabaseName(new Date(deps.now()));
+  const sdb = on(conn.db, scratch);
+  ctx.log(`Drill: copying ${tenant} from ${point.backup.id} into scratch database ${scratch}.`);
+  await conn.db.query(`CREATE DATABASE ${q(scratch)} TEMPLATE template0`, [], { purpose: 'admin' });
+  try {
+    const side = sideSchemaName(tenant, new Date(deps.now()));
+    const copy = await restoreBackup({ db: sdb, dest: backups.dest, name: manifestName(point.backup), keys: await backups.keys(), tenant, mode: 'side-schema', target: side, signal: ctx.signal, log: ctx.log });
+    await sdb.query(`ALTER SCHEMA ${q(side)} RENAME TO ${q(tenant)}`, [], { purpose: 'admin' });
+    const counts = async () => new Map((await sdb.query<{ table: string; rows: string }>(loadSql('backup/row_counts'), [[tenant]], { purpose: 'admin' })).rows.map((r) => [r.table, Number(r.rows)]));
+    const before = await counts();
+    // Two tables nothing references (deleting there cascades nowhere), the largest; a tenth of their rows.
+    const leaves = (await sdb.query<{ table: string }>(loadSql('dr/drill_leaf_tables'), [tenant], { purpose: 'admin' })).rows.map((r) => r.table);
+    const victims = leaves.filter((t) => (before.get(t) ?? 0) > 0).sort((a, b) => before.get(b)! - before.get(a)!).slice(0, 2);
+    if (victims.length < 2) throw new OpsError('error', `Tenant ${tenant} has fewer than two tables with rows that nothing references; the deletion drill needs two.`, 'Drill another tenant (--tenant).');
+    const incidentAt = new Date(deps.now()).toISOString();
+    for (const t of victims) {
+      const n = Math.max(1, Math.min(1000, Math.ceil(before.get(t)! / 10)));
+      await sdb.query(`DELETE FROM ${q(tenant)}.${q(t)} WHERE ctid IN (SELECT ctid FROM ${q(tenant)}.${q(t)} LIMIT ${n})`, [], { purpose: 'admin' });
+    }
+    ctx.log(`Drill: deleted rows from ${victims.join(' and ')} of the scratch copy at ${incidentAt}.`);
+    const opened = await service.start({ ...(conn.id ? { connectionId: conn.id } : {}), scenario: 'deletion', tenants: [tenant], incidentAt }, { drill: true, scratchDatabase: scratch, ...deps.where });
+    const run = await walk(deps, opened.id, () => ({}), ctx.signal);
+    // Every row of the backup back: the copy's counts are the backup's again.
+    const after = await counts();
+    const short = [...before].filter(([t, n]) => (after.get(t) ?? 0) < n);
+    const extra: Partial<DrillRecord> = { bytes: point.backup.bytes, tenant, scratch: copy.database };
+    if (run.status === 'succeeded' && short.length) {
+      return { run: await service.fail(run.id), extra: { ...extra, error: `${short.length} table(s) still short of the backup's rows: ${short.map(([t]) => t).slice(0, 5).join(', ')}` } };
+    }
+    return { run, extra };
+  } finally {
+    await sdb.close().catch(() => {});
+    await dropDatabase(conn.db, scratch);
+  }
+}
+
+async function systemFailureDrill(deps: DrillDeps, ctx: Pick<TaskContext, 'signal' | 'log'>): Promise<{ run: DrRun; extra: Partial<DrillRecord> }> {
+  const { conn, service } = deps;
+  const target = drillDatabaseName(new Date(deps.now()));
+  const opened = await service.start({ ...(conn.id ? { connectionId: conn.id } : {}), scenario: 'system-failure' }, { drill: true, ...deps.where });
+  try {
+    const run = await walk(deps, opened.id, (step): Record<string, string> => (step === 'full-restore' ? { database: target } : {}), ctx.signal);
+    const point = run.steps.find((s) => s.action === 'choose_restore_point')?.output as { backup?: CatalogEntry } | undefined;
+    return { run, extra: { ...(point?.backup ? { bytes: point.backup.bytes } : {}), scratch: target } };
+  } finally {
+    await dropDatabase(conn.db, target);
+  }
+}
+
+/** One drill, start to end; the record is appended to the drill history whatever the outcome. */
+export async function runDrill(deps: DrillDeps, input: { scenario: Scenario; tenant?: string }, ctx: Pick<TaskContext, 'signal' | 'log'>): Promise<DrillRecord> {
+  if (input.scenario !== 'deletion' && input.scenario !== 'system-failure') {
+    throw new OpsError('action_not_built', `There is no drill for ${input.scenario} yet; drills exist for deletion and system-failure.`, 'Nothing was changed.');
+  }
+  // A deletion drill's rows are counted for the tenant it copies (counting every tenant's rows costs a
+  // read of the whole database); the catalog part always covers the whole database.
+  const tenant = input.scenario === 'deletion' ? pickTenant((await readCatalog(deps.backups.dest)).filter((e) => e.database === deps.conn.database), input.tenant) : undefined;
+  const before = await deps.fingerprint(deps.conn.db, tenant ? [tenant] : undefined);
+  const { run, extra } = input.scenario === 'deletion' ? await deletionDrill(deps, tenant, ctx) : await systemFailureDrill(deps, ctx);
+  const after = await deps.fingerprint(deps.conn.db, tenant ? [tenant] : undefined);
+  const rec = record(run, { ...extra, fingerprint: { before, after, unchanged: before === after } });
+  if (!rec.fingerprint!.unchanged) Object.assign(rec, { outcome: 'failed', error: 'The live database changed during the drill (its fingerprint differs).' });
+  await deps.service.recordDrill(rec);
+  return rec;
+}

@@ -1,0 +1,232 @@
+/**
+ * The DR actions the engine can run: DrAction -> an adapter over the existing services (restore points,
+ * verify, restore, backup). An action without an adapter is refused before anything changes. Each adapter
+ * names the databases it acts on, so that a drill is refused on anything but its scratch database.
+ */
+import type { CatalogEntry } from '../../../shared/domain/backups';
+import type { DrAction } from '../../../shared/domain/dr';
+import { resultOf, runBackup } from '../backup/backup';
+import type { Destination } from '../backup/destination';
+import type { BackupKey } from '../backup/keys';
+import { dropRestoredCopy } from '../backup/restored-copies';
+import { checkIdentifier, restoredDatabaseName, SUFFIX } from '../backup/naming';
+import { restoreBackup, verifyBackup } from '../backup/restore';
+import { restoreTools, serverFacts } from '../backup/tools';
+import { Database } from '../db/database';
+import { OpsError } from '../util/errors';
+import { readManifest } from '../backup/archive';
+import { analyzeDatabase, verifyRestoredCounts } from './actions/database';
+import { diffSchemas } from './actions/diff';
+import { freezeTenant, terminateRoleSessions, thawTenant, type RevokedPrivilege } from './actions/freeze';
+import { planMerge, runMerge } from './actions/merge';
+import { catalogRestorePoints } from './restore-point';
+
+/** Where the run's backups are, and the keys to read and write them. */
+export interface BackupTools {
+  dest: Destination;
+  /** Every key that may open a backup (the active one and the older ones of the keyring). */
+  keys(): Promise<BackupKey[]>;
+  /** The key new backups are written with. */
+  key(): Promise<BackupKey>;
+  /** The catalog, where the host reads it its own way (the app: its default folder not made yet is empty). */
+  catalog?(): Promise<CatalogEntry[]>;
+}
+
+export interface ActionEnv {
+  /** The database the run acts on: the connection's, or a drill's scratch database. */
+  db: Database;
+  /** The database the backups were taken of (a drill's source). */
+  sourceDatabase: string;
+  backups: BackupTools;
+  inputs: Record<string, unknown>;
+  /** The object the step will create, decided before it starts (journalled, dropped on a retry after a crash). */
+  partial?: { schema: string };
+  incidentAt: string;
+  signal: AbortSignal;
+  log(message: string): void;
+  progress(done: number, total?: number, unit?: string): void;
+  now(): number;
+}
+
+export interface ActionAdapter {
+  /** The databases the action writes to or reads live data of; none for catalog-only actions. */
+  targets(env: Pick<ActionEnv, 'db' | 'inputs'>): string[];
+  /** The side schema it will create, when it creates one. */
+  partial?(env: Pick<ActionEnv, 'inputs' | 'now'>, sideName: (tenant: string, at: Date) => string): { schema: string } | undefined;
+  run(env: ActionEnv): Promise<unknown>;
+  /** What it would do, for the operator to see before confirming (read-only). */
+  preview?(env: Pick<ActionEnv, 'db' | 'inputs' | 'signal'>): Promise<unknown>;
+}
+
+function text(env: Pick<ActionEnv, 'inputs'>, name: string): string {
+  const v = env.inputs[name];
+  if (typeof v !== 'string' || !v) throw new OpsError('invalid_input', `The step needs its input ${name}.`, 'Give it with --input name=value (or start the run with it).');
+  return v;
+}
+
+function optionalText(env: Pick<ActionEnv, 'inputs'>, name: string): string | undefined {
+  const v = env.inputs[name];
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+/** A backup input: the catalog entry an earlier step chose, or a manifest given by the operator. */
+function backupName(env: Pick<ActionEnv, 'inputs'>): string {
+  const v = env.inputs.backup;
+  const manifest = typeof v === 'string' ? v : (v as CatalogEntry | undefined)?.manifest;
+  if (!manifest || !manifest.endsWith(SUFFIX.manifest)) throw new OpsError('invalid_input', 'The step needs the backup to use (a <name>.manifest.json).', 'Run the restore-point step first, or give --input backup=MANIFEST.');
+  return manifest.replace(/^.*\//, '').slice(0, -SUFFIX.manifest.length);
+}
+
+const own = (env: Pick<ActionEnv, 'db'>) => [env.db.target.database];
+const none = () => [];
+
+function onDatabase(db: Database, database: string): Database {
+  return database === db.target.database ? db : new Database({ ...db.target, database }, db.toolCredential());
+}
+
+async function withDatabase<T>(db: Database, database: string, fn: (d: Database) => Promise<T>): Promise<T> {
+  const d = onDatabase(db, database);
+  try {
+    return await fn(d);
+  } finally {
+    if (d !== db) await d.close();
+  }
+}
+
+async function verified(env: ActionEnv, name: string) {
+  const rec = await verifyBackup({ db: env.db, dest: env.backups.dest, name, keys: await env.backups.keys(), signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
+  if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT proven restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`, 'Choose another restore point (an earlier backup) and run the step again.');
+  return rec;
+}
+
+const sideTenant = (env: Pick<ActionEnv, 'inputs'>) => {
+  const tenant = text(env, 'tenant');
+  checkIdentifier(tenant, 'tenant');
+  return tenant;
+};
+
+export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
+  terminate_role_sessions: {
+    targets: own,
+    run: async (env) => {
+      const role = optionalText(env, 'role');
+      // The role is optional: a person's one-off statement leaves no sessions to end.
+      if (!role) return { terminated: 0, pids: [], note: 'no role named: no sessions ended' };
+      return terminateRoleSessions(env.db, { role }, env.signal);
+    },
+  },
+  freeze: { targets: own, run: (env) => freezeTenant(env.db, { tenant: sideTenant(env) }, env.signal) },
+  thaw: {
+    targets: own,
+    run: async (env) => {
+      const revoked = env.inputs.revoked;
+      // Nothing frozen (the freeze step skipped): nothing to give back.
+      if (!Array.isArray(revoked)) return { tenant: sideTenant(env), granted: [], note: 'the freeze step took nothing: nothing to give back' };
+      return thawTenant(env.db, { tenant: sideTenant(env), revoked: revoked as RevokedPrivilege[] }, env.signal);
+    },
+  },
+  diff: { targets: own, run: (env) => diffSchemas(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal) },
+  merge_back: {
+    targets: own,
+    preview: async (env) => {
+      const plan = await planMerge(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal);
+      return { statements: plan.statements, skipped: plan.skipped, notes: plan.notes };
+    },
+    run: async (env) => {
+      const plan = await planMerge(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal);
+      env.log(`Merge plan: ${plan.statements.length} statement(s), ${plan.statements.reduce((n, s) => n + s.expectedRows, 0)} row(s) to bring back.`);
+      for (const st of plan.statements) env.log(st.sql);
+      const result = await runMerge(env.db, plan, env.signal);
+      return { ...result, plan: { statements: plan.statements, skipped: plan.skipped, notes: plan.notes } };
+    },
+  },
+  choose_restore_point: {
+    targets: none,
+    run: (env) =>
+      catalogRestorePoints(env.backups.dest).choose({
+        ...(optionalText(env, 'tenant') ? { tenant: optionalText(env, 'tenant')! } : {}),
+        database: env.sourceDatabase,
+        incidentAt: optionalText(env, 'incidentAt') ?? env.incidentAt,
+      }),
+  },
+  check_tools: {
+    targets: none,
+    run: async (env) => {
+      const [server, tools] = await Promise.all([serverFacts(env.db), restoreTools(env.db)]);
+      return { server: server.server_version, pgDump: tools.pgDump.version, pgRestore: tools.pgRestore.version };
+    },
+  },
+  verify_backup: { targets: none, run: (env) => verified(env, backupName(env)) },
+  restore_beside: {
+    targets: own,
+    partial: (env, sideName) => ({ schema: sideName(sideTenant(env), new Date(env.now())) }),
+    run: async (env) => {
+      const tenant = sideTenant(env);
+      const out = await restoreBackup({ db: env.db, dest: env.backups.dest, name: backupName(env), keys: await env.backups.keys(), tenant, mode: 'side-schema', ...(env.partial ? { target: env.partial.schema } : {}), signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
+      if (out.mismatches.length) throw new OpsError('verify_failed', `The copy ${out.schema ?? ''} differs from the backup's manifest in ${out.mismatches.length} tables.`, 'Drop the copy (restores drop) and choose another restore point.');
+      return out;
+    },
+  },
+  swap: {
+    targets: own,
+    run: async (env) => {
+      const tenant = sideTenant(env);
+      const key = await env.backups.key();
+      return restoreBackup({
+        db: env.db,
+        dest: env.backups.dest,
+        name: backupName(env),
+        keys: await env.backups.keys(),
+        tenant,
+        mode: 'replace',
+        // The step's own gate took the confirmation; replace mode asks for the tenant's name as well.
+        confirm: tenant,
+        signal: env.signal,
+        log: env.log,
+        progress: (d, t, u) => env.progress(d, t, u),
+        safetyBackup: async (t) => (await runBackup({ db: env.db, dest: env.backups.dest, key, scope: { kind: 'tenant', tenant: t }, signal: env.signal, log: env.log })).manifestLocation,
+      });
+    },
+  },
+  drop_copy: { targets: own, run: (env) => dropRestoredCopy(env.db, text(env, 'copy')) },
+  full_restore: {
+    targets: (env) => [optionalText(env, 'database') ?? '(a new database)'],
+    run: async (env) => {
+      const name = backupName(env);
+      const target = optionalText(env, 'database') ?? restoredDatabaseName(env.sourceDatabase, new Date(env.now()));
+      const out = await restoreBackup({ db: env.db, dest: env.backups.dest, name, keys: await env.backups.keys(), mode: 'new-database', target, signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
+      if (out.mismatches.length) throw new OpsError('verify_failed', `The restored database ${target} differs from the backup's manifest in ${out.mismatches.length} tables.`, 'Look at the task log; drop the database and restore another backup.');
+      return out;
+    },
+  },
+  verify: {
+    targets: (env) => [text(env, 'database')],
+    run: async (env) => {
+      const database = text(env, 'database');
+      const m = await readManifest(env.backups.dest, backupName(env), env.signal);
+      const check = await withDatabase(env.db, database, (d) => verifyRestoredCounts(d, m.tables));
+      if (!check.ok) throw new OpsError('verify_failed', `Database ${database} differs from the backup's manifest in ${check.mismatches.length} tables.`, 'Look at the mismatches in the step output; restore another backup.');
+      return { database, ...check };
+    },
+  },
+  analyze: {
+    targets: (env) => [text(env, 'database')],
+    run: (env) => withDatabase(env.db, text(env, 'database'), (d) => analyzeDatabase(d, env.signal)),
+  },
+  fresh_backup: {
+    targets: (env) => [optionalText(env, 'database') ?? env.db.target.database],
+    run: async (env) => {
+      const database = optionalText(env, 'database') ?? env.db.target.database;
+      const key = await env.backups.key();
+      const out = await withDatabase(env.db, database, (d) => runBackup({ db: d, dest: env.backups.dest, key, scope: { kind: 'full' }, signal: env.signal, log: env.log, progress: (n, t) => env.progress(n, t, 'bytes') }));
+      const verify = await verified(env, out.manifest.name);
+      return { backup: resultOf(out), verify };
+    },
+  },
+};
+
+export function adapterOf(action: DrAction): ActionAdapter {
+  const adapter = ACTIONS[action];
+  if (!adapter) throw new OpsError('action_not_built', `The console cannot run the action ${action} yet.`, 'Do this step by hand and skip it (dr next --skip --note "what you did"); nothing was changed.');
+  return adapter;
+}
