@@ -10,6 +10,7 @@ import { DemoManager } from './core/demo/manager';
 import { BackupService } from './core/backup/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
+import { ReportsService } from './core/reports/service';
 import { SecretsService } from './core/secrets/service';
 import { TaskManager } from './core/tasks/tasks';
 import { TenantsService } from './core/tenants/service';
@@ -42,6 +43,7 @@ export class App {
   readonly tenants: TenantsService;
   readonly secrets: SecretsService;
   readonly overview: OverviewService;
+  readonly reports: ReportsService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -68,6 +70,7 @@ export class App {
     this.tenants = new TenantsService(this.home, this.tasks, this.connections);
     this.secrets = new SecretsService(this.tasks, this.connections);
     this.overview = new OverviewService(this.connections);
+    this.reports = new ReportsService({ home: this.home, tasks: this.tasks, log: options.log, connections: this.connections, health: this.health, backups: this.backups, appVersion: version });
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */
@@ -94,11 +97,14 @@ export class App {
     this.health.start();
     // Scheduled backups run while the app (or serve) runs, whether or not anyone opens the page.
     this.backups.startSchedule(await this.backups.settings());
+    // Scheduled reports likewise.
+    this.reports.startSchedule();
   }
 
   async close(): Promise<void> {
     await this.health.stop();
     this.backups.stop();
+    this.reports.stop();
     await this.connections.close();
     await this.demo.stop();
   }

@@ -4,6 +4,7 @@ import { registerBackup } from './cli/backup';
 import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { registerDr } from './cli/dr';
+import { registerReport } from './cli/report';
 import { EXIT } from './cli/exit';
 import { registerHealth } from './cli/health';
 import { reportError } from './cli/output';
@@ -39,7 +40,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr]) {
+for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerReport]) {
   register(program, run);
 }
 
