@@ -9,6 +9,7 @@ import type { DrillRecord } from '../../../shared/domain/dr';
 import { CHECK_IDS, type CheckId, type CheckResult, type HealthReport, type HistorySample, type Thresholds } from '../../../shared/domain/health';
 import {
   REPORT_SCHEMA,
+  REPORT_SECTIONS,
   REPORT_VERSION,
   type BackupsSection,
   type DrSection,
@@ -358,6 +359,8 @@ export async function buildReport(src: ReportSources, opts: BuildOptions): Promi
   }
   if (signal?.aborted) throw new OpsError('cancelled', 'The report was cancelled.');
   src.onProgress?.(steps.length, steps.length, 'done');
+  // Sections in their canonical order, whatever order they were computed in.
+  const ordered = Object.fromEntries(REPORT_SECTIONS.flatMap((k) => (sections[k] ? [[k, sections[k]]] : []))) as Report['sections'];
   return {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,
@@ -366,7 +369,7 @@ export async function buildReport(src: ReportSources, opts: BuildOptions): Promi
     generator: { app: 'podcastflow-ops', version: src.appVersion },
     connection: connectionOf(src.db, serverVersion),
     period: { from: from.toISOString(), to: to.toISOString() },
-    status: reportStatus(sections),
-    sections,
+    status: reportStatus(ordered),
+    sections: ordered,
   };
 }
