@@ -155,6 +155,39 @@ describe('PDF', () => {
   }
 });
 
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    execFile('node', ['bin/podcastflow-ops.js', ...args], { maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('CLI report', () => {
+  it('writes each format, exits by the worst status, re-renders a saved report and diffs two', async () => {
+    const json = join(work, 'cli.json');
+    const r = await cli(['report', '--db', `${scratch.url}?sslmode=disable`, '--sections', 'tenants,backups', '--backups', join(work, 'backups'), '--format', 'json', '--out', json]);
+    expect(r.code, r.stderr).toBe(2); // critical: the planted cross-tenant grant
+    const saved = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(Object.keys(saved.sections)).toEqual(['tenants', 'backups']);
+    expect(saved.sections.backups!.backups).toBe(1);
+
+    const html = join(work, 'cli.html');
+    expect((await cli(['report', '--from-saved', json, '--format', 'html', '--out', html])).code).toBe(2);
+    expect(readFileSync(html, 'utf8')).toContain('Tenant isolation');
+
+    const pdfDir = join(work, 'cli-out');
+    const p = await cli(['report', 'diff', json, json, '--format', 'pdf', '--dest', pdfDir, '--json']);
+    expect(p.code, p.stderr).toBe(2);
+    expect((JSON.parse(p.stdout) as Report).kind).toBe('diff');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(pdfDir)).toEqual([expect.stringMatching(/^report-.*\.pdf$/)]);
+
+    expect((await cli(['report', '--db', scratch.url, '--format', 'pdf'])).code).toBe(64);
+    expect((await cli(['report', '--db', scratch.url, '--format', 'doc', '--out', 'x'])).code).toBe(64);
+    expect((await cli(['report', '--from-saved', html, '--format', 'json', '--json'])).code).toBe(3);
+  });
+});
+
 describe('differential report', () => {
   it('after fixing one planted problem and adding a tenant, shows exactly that', async () => {
     await withClient(scratch.url, async (c) => {

@@ -9,7 +9,7 @@ type Run = (fn: () => Promise<number>) => Promise<void>;
 type Format = 'json' | 'html' | 'pdf';
 
 interface Output {
-  format: Format;
+  format?: Format;
   out?: string;
   dest?: string;
   paper: 'A4' | 'Letter';
@@ -34,7 +34,8 @@ function isoOption(value: string): string {
 function withOutput(cmd: Command): Command {
   return withS3(
     cmd
-      .addOption(new Option('--format <format>', 'json, html or pdf').choices(['json', 'html', 'pdf']).makeOptionMandatory())
+      // Not mandatory for commander: `report` and `report diff` both take it, and a parent's mandatory option would be asked of `report diff` too.
+      .addOption(new Option('--format <format>', 'json, html or pdf (required)').choices(['json', 'html', 'pdf']))
       .option('--out <file>', 'write the report to this file')
       .option('--dest <dest>', 'or write it, named report-<database>-<time>.<format>, to a folder, file:///path or s3://bucket/prefix')
       .addOption(new Option('--paper <size>', 'PDF paper size').choices(['A4', 'Letter']).default('A4'))
@@ -43,9 +44,9 @@ function withOutput(cmd: Command): Command {
 }
 
 /** Write the rendering where asked and say where; the exit code is the report's worst status. */
-async function emit(report: Report, o: Output & S3Flags): Promise<number> {
+async function emit(report: Report, o: Output & S3Flags, format: Format): Promise<number> {
   const [{ renderHtml }, { renderPdf }, { exitCodeOf }] = await Promise.all([import('../core/reports/html'), import('../core/reports/pdf'), import('../core/reports/status')]);
-  const body = o.format === 'pdf' ? await renderPdf(report, o.paper) : o.format === 'html' ? renderHtml(report) : JSON.stringify(report, null, 2) + '\n';
+  const body = format === 'pdf' ? await renderPdf(report, o.paper) : format === 'html' ? renderHtml(report) : JSON.stringify(report, null, 2) + '\n';
   const where: string[] = [];
   if (o.out) {
     const { writeFile } = await import('node:fs/promises');
@@ -55,8 +56,8 @@ async function emit(report: Report, o: Output & S3Flags): Promise<number> {
   if (o.dest) {
     const { openDestination } = await import('../core/backup/destination');
     const dest = openDestination(o.dest, s3Options(o));
-    const name = `report-${report.connection.database.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60)}-${report.generatedAt.replace(/[-:]/g, '').replace(/\.\d+/, '')}.${o.format}`;
-    await dest.putSmall(name, body, o.format === 'pdf' ? 'application/pdf' : o.format === 'html' ? 'text/html' : 'application/json');
+    const name = `report-${report.connection.database.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60)}-${report.generatedAt.replace(/[-:]/g, '').replace(/\.\d+/, '')}.${format}`;
+    await dest.putSmall(name, body, format === 'pdf' ? 'application/pdf' : format === 'html' ? 'text/html' : 'application/json');
     where.push(dest.locate(name));
   }
   if (o.json) printJson(report);
@@ -82,6 +83,9 @@ function usage(message: string): number {
 }
 
 const NO_TARGET = 'say where the report goes: --out FILE, --dest DEST, or --json.';
+/** The usage error of a call without a format or a place to put the report, if any. */
+const badOutput = (o: Output) => (!o.format ? "required option '--format <format>' not specified" : !o.out && !o.dest && !o.json ? NO_TARGET : undefined);
+
 
 async function appVersion(): Promise<string> {
   const [{ readFile }, { join }, { projectRoot }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('../core/util/paths')]);
@@ -102,8 +106,9 @@ export function registerReport(program: Command, run: Run): void {
       .option('--from-saved <file>', 'render a saved JSON report again instead of running the checks (no --db needed)'),
   ).action((o: Output & S3Flags & { db?: string; pattern: string; sections?: string[]; since?: string; backups?: string; fromSaved?: string }) =>
     run(async () => {
-      if (!o.out && !o.dest && !o.json) return usage(NO_TARGET);
-      if (o.fromSaved) return emit(await readReport(o.fromSaved), o);
+      const bad = badOutput(o);
+      if (bad) return usage(bad);
+      if (o.fromSaved) return emit(await readReport(o.fromSaved), o, o.format!);
       if (!o.db) return usage('give --db URL (or --from-saved FILE).');
       const [{ databaseFromUrl }, { buildReport }, { openDestination }, version] = await Promise.all([import('../core/db/database'), import('../core/reports/build'), import('../core/backup/destination'), appVersion()]);
       const db = await databaseFromUrl(o.db);
@@ -121,17 +126,22 @@ export function registerReport(program: Command, run: Run): void {
           { sections: (o.sections ?? SECTIONS) as never, ...(o.since ? { since: new Date(o.since) } : {}) },
         );
         if (built.sections.backups === undefined && (o.sections ?? SECTIONS).includes('backups')) process.stderr.write('No --backups destination: the report has no backups section.\n');
-        return await emit(built, o);
+        return await emit(built, o, o.format!);
       } finally {
         await db.close();
       }
     }),
   );
-  withOutput(report.command('diff').description('what changed between two JSON reports of the same connection (checks, findings, tenants, RPO); exit code by the newer report').argument('<a>', 'the older report (JSON)').argument('<b>', 'the newer report (JSON)')).action((a: string, b: string, o: Output & S3Flags) =>
+  // Commander gives an option both `report` and `report diff` know to the parent (positional options
+  // would have to be switched on for the whole program): the diff reads them from there. Declared on the
+  // diff too, for its --help.
+  withOutput(report.command('diff').description('what changed between two JSON reports of the same connection (checks, findings, tenants, RPO); exit code by the newer report').argument('<a>', 'the older report (JSON)').argument('<b>', 'the newer report (JSON)')).action((a: string, b: string, own: Output & S3Flags) =>
     run(async () => {
-      if (!o.out && !o.dest && !o.json) return usage(NO_TARGET);
+      const o = { ...own, ...(report.opts() as Output & S3Flags) };
+      const bad = badOutput(o);
+      if (bad) return usage(bad);
       const { diffReports } = await import('../core/reports/diff');
-      return emit(diffReports(await readReport(a), await readReport(b)), o);
+      return emit(diffReports(await readReport(a), await readReport(b)), o, o.format!);
     }),
   );
 }
