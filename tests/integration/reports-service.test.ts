@@ -1,49 +1,33 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../../src/main/api';
-import { App } from '../../src/main/app';
-import { NoPersistVault } from '../../src/main/core/connections/vault';
-import { silentLogger } from '../../src/main/core/util/log';
+import type { App } from '../../src/main/app';
 import type { Report, SavedReport } from '../../src/shared/domain/reports';
-import type { Task, TaskWithResult } from '../../src/shared/domain/tasks';
-import { createScratchDatabase, type ScratchDatabase } from '../support/db';
+import type { TaskWithResult } from '../../src/shared/domain/tasks';
+import { startTestApp, type TestApp } from '../support/app';
+import { taskEnded } from '../support/tasks';
 
-let scratch: ScratchDatabase;
+let t: TestApp;
 let app: App;
-let dir: string;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase({ seed: true, tenants: 4, workload: false, scale: 0.05 });
-  dir = mkdtempSync(join(tmpdir(), 'pfo-reports-service-'));
-  app = new App({ host: 'browser', vault: new NoPersistVault(), log: silentLogger, dataDir: join(dir, 'home') });
-  await app.connections.save({ name: 'scratch', environment: 'development', url: scratch.url, sslmode: 'disable', savePassword: false });
+  t = await startTestApp({ seed: true, tenants: 4, workload: false, scale: 0.05 });
+  app = t.app;
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  await scratch?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await t?.close();
 });
 
+/** One contract call as a client makes it; a failure rejects with the wire error's code. */
 async function call<T>(method: string, input: unknown): Promise<T> {
   const r = await invoke(app, method, input);
-  if (!r.ok) throw Object.assign(new Error(`${method}: ${r.error.code} ${r.error.message}`), { code: r.error.code });
-  return r.result as T;
+  if (r.ok) return r.result as T;
+  throw Object.assign(new Error(`${method}: ${r.error.message}`), { code: r.error.code });
 }
 
-function ended(taskId: string): Promise<Task> {
-  return new Promise((resolve) => {
-    const check = (t: Task | undefined) => {
-      if (t?.id !== taskId || t.status === 'running' || t.status === 'queued') return;
-      app.tasks.off('updated', check);
-      resolve(t);
-    };
-    app.tasks.on('updated', check);
-    check(app.tasks.get(taskId));
-  });
-}
+const ended = (taskId: string) => taskEnded(app.tasks, taskId);
 
 describe('reports through the contract', () => {
   it('generates as a task, saves it, renders it, and a cancel saves nothing', async () => {
@@ -72,7 +56,7 @@ describe('reports through the contract', () => {
     expect(await call<{ cancelled: boolean }>('tasks.cancel', { id: second.taskId })).toEqual({ cancelled: true });
     expect((await ended(second.taskId)).status).toBe('cancelled');
     expect((await call<{ reports: SavedReport[] }>('reports.list', {})).reports.map((r) => r.id)).toEqual([saved.id]);
-    expect(readdirSync(join(dir, 'home', 'reports')).filter((f) => f !== 'index.json')).toEqual([`${saved.id}.json`]);
+    expect(readdirSync(join(t.home, 'reports')).filter((f) => f !== 'index.json')).toEqual([`${saved.id}.json`]);
 
     // Diff of a report with itself is refused; delete removes it.
     await expect(call('reports.diff', { from: saved.id, to: saved.id })).rejects.toMatchObject({ code: 'invalid_input' });
