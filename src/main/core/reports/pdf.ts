@@ -19,6 +19,9 @@ const BOLD = resourcePath('fonts', 'DejaVuSans-Bold.ttf');
 const MARGIN = { top: 48, bottom: 44, left: 40, right: 40 };
 const TABLE_FONT = 7.5;
 const MAX_CELL_LINES = 3;
+/** A bound on DejaVu Sans's mean glyph width over a short string, in em (lower-case text is ~0.55). */
+const WIDEST_AVERAGE_EM = 0.75;
+const fitsOnOneLine = (t: string, width: number) => !t.includes('\n') && t.length * TABLE_FONT * WIDEST_AVERAGE_EM < width;
 
 type Doc = PDFKit.PDFDocument;
 
@@ -123,7 +126,10 @@ class Writer {
     this.font(REGULAR).fontSize(TABLE_FONT);
     for (const row of b.rows) {
       const texts = row.map((c) => (typeof c === 'string' ? c : c.text));
-      const lines = Math.min(MAX_CELL_LINES, Math.max(1, ...texts.map((t, i) => (t ? Math.ceil(doc.heightOfString(t, { width: widths[i]! - 2 * pad }) / lineH) : 1))));
+      // Measured only where the text may not fit on one line: most cells are short, and measuring is
+      // a full text layout (half the time of a 2,000-row table otherwise).
+      const needs = (t: string, w: number) => (fitsOnOneLine(t, w) ? 1 : Math.ceil(doc.heightOfString(t, { width: w }) / lineH));
+      const lines = Math.min(MAX_CELL_LINES, Math.max(1, ...texts.map((t, i) => needs(t, widths[i]! - 2 * pad))));
       const h = lines * lineH + 2 * pad;
       if (doc.y + h > this.bottom) {
         doc.addPage();
@@ -135,7 +141,11 @@ class Writer {
       row.forEach((c: Cell, i) => {
         const tone = typeof c === 'string' ? 'ink' : c.tone;
         this.font(tone === 'bad' ? BOLD : REGULAR).fillColor(TONE[tone]);
-        doc.text(texts[i]!, x + pad, y + pad, { width: widths[i]! - 2 * pad, height: lines * lineH, ellipsis: true, align: numeric.has(i) ? 'right' : 'left' });
+        const w = widths[i]! - 2 * pad;
+        const align = numeric.has(i) ? 'right' : 'left';
+        // A cell that fits on one line skips pdfkit's line wrapper (the rest of a large table's time).
+        if (fitsOnOneLine(texts[i]!, w)) doc.text(texts[i]!, x + pad, y + pad, { width: w, lineBreak: false, align });
+        else doc.text(texts[i]!, x + pad, y + pad, { width: w, height: lines * lineH, ellipsis: true, align });
         x += widths[i]!;
       });
       doc.moveTo(MARGIN.left, y + h).lineTo(MARGIN.left + this.width, y + h).lineWidth(0.4).strokeColor('#d5d8dc').stroke();
