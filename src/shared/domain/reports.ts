@@ -162,6 +162,8 @@ export const DrSection = z.object({
     }),
   ),
   drills: z.array(DrillRow),
+  /** Said when readiness could not read a backup catalog (no destination given): every target then shows missed. */
+  readinessNote: z.string().optional(),
   /** Said when drills are not available (no DR store wired, or none recorded). */
   drillsNote: z.string().optional(),
 });

@@ -233,9 +233,9 @@ export async function backupsSection(src: NonNullable<ReportSources['backups']>,
   return { section, catalog };
 }
 
-export async function drSection(catalog: CatalogEntry[], drills: ReportSources['drills'], since: Date, now: number): Promise<DrSection> {
+export async function drSection(catalog: CatalogEntry[] | undefined, drills: ReportSources['drills'], since: Date, now: number): Promise<DrSection> {
   const runbooks = (await listRunbooks()).map((l) => l.runbook);
-  const r = readiness(catalog, runbooks, now);
+  const r = readiness(catalog ?? [], runbooks, now);
   const rows = drills ? (await drills(since)).filter((d) => Date.parse(d.startedAt) >= since.getTime()) : [];
   return {
     readiness: r.scenarios.map((s) => ({
@@ -262,6 +262,7 @@ export async function drSection(catalog: CatalogEntry[], drills: ReportSources['
         ...(d.rpoTargetSec !== undefined ? { rpoTargetSec: d.rpoTargetSec } : {}),
         ...(d.rpoAchievedSec !== undefined ? { rpoAchievedSec: d.rpoAchievedSec } : {}),
       })),
+    ...(!catalog ? { readinessNote: 'No backup destination was given, so no backup counts: every RPO target shows as missed.' } : {}),
     ...(!drills ? { drillsNote: 'No drills recorded: the DR drill store is not available here.' } : !rows.length ? { drillsNote: 'No drills recorded in this period.' } : {}),
   };
 }
@@ -342,7 +343,7 @@ export async function buildReport(src: ReportSources, opts: BuildOptions): Promi
     const samples = src.history ? await src.history(from.getTime(), to.getTime()) : [];
     sections.health = healthSection(merged, samples);
   }
-  let catalog: CatalogEntry[] = [];
+  let catalog: CatalogEntry[] | undefined;
   if ((want.has('backups') || want.has('dr')) && src.backups) {
     step('backups');
     const b = await backupsSection(src.backups, src.db.target.database, verify?.tenantStats.map((t) => t.name), to.getTime(), signal);

@@ -125,6 +125,7 @@ function backups(b: NonNullable<Report['sections']['backups']>, blocks: Block[],
 
 function dr(d: NonNullable<Report['sections']['dr']>, blocks: Block[]): void {
   blocks.push({ b: 'h2', text: 'Disaster recovery readiness' });
+  if (d.readinessNote) blocks.push({ b: 'p', text: d.readinessNote, tone: 'warn' });
   blocks.push({ b: 'table', columns: ['scenario', 'RTO target', 'RPO target', 'RPO now', 'judged', 'missing', 'e.g.'], widths: [18, 11, 11, 10, 9, 9, 32], numeric: [4, 5], rows: d.readiness.map((s) => [s.scenario, duration(s.rtoTargetSec), duration(s.rpoTargetSec), yesNo(s.meets), num(s.judged), num(s.missing), s.examples.join(', ')]) });
   blocks.push({ b: 'h3', text: 'Drills' });
   if (d.drills.length) {
