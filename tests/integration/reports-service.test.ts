@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../../src/main/api';
 import type { App } from '../../src/main/app';
-import type { Report, SavedReport } from '../../src/shared/domain/reports';
+import type { Report, ReportSettings, SavedReport } from '../../src/shared/domain/reports';
 import type { TaskWithResult } from '../../src/shared/domain/tasks';
 import { startTestApp, type TestApp } from '../support/app';
 import { taskEnded } from '../support/tasks';
@@ -62,6 +62,22 @@ describe('reports through the contract', () => {
     await expect(call('reports.diff', { from: saved.id, to: saved.id })).rejects.toMatchObject({ code: 'invalid_input' });
     expect(await call('reports.delete', { id: saved.id })).toEqual({ deleted: true });
     await expect(call('reports.get', { id: saved.id })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('a due schedule saves a report once and writes it to its destination; the cron line quotes the values', async () => {
+    const out = join(t.home, 'scheduled-out');
+    const { settings, cronLine } = await call<{ settings: ReportSettings; cronLine: string }>('reports.configure', {
+      settings: { retention: { keepLast: 5, keepDays: 30 }, schedule: { enabled: true, every: 'daily', hour: 0, sections: ['tenants'], format: 'html', destination: out } },
+    });
+    expect(settings.schedule.enabled).toBe(true);
+    expect(cronLine).toMatch(/^0 0 \* \* \* podcastflow-ops 'report' '--db' '[^']+' .*'--dest' '[^']*scheduled-out'/);
+    // Daily at 00:00 UTC is always due once since midnight: the first tick runs it, the second does not.
+    await app.reports.tick();
+    await app.reports.tick();
+    const scheduled = (await call<{ reports: SavedReport[] }>('reports.list', {})).reports.filter((r) => r.scheduled);
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]!.sections).toEqual(['tenants']);
+    expect(readdirSync(out)).toEqual([`${scheduled[0]!.id}.html`]);
   });
 
   it('refuses a report id that could reach outside the reports folder', async () => {
