@@ -9,6 +9,7 @@ import { connectionsHandlers } from './handlers/connections';
 import { drHandlers } from './handlers/dr';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
+import { reportsHandlers } from './handlers/reports';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import { tenantsHandlers } from './handlers/tenants';
@@ -27,6 +28,7 @@ const handlers: Handlers<Method> = {
   ...tenantsHandlers,
   ...fleetHandlers,
   ...drHandlers,
+  ...reportsHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

@@ -12,9 +12,11 @@ import { BackupService } from './core/backup/service';
 import { DrService } from './core/dr/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
+import { ReportsService } from './core/reports/service';
 import { SecretsService } from './core/secrets/service';
 import { TaskManager } from './core/tasks/tasks';
 import { TenantsService } from './core/tenants/service';
+import { OpsError } from './core/util/errors';
 import type { Logger } from './core/util/log';
 import { appHome, projectRoot } from './core/util/paths';
 
@@ -48,6 +50,7 @@ export class App {
   readonly overview: OverviewService;
   readonly fleet: FleetService;
   readonly dr: DrService;
+  readonly reports: ReportsService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
@@ -101,6 +104,22 @@ export class App {
         .then((run) => this.fleet.onDrRun(run))
         .catch((err: unknown) => options.log(`DR run notification: ${String((err as Error).message ?? err)}`));
     });
+    this.reports = new ReportsService({ home: this.home, tasks: this.tasks, log: options.log, connections: this.connections, health: this.health, backups: this.backups, appVersion: version });
+    // Reports render drills and incident records from the DR engine; the fleet's report schedule generates one.
+    this.reports.setDrSource({
+      drills: async (connectionId, since) => {
+        const runs = new Set((await this.dr.runs({ connection: connectionId, drill: true })).map((r) => r.id));
+        return (await this.dr.drills()).filter((d) => runs.has(d.runId) && Date.parse(d.startedAt) >= since.getTime());
+      },
+      run: async (connectionId, runId) => {
+        const run = await this.dr.run(runId);
+        if (run.connection !== connectionId) throw new OpsError('not_found', `DR run ${runId} is not a run of this connection.`, 'List the runs of the connection with dr status.');
+        return run;
+      },
+    });
+    this.fleet.hooks.report = async () => {
+      await this.reports.generate({});
+    };
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */
@@ -131,12 +150,15 @@ export class App {
     await this.fleet.start({ schedules: this.options.headless === true });
     // DR runs come back from their journals; a step a crash cut short is marked interrupted.
     await this.dr.resume().catch((err: unknown) => this.options.log(`DR runs could not be read: ${String(err)}`));
+    // Scheduled reports likewise.
+    this.reports.startSchedule();
   }
 
   async close(): Promise<void> {
     await this.health.stop();
     this.backups.stop();
     await this.fleet.stop();
+    this.reports.stop();
     await this.connections.close();
     await this.demo.stop();
   }

@@ -4,6 +4,7 @@ import { registerBackup } from './cli/backup';
 import { registerAudit } from './cli/audit';
 import { registerDemo } from './cli/demo';
 import { registerDr } from './cli/dr';
+import { registerReport } from './cli/report';
 import { EXIT } from './cli/exit';
 import { registerExport } from './cli/export';
 import { registerHealth } from './cli/health';
@@ -40,7 +41,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerExport]) {
+for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerExport, registerReport]) {
   register(program, run);
 }
 

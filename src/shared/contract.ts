@@ -5,6 +5,7 @@ import { connectionsContract } from './domain/connections';
 import { drContract, drEvents } from './domain/dr';
 import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
+import { reportsContract } from './domain/reports';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 import { tenantsContract } from './domain/tenants';
@@ -26,6 +27,7 @@ export const contract = {
   ...tenantsContract,
   ...fleetContract,
   ...drContract,
+  ...reportsContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */

@@ -133,6 +133,10 @@ export const ERRORS = {
   tool_too_old: { status: 422, meaning: 'A PostgreSQL client program is older than the server.' },
   tool_unknown: { status: 422, meaning: 'A tool\'s version could not be read.' },
   tool_failed: { status: 422, meaning: 'A tool could not start or exited with an error.' },
+
+  // Reports
+  invalid_report: { status: 422, meaning: 'A file or saved entry is not a report of this app (or of a newer model version).' },
+  report_mismatch: { status: 422, meaning: 'The two reports to compare are of different connections, or not both health reports.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

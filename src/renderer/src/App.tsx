@@ -5,6 +5,7 @@ import { BackupsPage } from './pages/Backups';
 import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
+import { ReportsPage } from './pages/Reports';
 import { SecretsPage } from './pages/Secrets';
 import { SettingsPage } from './pages/Settings';
 import { TenantsPage } from './pages/Tenants';
@@ -26,6 +27,8 @@ function Page({ section }: { section: SectionId }) {
       return <SettingsPage />;
     case 'tenants':
       return <TenantsPage />;
+    case 'reports':
+      return <ReportsPage />;
     default:
       return <NotYet section={section} />;
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { WireError } from '../errors';
 import { BackupResult, RestoreResult, VerifyRecord } from './backups';
 import { DrillRecord } from './dr';
+import { SavedReport } from './reports';
 import { HealthReport } from './health';
 import { AuditReport } from './secrets';
 import { VerifyResult } from './tenants';
@@ -20,6 +21,7 @@ export const TaskKind = z.enum([
   'demo.start',
   'dr.step',
   'dr.drill',
+  'reports.generate',
 ]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
@@ -56,6 +58,8 @@ export const TaskResults = {
   /** A DR step's action: its output is typed per action (the run keeps it on the step). */
   'dr.step': z.unknown(),
   'dr.drill': DrillRecord,
+  /** The saved report's list entry (the report itself: reports.get). */
+  'reports.generate': SavedReport,
 } as const satisfies Record<TaskKind, z.ZodType>;
 export type TaskResult<K extends TaskKind> = z.output<(typeof TaskResults)[K]>;
 
@@ -99,6 +103,7 @@ export const TaskWithResult = z.discriminatedUnion('kind', [
   withResult('demo.start', TaskResults['demo.start']),
   withResult('dr.step', TaskResults['dr.step']),
   withResult('dr.drill', TaskResults['dr.drill']),
+  withResult('reports.generate', TaskResults['reports.generate']),
 ]);
 export type TaskWithResult = z.infer<typeof TaskWithResult>;
 

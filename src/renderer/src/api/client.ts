@@ -53,7 +53,7 @@ export function useAction<M extends Method>(method: M, invalidates: Domain[] = [
 }
 
 /** A domain is the first segment of a method name: 'backups' for 'backups.list'. */
-export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'fleet';
+export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'fleet' | 'reports';
 
 export function invalidateDomain(domain: Domain): void {
   void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).split('.')[0] === domain });

@@ -2,7 +2,6 @@ import { EmptyState } from '../components/States';
 
 const TEXT: Record<string, { title: string; body: string }> = {
   dr: { title: 'Disaster Recovery', body: 'The guided recovery wizard, RTO/RPO clocks and drills are not part of this build yet.' },
-  reports: { title: 'Reports', body: 'Exportable health reports (PDF, HTML, JSON) are not part of this build yet.' },
 };
 
 /** A section whose feature has not landed: say so plainly rather than show fake data. */
