@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
 import { BackupsPage } from './pages/Backups';
+import { DisasterRecoveryPage } from './pages/DisasterRecovery';
 import { HealthPage } from './pages/Health';
 import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
@@ -26,6 +27,8 @@ function Page({ section }: { section: SectionId }) {
       return <SettingsPage />;
     case 'tenants':
       return <TenantsPage />;
+    case 'dr':
+      return <DisasterRecoveryPage />;
     default:
       return <NotYet section={section} />;
   }

@@ -1,7 +1,6 @@
 import { EmptyState } from '../components/States';
 
 const TEXT: Record<string, { title: string; body: string }> = {
-  dr: { title: 'Disaster Recovery', body: 'The guided recovery wizard, RTO/RPO clocks and drills are not part of this build yet.' },
   reports: { title: 'Reports', body: 'Exportable health reports (PDF, HTML, JSON) are not part of this build yet.' },
 };
 
