@@ -51,7 +51,7 @@ export const StepKind = z.enum(['checklist', 'action', 'decision', 'evidence']);
 export type StepKind = z.infer<typeof StepKind>;
 
 /** What an action's input holds: the engine checks the value against it before the action runs. */
-export const InputType = z.enum(['tenant', 'tenants', 'role', 'timestamp', 'backup', 'schema', 'database', 'destination', 'text']);
+export const InputType = z.enum(['tenant', 'tenants', 'role', 'timestamp', 'backup', 'schema', 'database', 'destination', 'text', 'privileges']);
 
 const id = z
   .string()

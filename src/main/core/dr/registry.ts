@@ -14,6 +14,9 @@ import { restoreBackup, verifyBackup } from '../backup/restore';
 import { restoreTools, serverFacts } from '../backup/tools';
 import { Database } from '../db/database';
 import { OpsError } from '../util/errors';
+import { diffSchemas } from './actions/diff';
+import { freezeTenant, terminateRoleSessions, thawTenant, type RevokedPrivilege } from './actions/freeze';
+import { planMerge, runMerge } from './actions/merge';
 import { catalogRestorePoints } from './restore-point';
 
 /** Where the run's backups are, and the keys to read and write them. */
@@ -97,6 +100,36 @@ const sideTenant = (env: Pick<ActionEnv, 'inputs'>) => {
 };
 
 export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
+  terminate_role_sessions: {
+    targets: own,
+    run: async (env) => {
+      const role = optionalText(env, 'role');
+      // The role is optional: a person's one-off statement leaves no sessions to end.
+      if (!role) return { terminated: 0, pids: [], note: 'no role named: no sessions ended' };
+      return terminateRoleSessions(env.db, { role }, env.signal);
+    },
+  },
+  freeze: { targets: own, run: (env) => freezeTenant(env.db, { tenant: sideTenant(env) }, env.signal) },
+  thaw: {
+    targets: own,
+    run: async (env) => {
+      const revoked = env.inputs.revoked;
+      // Nothing frozen (the freeze step skipped): nothing to give back.
+      if (!Array.isArray(revoked)) return { tenant: sideTenant(env), granted: [], note: 'the freeze step took nothing: nothing to give back' };
+      return thawTenant(env.db, { tenant: sideTenant(env), revoked: revoked as RevokedPrivilege[] }, env.signal);
+    },
+  },
+  diff: { targets: own, run: (env) => diffSchemas(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal) },
+  merge_back: {
+    targets: own,
+    run: async (env) => {
+      const plan = await planMerge(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal);
+      env.log(`Merge plan: ${plan.statements.length} statement(s), ${plan.statements.reduce((n, s) => n + s.expectedRows, 0)} row(s) to bring back.`);
+      for (const st of plan.statements) env.log(st.sql);
+      const result = await runMerge(env.db, plan, env.signal);
+      return { ...result, plan: { statements: plan.statements, skipped: plan.skipped, notes: plan.notes } };
+    },
+  },
   choose_restore_point: {
     targets: none,
     run: (env) =>
