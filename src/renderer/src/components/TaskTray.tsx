@@ -22,7 +22,12 @@ export function TaskProgress({ task: t }: { task: Task }) {
       <div className="task-meta">
         {progressText(t.progress)}
         {t.progress.etaSec !== undefined && ` · ETA ${duration(t.progress.etaSec)}`}
-        {t.status === 'running' && t.log.length > 0 && <span className="muted"> · {t.log[t.log.length - 1]}</span>}
+        {t.status === 'running' && t.log.length > 0 && (
+          <span className="muted">
+            {progressText(t.progress) ? ' · ' : ''}
+            {t.log[t.log.length - 1]}
+          </span>
+        )}
       </div>
     </>
   );

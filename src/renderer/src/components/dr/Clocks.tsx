@@ -34,7 +34,7 @@ export function Clocks({ run }: { run: DrRun }) {
   return (
     <div className="facts dr-clocks" aria-label="Clocks">
       <Clock label="Incident (T0)" value={clock(run.incidentAt)} sub={day(run.incidentAt)} />
-      <Clock label="Detected" value={run.detectedAt ? clock(run.detectedAt) : '–'} sub={run.detectedAt ? `${duration((Date.parse(run.detectedAt) - Date.parse(run.incidentAt)) / 1000)} after T0` : 'not recorded: elapsed counts from the start'} />
+      <Clock label="Detected" value={run.detectedAt ? clock(run.detectedAt) : '–'} sub={run.detectedAt ? `${duration((Date.parse(run.detectedAt) - Date.parse(run.incidentAt)) / 1000)} after T0` : 'not recorded'} />
       <Clock label="RTO target" value={duration(target)} />
       <Clock label={open ? 'Elapsed' : 'RTO measured'} value={duration(Math.floor(elapsed))} sub={`${Math.round((elapsed / target) * 100)}% of the target`} {...(rtoTone ? { tone: rtoTone } : {})} />
       <Clock
@@ -45,7 +45,7 @@ export function Clocks({ run }: { run: DrRun }) {
       <Clock
         label="RPO achieved / target"
         value={`${rpo.achievedSec === undefined ? '–' : duration(rpo.achievedSec)} / ${rpo.targetSec === undefined ? 'none' : duration(rpo.targetSec)}`}
-        sub={rpo.restorePoint ? `restore point ${day(rpo.restorePoint)} ${clock(rpo.restorePoint)}` : 'no restore point yet'}
+        sub={rpo.restorePoint ? `restore point ${clock(rpo.restorePoint)}` : 'no restore point yet'}
         {...(rpoTone ? { tone: rpoTone } : {})}
       />
     </div>

@@ -8,24 +8,32 @@ import { ErrorState } from '../States';
 import { TaskProgress } from '../TaskTray';
 
 const TOOLTIP = { background: 'var(--panel)', border: '1px solid var(--border)', fontSize: 12 };
-const day = (iso: string) => new Date(iso).toLocaleDateString([], { month: 'short', day: 'numeric' });
 
-/** Measured RTO of each drill against the target line. */
+const when = (iso: string) => new Date(iso).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/**
+ * Measured RTO of each drill against the target line. A drill on the demo takes seconds against a target of
+ * hours: the axis is logarithmic then, so both stay readable.
+ */
 function RtoChart({ drills, targetSec }: { drills: DrillRecord[]; targetSec: number }) {
-  const points = [...drills].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).map((d) => ({ at: d.startedAt, rto: d.rtoMeasuredSec, outcome: d.outcome }));
-  const max = Math.max(targetSec, ...points.map((p) => p.rto));
+  const points = [...drills].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).map((d) => ({ at: when(d.startedAt), rto: Math.max(1, d.rtoMeasuredSec), outcome: d.outcome }));
+  const values = [targetSec, ...points.map((p) => p.rto)];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const log = hi / lo > 20;
   return (
     <div className="chart" aria-label="Measured RTO against the target">
       <ResponsiveContainer width="100%" height={180}>
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-          <XAxis dataKey="at" tickFormatter={day} stroke="var(--muted)" fontSize={11} minTickGap={30} />
-          <YAxis domain={[0, Math.ceil(max * 1.1)]} tickFormatter={(v: number) => duration(v)} stroke="var(--muted)" fontSize={11} width={60} />
-          <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} formatter={(v) => [duration(Number(v)), 'measured RTO']} contentStyle={TOOLTIP} />
+          <XAxis dataKey="at" stroke="var(--muted)" fontSize={11} minTickGap={30} />
+          <YAxis scale={log ? 'log' : 'linear'} domain={log ? [Math.max(1, lo / 2), hi * 2] : [0, Math.ceil(hi * 1.1)]} allowDataOverflow tickFormatter={(v: number) => duration(v)} stroke="var(--muted)" fontSize={11} width={60} />
+          <Tooltip formatter={(v) => [duration(Number(v)), 'measured RTO']} contentStyle={TOOLTIP} />
           <ReferenceLine y={targetSec} stroke="var(--c-fail)" strokeDasharray="4 2" label={{ value: `target ${duration(targetSec)}`, fill: 'var(--muted)', fontSize: 11, position: 'insideTopRight' }} />
           <Line dataKey="rto" name="measured RTO" stroke="var(--c-active)" isAnimationActive={false} dot={{ r: 3 }} />
         </LineChart>
       </ResponsiveContainer>
+      {log && <p className="muted small-text">Logarithmic scale: the drills take a small fraction of the target.</p>}
     </div>
   );
 }

@@ -129,7 +129,7 @@ export function ScenarioList({ scenarios, readiness, onStart, openRuns }: { scen
               </td>
               <td>
                 {rows.length === 0 ? (
-                  <span className="muted">{r ? 'none' : '–'}</span>
+                  r?.rto.meets === false ? <span className="error-text">all: projected RTO over the target</span> : <span className="muted">{r ? 'none' : '–'}</span>
                 ) : (
                   <button className="link" aria-expanded={isExpanded} onClick={() => setExpanded(isExpanded ? undefined : s.scenario)}>
                     {rows.length}

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { RunStep } from '../../../../shared/domain/dr';
 import { count, duration } from '../../format';
 
@@ -91,26 +92,35 @@ function RestorePoint({ out }: { out: Obj }) {
   );
 }
 
-/** A table's row: its name and the counts a diff or a merge names. */
-function tablesOf(out: Obj): Obj[] {
-  const t = out.tables;
-  if (Array.isArray(t)) return t.filter(isObj);
-  if (isObj(t)) return Object.entries(t).map(([table, v]) => (isObj(v) ? { table, ...v } : { table, value: v }));
-  return [];
-}
-
 const cell = (v: unknown) => (num(v) === undefined ? '–' : count(num(v)!));
 
-/** diff: per table, rows missing in live, changed, added since the backup, with samples. */
+/** A few keys of sample rows, compactly: "id=7, id=14, …". */
+function sampleText(rows: unknown): string {
+  if (!Array.isArray(rows) || rows.length === 0) return '';
+  const one = (r: unknown) => (isObj(r) ? Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ') : String(r));
+  return rows.slice(0, 5).map(one).join(', ') + (rows.length > 5 ? ', …' : '');
+}
+
+/** diff (actions/diff.ts DiffResult): per table, rows missing in live, changed, added after the backup, with samples. */
 function Diff({ out }: { out: Obj }) {
-  const tables = tablesOf(out);
-  const rest = Object.fromEntries(Object.entries(out).filter(([k]) => k !== 'tables'));
+  const [all, setAll] = useState(false);
+  const tables = Array.isArray(out.tables) ? out.tables.filter(isObj) : [];
+  const differs = (t: Obj) => t.inLive === false || (num(t.missingInLive) ?? 0) > 0 || (num(t.changedInLive) ?? 0) > 0 || (num(t.addedInLive) ?? 0) > 0;
+  const shown = all ? tables : tables.filter(differs);
+  const totals = isObj(out.totals) ? out.totals : {};
+  const dropped = Array.isArray(out.droppedInLive) ? out.droppedInLive.map(String) : [];
   return (
     <div className="step-output">
-      <table className="grid" aria-label="Differences per table">
+      <p className="small-text">
+        <span className="mono">{str(out.copy)}</span> against <span className="mono">{str(out.live)}</span>: <strong className={(num(totals.missingInLive) ?? 0) > 0 ? 'error-text' : ''}>{cell(totals.missingInLive)} missing in live</strong>, {cell(totals.changedInLive)} changed, {cell(totals.addedInLive)} added after the backup, over {cell(totals.tables)} tables.
+        {dropped.length > 0 && <span className="error-text"> Dropped in live: {dropped.join(', ')}.</span>}
+      </p>
+      <table className="grid dr-diff" aria-label="Differences per table">
         <thead>
           <tr>
             <th>Table</th>
+            <th>Copy rows</th>
+            <th>Live rows</th>
             <th>Missing in live</th>
             <th>Changed</th>
             <th>Added after backup</th>
@@ -118,33 +128,58 @@ function Diff({ out }: { out: Obj }) {
           </tr>
         </thead>
         <tbody>
-          {tables.map((t, i) => {
-            const missing = num(t.missing) ?? 0;
+          {shown.map((t, i) => {
+            const samples = isObj(t.samples) ? t.samples : {};
+            const missing = num(t.missingInLive) ?? 0;
+            const notes = Array.isArray(t.notes) ? t.notes.map(String) : [];
             return (
               <tr key={str(t.table) ?? i}>
-                <td className="mono">{str(t.table) ?? str(t.name) ?? '?'}</td>
-                <td className={missing > 0 ? 'error-text' : ''}>{cell(t.missing)}</td>
-                <td>{cell(t.changed)}</td>
-                <td>{cell(t.added)}</td>
-                <td>{t.samples === undefined ? '–' : <KeyValue value={t.samples} depth={2} />}</td>
+                <td className="mono">
+                  {str(t.table) ?? '?'}
+                  {t.inLive === false && <span className="badge badge-critical">dropped in live</span>}
+                </td>
+                <td>{cell(t.copyRows)}</td>
+                <td>{cell(t.liveRows)}</td>
+                <td className={missing > 0 ? 'error-text' : ''}>{cell(t.missingInLive)}</td>
+                <td>{t.changedInLive === null ? <span className="muted">no key</span> : cell(t.changedInLive)}</td>
+                <td>{cell(t.addedInLive)}</td>
+                <td className="mono small-text">
+                  {[['missing', samples.missing], ['changed', samples.changed], ['added', samples.added]].map(([k, v]) => {
+                    const text = sampleText(v);
+                    return text ? (
+                      <div key={String(k)}>
+                        <span className="muted">{String(k)}:</span> {text}
+                      </div>
+                    ) : null;
+                  })}
+                  {notes.map((n) => (
+                    <div key={n} className="warn-text">
+                      {n}
+                    </div>
+                  ))}
+                </td>
               </tr>
             );
           })}
-          {tables.length === 0 && (
+          {shown.length === 0 && (
             <tr>
-              <td colSpan={5} className="muted">
+              <td colSpan={7} className="muted">
                 No table differs.
               </td>
             </tr>
           )}
         </tbody>
       </table>
-      {Object.keys(rest).length > 0 && <KeyValue value={rest} />}
+      {tables.length > shown.length || all ? (
+        <button className="link" onClick={() => setAll(!all)}>
+          {all ? 'Only the tables that differ' : `All ${tables.length} tables`}
+        </button>
+      ) : null}
     </div>
   );
 }
 
-/** The generated SQL of a merge, before it runs. */
+/** Generated SQL, shown as it is (before it runs, where the output carries it; after, for the record). */
 export function SqlBlock({ sql }: { sql: string }) {
   return (
     <pre className="sql mono" aria-label="Generated SQL" tabIndex={0}>
@@ -153,41 +188,60 @@ export function SqlBlock({ sql }: { sql: string }) {
   );
 }
 
-/** merge_back: the SQL (until it ran) and the rows inserted per table after. */
+/** merge_back (actions/merge.ts MergeResult + its plan): rows inserted per table against the diff's count, and the SQL. */
 function Merge({ out, ran }: { out: Obj; ran: boolean }) {
-  const sql = str(out.sql);
-  const inserted = isObj(out.inserted) ? Object.entries(out.inserted) : tablesOf(out).map((t) => [str(t.table) ?? '?', t.inserted] as const);
-  const rest = Object.fromEntries(Object.entries(out).filter(([k]) => !['sql', 'inserted', 'tables'].includes(k)));
+  const plan = isObj(out.plan) ? out.plan : out;
+  const statements = Array.isArray(plan.statements) ? plan.statements.filter(isObj) : [];
+  const inserted = Array.isArray(out.inserted) ? out.inserted.filter(isObj) : [];
+  const skipped = Array.isArray(plan.skipped) ? plan.skipped.filter(isObj) : [];
+  const notes = Array.isArray(plan.notes) ? plan.notes.map(String) : [];
+  const sql = statements.map((st) => `-- ${str(st.table)}: ${cell(st.expectedRows)} row(s) expected\n${str(st.sql) ?? ''};`).join('\n\n');
   return (
     <div className="step-output">
-      {ran && inserted.length > 0 && (
-        <table className="grid" aria-label="Rows inserted per table">
-          <thead>
-            <tr>
-              <th>Table</th>
-              <th>Rows inserted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {inserted.map(([table, n]) => (
-              <tr key={table}>
-                <td className="mono">{table}</td>
-                <td>{cell(n)}</td>
+      {ran && (
+        <>
+          <p className="small-text">
+            <strong>{cell(out.total)} rows</strong> put back into <span className="mono">{str(out.live)}</span> from <span className="mono">{str(out.copy)}</span>, in one transaction.
+          </p>
+          <table className="grid" aria-label="Rows inserted per table">
+            <thead>
+              <tr>
+                <th>Table</th>
+                <th>Rows inserted</th>
+                <th>Missing per the diff</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {inserted.map((r, i) => (
+                <tr key={str(r.table) ?? i}>
+                  <td className="mono">{str(r.table)}</td>
+                  <td className={num(r.rows) === num(r.expectedRows) ? 'ok-text' : 'warn-text'}>{cell(r.rows)}</td>
+                  <td>{cell(r.expectedRows)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
+      {skipped.map((k, i) => (
+        <p key={i} className="warn-text small-text">
+          Not merged: <span className="mono">{str(k.table)}</span>: {str(k.reason)}
+        </p>
+      ))}
+      {notes.map((n) => (
+        <p key={n} className="muted small-text">
+          {n}
+        </p>
+      ))}
       {sql &&
         (ran ? (
           <details className="small-text">
-            <summary>SQL that ran</summary>
+            <summary>The SQL that ran ({statements.length} statements)</summary>
             <SqlBlock sql={sql} />
           </details>
         ) : (
           <SqlBlock sql={sql} />
         ))}
-      {Object.keys(rest).length > 0 && <KeyValue value={rest} />}
     </div>
   );
 }
@@ -198,8 +252,8 @@ export function StepOutput({ step }: { step: RunStep }) {
   if (out === undefined || out === null) return null;
   if (!isObj(out)) return <KeyValue value={out} />;
   if (step.action === 'choose_restore_point' && isObj(out.backup)) return <RestorePoint out={out} />;
-  if (step.action === 'diff') return <Diff out={out} />;
-  if (step.action === 'merge_back') return <Merge out={out} ran={step.status === 'succeeded'} />;
+  if (step.action === 'diff' && Array.isArray(out.tables)) return <Diff out={out} />;
+  if (step.action === 'merge_back' && (Array.isArray(out.inserted) || isObj(out.plan))) return <Merge out={out} ran={Array.isArray(out.inserted)} />;
   return (
     <div className="step-output">
       <KeyValue value={out} />
