@@ -8,7 +8,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
+import { analyzeDatabase, verifyRestoredCounts } from '../../src/main/core/dr/actions/database';
 import { diffSchemas } from '../../src/main/core/dr/actions/diff';
+import { fingerprintDatabase } from '../../src/main/core/dr/actions/fingerprint';
 import { freezeTenant, terminateRoleSessions, thawTenant } from '../../src/main/core/dr/actions/freeze';
 import { foreignKeyOrder, planMerge, runMerge } from '../../src/main/core/dr/actions/merge';
 import { OpsError } from '../../src/main/core/util/errors';
@@ -277,5 +279,62 @@ describe('merge', () => {
     expect(err.code).toBe('merge_failed');
     expect(err.message).toMatch(/episodes/);
     expect(await state()).toEqual(before);
+  });
+});
+
+describe('fingerprint', () => {
+  it('changes on a row inserted or a grant, not on reads, and not for objects in side schemas', async () => {
+    const fp = () => fingerprintDatabase(db, { tenants: [LIVE] });
+    const first = await fp();
+    expect(first.tenants).toBe(1);
+    expect(first.tables).toBe(5);
+    await sql(`SELECT * FROM ${LIVE}.shows`);
+    await diffSchemas(db, { copy: COPY, live: LIVE });
+    expect(await fp()).toEqual(first);
+
+    await sql(`INSERT INTO ${LIVE}.tags VALUES ('fp', 1)`);
+    const inserted = await fp();
+    expect(inserted.sha256).not.toBe(first.sha256);
+    expect(inserted.rows).toBe(first.rows + 1);
+    expect(Object.keys(inserted.parts).filter((k) => inserted.parts[k]!.sha256 !== first.parts[k]!.sha256)).toEqual(['rows']);
+    await sql(`DELETE FROM ${LIVE}.tags WHERE label = 'fp'`);
+    expect(await fp()).toEqual(first);
+
+    await sql(`GRANT TRUNCATE ON ${LIVE}.tags TO ${q(WORKER)}`);
+    const granted = await fp();
+    expect(Object.keys(granted.parts).filter((k) => granted.parts[k]!.sha256 !== first.parts[k]!.sha256)).toEqual(['relations']);
+    await sql(`REVOKE TRUNCATE ON ${LIVE}.tags FROM ${q(WORKER)}`);
+
+    await sql(`CREATE TABLE ${q(COPY)}.scratch (x int); INSERT INTO ${q(COPY)}.scratch VALUES (1)`);
+    expect(await fp()).toEqual(first);
+    await sql(`DROP TABLE ${q(COPY)}.scratch`);
+
+    // every tenant by default: the side schema is none
+    expect((await fingerprintDatabase(db)).tenants).toBe(1);
+    expect((await refused(fingerprintDatabase(db, { tenants: ['org_nope'] }))).code).toBe('no_such_tenant');
+  });
+});
+
+describe('full-restore checks', () => {
+  it('compares exact counts with a manifest, listing each table that differs', async () => {
+    const tables = (await sql(`SELECT $1::text AS schema, relname AS table, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', $1::text, relname), false, true, '')))[1]::text::int AS rows FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r' ORDER BY 2`, [LIVE])).rows as { schema: string; table: string; rows: number }[];
+    expect(await verifyRestoredCounts(db, tables)).toMatchObject({ ok: true, tables: 5, mismatches: [] });
+    const off = tables.map((t) => (t.table === 'shows' ? { ...t, rows: t.rows + 1 } : t)).filter((t) => t.table !== 'tags');
+    const r = await verifyRestoredCounts(db, off);
+    expect(r.ok).toBe(false);
+    expect(r.mismatches).toEqual([
+      { schema: LIVE, table: 'shows', expected: off.find((t) => t.table === 'shows')!.rows, actual: off.find((t) => t.table === 'shows')!.rows - 1 },
+      { schema: LIVE, table: 'tags', expected: null, actual: tables.find((t) => t.table === 'tags')!.rows },
+    ]);
+    expect((await refused(verifyRestoredCounts(db, [{ schema: LIVE, table: 'shows', rows: -1 }]))).code).toBe('invalid_input');
+  });
+
+  it('ANALYZEs the database given by URL', async () => {
+    await sql(`CREATE TABLE public.never_analyzed AS SELECT g FROM generate_series(1, 10) g`);
+    const tuples = async () => Number(((await sql(`SELECT reltuples FROM pg_class WHERE oid = 'public.never_analyzed'::regclass`)).rows[0] as { reltuples: number }).reltuples);
+    expect(await tuples()).toBe(-1);
+    const r = await analyzeDatabase(`${scratch.url}?sslmode=disable`);
+    expect(r.database).toBe(scratch.name);
+    expect(await tuples()).toBe(10);
   });
 });

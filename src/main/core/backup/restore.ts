@@ -117,7 +117,7 @@ async function repointSearchPaths(sdb: Database, from: string, to: string): Prom
 }
 
 /** Count rows of the given schemas (one statement) and compare them with the manifest's counts. */
-async function compareCounts(db: Database, expected: Manifest['tables'], schemaMap: Map<string, string>): Promise<{ tables: number; rows: number; mismatches: VerifyRecord['mismatches'] }> {
+export async function compareCounts(db: Database, expected: Manifest['tables'], schemaMap: Map<string, string>): Promise<{ tables: number; rows: number; mismatches: VerifyRecord['mismatches'] }> {
   const actualRows = (await db.query<{ schema: string; table: string; rows: number }>(loadSql('backup/row_counts'), [[...new Set(schemaMap.values())]], { purpose: 'admin' })).rows;
   const back = new Map([...schemaMap].map(([a, b]) => [b, a]));
   const actual = new Map(actualRows.map((r) => [`${back.get(r.schema) ?? r.schema}.${r.table}`, r.rows]));

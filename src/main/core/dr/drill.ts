@@ -39,8 +39,8 @@ export interface DrillDeps {
   conn: DrConnection;
   backups: BackupTools;
   now: () => number;
-  /** The live database's catalog and row-count fingerprint (absent: not recorded). */
-  fingerprint?: (db: Database) => Promise<string>;
+  /** The live database's catalog and row-count fingerprint (of the tenants named, else of all). */
+  fingerprint: (db: Database, tenants?: string[]) => Promise<string>;
   where?: { destination?: string; keyFiles?: string[] };
 }
 
@@ -168,11 +168,14 @@ export async function runDrill(deps: DrillDeps, input: { scenario: Scenario; ten
   if (input.scenario !== 'deletion' && input.scenario !== 'system-failure') {
     throw new OpsError('action_not_built', `There is no drill for ${input.scenario} yet; drills exist for deletion and system-failure.`, 'Nothing was changed.');
   }
-  const before = deps.fingerprint ? await deps.fingerprint(deps.conn.db) : undefined;
-  const { run, extra } = input.scenario === 'deletion' ? await deletionDrill(deps, input.tenant, ctx) : await systemFailureDrill(deps, ctx);
-  const after = deps.fingerprint ? await deps.fingerprint(deps.conn.db) : undefined;
-  const rec = record(run, { ...extra, ...(before !== undefined && after !== undefined ? { fingerprint: { before, after, unchanged: before === after } } : {}) });
-  if (rec.fingerprint && !rec.fingerprint.unchanged) Object.assign(rec, { outcome: 'failed', error: 'The live database changed during the drill (its fingerprint differs).' });
+  // A deletion drill's rows are counted for the tenant it copies (counting every tenant's rows costs a
+  // read of the whole database); the catalog part always covers the whole database.
+  const tenant = input.scenario === 'deletion' ? pickTenant((await readCatalog(deps.backups.dest)).filter((e) => e.database === deps.conn.database), input.tenant) : undefined;
+  const before = await deps.fingerprint(deps.conn.db, tenant ? [tenant] : undefined);
+  const { run, extra } = input.scenario === 'deletion' ? await deletionDrill(deps, tenant, ctx) : await systemFailureDrill(deps, ctx);
+  const after = await deps.fingerprint(deps.conn.db, tenant ? [tenant] : undefined);
+  const rec = record(run, { ...extra, fingerprint: { before, after, unchanged: before === after } });
+  if (!rec.fingerprint!.unchanged) Object.assign(rec, { outcome: 'failed', error: 'The live database changed during the drill (its fingerprint differs).' });
   await deps.service.recordDrill(rec);
   return rec;
 }

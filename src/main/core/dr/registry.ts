@@ -14,6 +14,8 @@ import { restoreBackup, verifyBackup } from '../backup/restore';
 import { restoreTools, serverFacts } from '../backup/tools';
 import { Database } from '../db/database';
 import { OpsError } from '../util/errors';
+import { readManifest } from '../backup/archive';
+import { analyzeDatabase, verifyRestoredCounts } from './actions/database';
 import { diffSchemas } from './actions/diff';
 import { freezeTenant, terminateRoleSessions, thawTenant, type RevokedPrivilege } from './actions/freeze';
 import { planMerge, runMerge } from './actions/merge';
@@ -188,6 +190,20 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
       if (out.mismatches.length) throw new OpsError('verify_failed', `The restored database ${target} differs from the backup's manifest in ${out.mismatches.length} tables.`, 'Look at the task log; drop the database and restore another backup.');
       return out;
     },
+  },
+  verify: {
+    targets: (env) => [text(env, 'database')],
+    run: async (env) => {
+      const database = text(env, 'database');
+      const m = await readManifest(env.backups.dest, backupName(env), env.signal);
+      const check = await withDatabase(env.db, database, (d) => verifyRestoredCounts(d, m.tables));
+      if (!check.ok) throw new OpsError('verify_failed', `Database ${database} differs from the backup's manifest in ${check.mismatches.length} tables.`, 'Look at the mismatches in the step output; restore another backup.');
+      return { database, ...check };
+    },
+  },
+  analyze: {
+    targets: (env) => [text(env, 'database')],
+    run: (env) => withDatabase(env.db, text(env, 'database'), (d) => analyzeDatabase(d, env.signal)),
   },
   fresh_backup: {
     targets: (env) => [optionalText(env, 'database') ?? env.db.target.database],

@@ -25,6 +25,7 @@ import type { TaskContext, TaskManager } from '../tasks/tasks';
 import { OpsError, toWireError } from '../util/errors';
 import { adapterOf, type BackupTools } from './registry';
 import { appendEvent, fold, measuredDurations, readEvents, type Folded, type JournalEvent, type OpenedEvent } from './journal';
+import { fingerprintDatabase } from './actions/fingerprint';
 import { runDrill } from './drill';
 import { readiness } from './readiness';
 import { listRunbooks, loadRunbook, parseRunbook, summarise } from './runbooks';
@@ -47,8 +48,8 @@ export interface DrHost {
   now?: () => number;
   runbookDir?: string;
   onRun?(e: { runId: string; status: DrRun['status']; currentStep?: string }): void;
-  /** The live database's catalog and row-count fingerprint, taken before and after a drill. */
-  fingerprint?: (db: Database) => Promise<string>;
+  /** The live database's fingerprint before and after a drill (default: actions/fingerprint.ts). */
+  fingerprint?: (db: Database, tenants?: string[]) => Promise<string>;
 }
 
 export interface StartOptions {
@@ -495,7 +496,7 @@ export class DrService {
   async drill(input: { connectionId?: string; scenario: Scenario; tenant?: string }, ctx: Pick<TaskContext, 'signal' | 'log'>, where: { destination?: string; keyFiles?: string[] } = {}): Promise<DrillRecord> {
     const conn = await this.host.connection(input.connectionId);
     const backups = await this.host.backups(where);
-    return runDrill({ service: this, conn, backups, now: this.now, ...(this.host.fingerprint ? { fingerprint: this.host.fingerprint } : {}), where }, { scenario: input.scenario, ...(input.tenant ? { tenant: input.tenant } : {}) }, ctx);
+    return runDrill({ service: this, conn, backups, now: this.now, fingerprint: this.host.fingerprint ?? (async (db, tenants) => (await fingerprintDatabase(db, tenants ? { tenants } : {})).sha256), where }, { scenario: input.scenario, ...(input.tenant ? { tenant: input.tenant } : {}) }, ctx);
   }
 
   /** A drill as a task (dr.drill; its result is the DrillRecord). */
