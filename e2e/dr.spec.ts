@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startServe } from './global-setup';
+import { removeServeData, startServe } from './global-setup';
 import { BackupsPage } from './pages/backups';
 import { DrPage } from './pages/dr';
 
@@ -26,11 +26,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server?.stop();
-  if (!dataDir) return;
-  const meta = join(dataDir, 'demo', 'demo.json');
-  const cluster = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { clusterDir?: string }).clusterDir : undefined;
-  if (cluster && !cluster.startsWith(dataDir)) rmSync(cluster, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) removeServeData(dataDir);
 });
 
 test('scenarios show their readiness; a deletion run starts and its first checklist step is walked with the keyboard', async ({ page }) => {
