@@ -21,13 +21,16 @@ function RtoChart({ drills, targetSec }: { drills: DrillRecord[]; targetSec: num
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const log = hi / lo > 20;
+  const domain: [number, number] = log ? [Math.max(1, lo / 2), hi * 2] : [0, Math.ceil(hi * 1.1)];
+  // Round durations as the ticks of a log axis (10 s, 1 min, 10 min, 1 h, …).
+  const ticks = log ? [1, 10, 60, 600, 3600, 36_000, 86_400, 864_000].filter((t) => t >= domain[0] && t <= domain[1]) : undefined;
   return (
     <div className="chart" aria-label="Measured RTO against the target">
       <ResponsiveContainer width="100%" height={180}>
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis dataKey="at" stroke="var(--muted)" fontSize={11} minTickGap={30} />
-          <YAxis scale={log ? 'log' : 'linear'} domain={log ? [Math.max(1, lo / 2), hi * 2] : [0, Math.ceil(hi * 1.1)]} allowDataOverflow tickFormatter={(v: number) => duration(v)} stroke="var(--muted)" fontSize={11} width={60} />
+          <YAxis scale={log ? 'log' : 'linear'} domain={domain} {...(ticks ? { ticks } : {})} allowDataOverflow tickFormatter={(v: number) => duration(v)} stroke="var(--muted)" fontSize={11} width={60} />
           <Tooltip formatter={(v) => [duration(Number(v)), 'measured RTO']} contentStyle={TOOLTIP} />
           <ReferenceLine y={targetSec} stroke="var(--c-fail)" strokeDasharray="4 2" label={{ value: `target ${duration(targetSec)}`, fill: 'var(--muted)', fontSize: 11, position: 'insideTopRight' }} />
           <Line dataKey="rto" name="measured RTO" stroke="var(--c-active)" isAnimationActive={false} dot={{ r: 3 }} />

@@ -68,7 +68,11 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
   // The core checks the typed name on production; elsewhere a confirmed gate is simply "yes".
   const confirmOf = (typed: string | undefined) => (typed ? { confirm: typed } : rb?.gates?.confirm ? { confirm: 'yes' } : {});
   const verb = step.kind === 'checklist' ? 'Mark done' : step.kind === 'decision' ? 'Choose' : retryable ? 'Retry' : step.status === 'pendingApproval' ? 'Approve and run' : 'Run';
-  const primary = (typed?: string) => send({ ...confirmOf(typed), ...(step.kind === 'decision' ? { choose: choice } : {}) });
+  const missing = operatorInputs.filter((i) => !i.optional && !values[i.name]?.trim());
+  const primary = async (typed?: string): Promise<Err | undefined> => {
+    if (missing.length) return { message: `Give ${missing.map((i) => i.prompt.toLowerCase()).join(', ')} first.` };
+    return send({ ...confirmOf(typed), ...(step.kind === 'decision' ? { choose: choice } : {}) });
+  };
   const noteField = (
     <label className="dr-note">
       {skipping ? 'Why skip it (recorded in the journal)' : step.kind === 'checklist' ? 'Note (optional: what you found)' : 'Note (optional)'}
@@ -123,7 +127,7 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
         <label key={i.name} className="dr-input">
           {i.prompt}
           {i.optional ? ' (optional)' : ''}
-          <input value={values[i.name] ?? ''} onChange={(e) => setValues({ ...values, [i.name]: e.target.value })} aria-label={i.name} className="mono" />
+          <input value={values[i.name] ?? ''} onChange={(e) => setValues({ ...values, [i.name]: e.target.value })} aria-label={i.name} className="mono" required={!i.optional} maxLength={2000} />
         </label>
       ))}
       {noteField}
