@@ -185,6 +185,24 @@ describe('runs', () => {
   });
 });
 
+describe('cancel', () => {
+  it('cancels the running step\'s task: the step ends cancelled, and a retry runs it again', async () => {
+    const svc = new DrService(host(await home(), false));
+    let r = await svc.start({ scenario: 'deletion', tenants: [tenant], incidentAt: new Date(backupDoneAt + 1000).toISOString() });
+    r = await svc.next({ runId: r.id, note: 'scope' });
+    for (let i = 0; i < 2; i++) r = await svc.next({ runId: r.id, skip: true }); // stop-sessions, freeze
+    r = await svc.next({ runId: r.id }, { wait: true }); // restore point
+    const running = await svc.next({ runId: r.id }); // verify-backup, not awaited
+    expect(stepOf(running, 'verify-backup').status).toBe('running');
+    await expect(svc.next({ runId: r.id, skip: true })).rejects.toMatchObject({ code: 'step_running' });
+    const cancelled = await svc.cancel({ runId: r.id });
+    expect(stepOf(cancelled, 'verify-backup')).toMatchObject({ status: 'cancelled', attempts: 1 });
+    const retried = await svc.next({ runId: r.id }, { wait: true });
+    expect(stepOf(retried, 'verify-backup')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    await svc.cancel({ runId: r.id, run: true });
+  }, 120_000);
+});
+
 describe('resume after a crash', () => {
   it('marks the step cut short interrupted, drops its partial side schema on retry, and re-runs nothing already done', async () => {
     const h = await home();
@@ -255,6 +273,12 @@ describe('the deletion scenario end to end', () => {
     expect(diff.tables.find((t) => t.table === 'audit_log')).toMatchObject({ missingInLive: 3, addedInLive: 1 });
     await go({ choose: 'merge' });
     expect(stepOf(r, 'swap')).toMatchObject({ status: 'skipped', skipReason: expect.stringMatching(/merge/) });
+    // The merge's SQL is shown before it runs: refused without the typed name, the step holds the plan.
+    await expect(svc.next({ runId: r.id })).rejects.toMatchObject({ code: 'confirmation_required' });
+    const waiting = stepOf(await svc.run(r.id), 'merge-back');
+    expect(waiting.status).toBe('pendingApproval');
+    expect((waiting.preview as { statements: { table: string; sql: string; expectedRows: number }[] }).statements.map((x) => [x.table, x.expectedRows]).sort()).toEqual([['audit_log', 3], ['invoices', 3]]);
+    expect((waiting.preview as { statements: { sql: string }[] }).statements[0]!.sql).toMatch(/^INSERT INTO/);
     await go(); // merge back
     expect(stepOf(r, 'merge-back').output).toMatchObject({ total: 6 });
     while (r.status === 'open') {
@@ -302,6 +326,24 @@ describe('drills', () => {
     expect(rec.rpoAchievedSec).toBeGreaterThanOrEqual(0);
     expect((await sql('SELECT 1 FROM pg_database WHERE datname = $1', [rec.scratch])).rowCount).toBe(0);
   }, 240_000);
+
+  it('restores one tenant beside the live one from a full backup, when that is the restore point', async () => {
+    const svc = new DrService(host(await home(), false));
+    clock = Date.now() + 2000;
+    let r = await svc.start({ scenario: 'deletion', tenants: [tenant] });
+    for (const skip of [false, true, true]) r = await svc.next({ runId: r.id, skip, confirm: 'yes' }, { wait: true }); // scope, stop-sessions, freeze
+    r = await svc.next({ runId: r.id }, { wait: true });
+    expect((stepOf(r, 'restore-point').output as { backup: { kind: string } }).backup.kind).toBe('full');
+    r = await svc.next({ runId: r.id, skip: true }); // verify-backup
+    r = await svc.next({ runId: r.id }, { wait: true });
+    const out = stepOf(r, 'restore-beside');
+    expect(out).toMatchObject({ status: 'succeeded', output: { kind: 'full', tenant, mismatches: [] } });
+    const side = (out.output as { schema: string }).schema;
+    expect((await sql('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [side])).rows[0]!.n).toBeGreaterThan(0);
+    expect((await sql('SELECT 1 FROM pg_database WHERE datname = $1', [side])).rowCount).toBe(0);
+    await sql(`DROP SCHEMA ${q(side)} CASCADE`);
+    await svc.cancel({ runId: r.id, run: true });
+  }, 120_000);
 
   it('refuses a drill action on a live database', async () => {
     const h = await home();

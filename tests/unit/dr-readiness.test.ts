@@ -48,3 +48,36 @@ describe('readiness (RPO now against the runbooks\' targets)', async () => {
     expect(byScenario(readiness([], runbooks, NOW)).deletion).toMatchObject({ meets: false, judged: 0 });
   });
 });
+
+describe('projected RTO', async () => {
+  const runbooks = (await listRunbooks()).map((l) => l.runbook);
+  const deletionRunbook = runbooks.find((r) => r.scenario === 'deletion')!;
+  const expectedPath = deletionRunbook.steps.filter((s) => s.id !== 'swap').reduce((n, s) => n + s.expectedDurationSec, 0);
+  const entries = [entry('big', 'tenant', '2026-11-25T11:00:00Z', { tenant: 'org_big', bytes: 1_000_000, ...ok }), entry('small', 'tenant', '2026-11-25T11:00:00Z', { tenant: 'org_small', bytes: 1000, ...ok })];
+  const drill = (bytes: number, restoreSec: number) => ({
+    runId: 'd',
+    scenario: 'deletion' as const,
+    startedAt: '2026-11-25T00:00:00Z',
+    finishedAt: '2026-11-25T00:10:00Z',
+    outcome: 'succeeded' as const,
+    rtoTargetSec: 7200,
+    rtoMeasuredSec: 600,
+    bytes,
+    steps: [{ id: 'restore-beside', action: 'restore_beside' as const, status: 'succeeded' as const, durationSec: restoreSec }],
+  });
+
+  it('without drills: the expected durations of the default path (the swap a merge rules out left out)', () => {
+    const d = readiness(entries, runbooks, NOW).scenarios.find((s) => s.scenario === 'deletion')!;
+    expect(d.rto).toEqual({ targetSec: 7200, projectedSec: expectedPath, meets: true, basis: 'expected', drills: 0, wouldMiss: [] });
+  });
+
+  it('with drills: the restore step scaled by each tenant\'s backup size; tenants that would miss are named', () => {
+    // A drill restored 1,000 bytes in 10 s: 0.01 s a byte; the big tenant's 1 MB takes 10,000 s.
+    const d = readiness(entries, runbooks, NOW, { drills: [drill(1000, 10)] }).scenarios.find((s) => s.scenario === 'deletion')!;
+    const restoreExpected = deletionRunbook.steps.find((s) => s.id === 'restore-beside')!.expectedDurationSec;
+    expect(d.rto).toMatchObject({ basis: 'drills', drills: 1, meets: false, projectedSec: expectedPath - restoreExpected + 10_000 });
+    expect(d.rto.wouldMiss).toEqual([{ database: 'podcastflow', tenant: 'org_big', projectedSec: expectedPath - restoreExpected + 10_000 }]);
+    // An overridden target for this connection.
+    expect(readiness(entries, runbooks, NOW, { drills: [drill(1000, 10)], rtoTargets: { deletion: 20_000 } }).scenarios.find((s) => s.scenario === 'deletion')!.rto).toMatchObject({ targetSec: 20_000, meets: true, wouldMiss: [] });
+  });
+});

@@ -62,3 +62,16 @@ describe('a broken runbook', () => {
     expect(() => parseRunbook(JSON.stringify(rb), 'breach.json', 'breach')).toThrow(/scenario: says "deletion", but the file is the runbook of "breach"/);
   });
 });
+
+describe('conditional steps', () => {
+  it('are refused unless they name an earlier decision and one of its options', async () => {
+    const rb = await deletion();
+    const swap = rb.steps.find((s) => s.id === 'swap')!;
+    swap.when = { step: 'how', option: 'replace' };
+    expect(() => parseRunbook(JSON.stringify(rb), 'deletion.json')).toThrow(/decision how has no option replace/);
+    swap.when = { step: 'diff', option: 'swap' };
+    expect(() => parseRunbook(JSON.stringify(rb), 'deletion.json')).toThrow(/step diff is not an earlier decision/);
+    swap.when = { step: 'guard-rails', option: 'swap' };
+    expect(() => parseRunbook(JSON.stringify(rb), 'deletion.json')).toThrow(/not an earlier decision/);
+  });
+});

@@ -154,8 +154,11 @@ function showRun(r: DrRun): string {
     return `  [${MARK[s.status]}] ${s.id.padEnd(16)} ${s.kind.padEnd(9)} ${s.title}${extra ? `  (${extra})` : ''}`;
   });
   const cur = r.steps.find((s) => s.id === r.currentStep);
+  // What the current step would run, shown before its confirmation (the merge's SQL).
+  const preview = (cur?.preview as { statements?: { table: string; sql: string; expectedRows: number }[] } | undefined)?.statements;
+  const shown = preview?.length ? [`${cur!.id} would run (${preview.reduce((n, st) => n + st.expectedRows, 0)} rows to bring back):`, ...preview.map((st) => `  ${st.sql}`)] : [];
   const hint = cur ? [`next: ${cur.kind === 'decision' ? `dr next ${r.id} --choose ${cur.options?.map((o) => o.id).join('|')}|recommended` : `dr next ${r.id}`}`] : [];
-  return [head, clocks, ...steps, ...hint].join('\n');
+  return [head, clocks, ...steps, ...shown, ...hint].join('\n');
 }
 
 function showDrill(d: DrillRecord): string {
@@ -252,7 +255,11 @@ function registerRuns(dr: Command, run: Run): void {
         inputs[m[1]!] = m[2]!;
       }
       return withEngine(o, async ({ service }) => {
-        const r = await service.next({ runId, ...(o.confirm !== undefined ? { confirm: o.confirm } : {}), ...(o.choose ? { choose: o.choose } : {}), ...(o.note !== undefined ? { note: o.note } : {}), ...(o.skip ? { skip: true } : {}), ...(o.input?.length ? { inputs } : {}) }, { wait: true });
+        const r = await service.next({ runId, ...(o.confirm !== undefined ? { confirm: o.confirm } : {}), ...(o.choose ? { choose: o.choose } : {}), ...(o.note !== undefined ? { note: o.note } : {}), ...(o.skip ? { skip: true } : {}), ...(o.input?.length ? { inputs } : {}) }, { wait: true }).catch(async (err: unknown) => {
+          // Waiting for a confirmation: show the run, with what the step would run, before the refusal.
+          if ((err as { code?: string }).code === 'confirmation_required' && !o.json) printText(showRun(await service.run(runId)));
+          throw err;
+        });
         if (o.json) printJson(r);
         else printText(showRun(r));
         return runExit(r);

@@ -196,6 +196,8 @@ export const RunStep = z.object({
   taskId: z.string().optional(),
   /** What the action returned (typed per action; JSON). A refused or failed action has `error` instead. */
   output: z.unknown().optional(),
+  /** What the action would do, shown while it waits for its confirmation (merge back: the SQL it would run). */
+  preview: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
   evidence: z.array(z.object({ file: z.string(), sha256: z.string() })).optional(),
   expectedDurationSec: z.number().int(),

@@ -219,7 +219,10 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   const { db } = req;
   // Decide the target from the manifest alone, and lock it, before anything is decrypted.
   const m0 = await readManifest(req.dest, req.name, req.signal);
-  if (m0.kind === 'full') {
+  // A full backup holds every tenant: with a tenant named (and no database mode), that one tenant is
+  // restored beside the live one (or replaces it), as from an all-tenants backup.
+  const oneTenantOfFull = m0.kind === 'full' && req.tenant !== undefined && req.mode !== 'new-database' && req.mode !== 'existing-database';
+  if (m0.kind === 'full' && !oneTenantOfFull) {
     const mode = req.mode === 'existing-database' ? 'existing-database' : 'new-database';
     const target = req.target ?? restoredDatabaseName(m0.database.name);
     checkIdentifier(target, 'database');
@@ -227,6 +230,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   }
   const tenant = m0.kind === 'tenant' ? m0.tenant! : req.tenant;
   if (!tenant) throw new OpsError('tenant_required', `Backup ${m0.name} holds ${m0.tenants?.length ?? 0} tenants; name the one to restore.`, 'Pass --tenant <schema>.');
+  if (oneTenantOfFull && !m0.tables.some((t) => t.schema === tenant)) throw new OpsError('no_such_tenant', `Full backup ${m0.name} has no table of tenant ${tenant}.`, 'Run `backups list --tenant …` to find a backup that holds it.');
   if (m0.kind === 'all-tenants' && !m0.tenants?.includes(tenant)) throw new OpsError('no_such_tenant', `Backup ${m0.name} does not contain tenant ${tenant}.`, 'Run `backups list --tenant …` to find a backup that does.');
   if (req.tenant && m0.kind === 'tenant' && req.tenant !== m0.tenant) throw new OpsError('no_such_tenant', `Backup ${m0.name} is of tenant ${m0.tenant}, not ${req.tenant}.`);
   const mode = req.mode ?? 'side-schema';
@@ -260,7 +264,7 @@ async function restoreTenant(req: RestoreRequest, m: Manifest, path: string, ten
   await withScratch(db, async (scratch, sdb) => {
     log(`Restoring ${tenant} into scratch database ${scratch}.`);
     // pg_restore -n leaves out the CREATE SCHEMA (and its grants): select the tenant's entries from the TOC instead.
-    const only = m.kind === 'all-tenants' ? ['-L', await tenantList(tools.pgRestore, path, tenant)] : [];
+    const only = m.kind !== 'tenant' ? ['-L', await tenantList(tools.pgRestore, path, tenant)] : [];
     await pgRestore(tools.pgRestore, path, db, scratch, ['--exit-on-error', ...only], req.signal);
     await sdb.query(`ALTER SCHEMA ${q(tenant)} RENAME TO ${q(side)}`, [], { purpose: 'admin' });
     // Beside the live tenant, the copy's pinned search_paths must name the copy, not the live schema.

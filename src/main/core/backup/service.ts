@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { BackupSettingsView, RetentionPlan } from '../../../shared/domain/backups';
+import type { BackupSettingsView, CatalogEntry, RetentionPlan } from '../../../shared/domain/backups';
 import { RetentionRule } from '../../../shared/domain/backups';
 import { DEFAULT_TENANT_PATTERN, ScheduledBackupKind, type BackupKind } from '../../../shared/vocabulary';
 import { requireConfirmation, type ConnectionService } from '../connections/service';
@@ -128,9 +128,9 @@ export class BackupService {
   }
 
   /** The destination and keys other domains' work uses (the DR engine's actions), as this page has them set up. */
-  async tools(): Promise<{ dest: Destination; keys: () => Promise<BackupKey[]>; key: () => Promise<BackupKey> }> {
+  async tools(): Promise<{ dest: Destination; keys: () => Promise<BackupKey[]>; key: () => Promise<BackupKey>; catalog: () => Promise<CatalogEntry[]> }> {
     const s = await this.settings();
-    return { dest: this.destination(s), keys: () => this.allKeys(s), key: () => this.activeKey(s) };
+    return { dest: this.destination(s), keys: () => this.allKeys(s), key: () => this.activeKey(s), catalog: () => this.catalog(s) };
   }
 
   async list(q: CatalogFilter & { cursor?: string; limit?: number }) {

@@ -38,7 +38,7 @@ export const JournalEvent = z.discriminatedUnion('type', [
     keyFiles: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal('clock'), at, incidentAt: z.string().optional(), detectedAt: z.string().optional() }),
-  z.object({ type: z.literal('pending'), at, step }),
+  z.object({ type: z.literal('pending'), at, step, preview: z.unknown().optional() }),
   z.object({
     type: z.literal('started'),
     at,
@@ -157,6 +157,7 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
     switch (e.type) {
       case 'pending':
         s.status = 'pendingApproval';
+        if (e.preview !== undefined) s.preview = e.preview;
         break;
       case 'started':
         lastStarted.set(e.step, e);

@@ -28,6 +28,8 @@ export interface BackupTools {
   keys(): Promise<BackupKey[]>;
   /** The key new backups are written with. */
   key(): Promise<BackupKey>;
+  /** The catalog, where the host reads it its own way (the app: its default folder not made yet is empty). */
+  catalog?(): Promise<CatalogEntry[]>;
 }
 
 export interface ActionEnv {
@@ -52,6 +54,8 @@ export interface ActionAdapter {
   /** The side schema it will create, when it creates one. */
   partial?(env: Pick<ActionEnv, 'inputs' | 'now'>, sideName: (tenant: string, at: Date) => string): { schema: string } | undefined;
   run(env: ActionEnv): Promise<unknown>;
+  /** What it would do, for the operator to see before confirming (read-only). */
+  preview?(env: Pick<ActionEnv, 'db' | 'inputs' | 'signal'>): Promise<unknown>;
 }
 
 function text(env: Pick<ActionEnv, 'inputs'>, name: string): string {
@@ -124,6 +128,10 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
   diff: { targets: own, run: (env) => diffSchemas(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal) },
   merge_back: {
     targets: own,
+    preview: async (env) => {
+      const plan = await planMerge(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal);
+      return { statements: plan.statements, skipped: plan.skipped, notes: plan.notes };
+    },
     run: async (env) => {
       const plan = await planMerge(env.db, { copy: text(env, 'copy'), live: sideTenant(env) }, env.signal);
       env.log(`Merge plan: ${plan.statements.length} statement(s), ${plan.statements.reduce((n, s) => n + s.expectedRows, 0)} row(s) to bring back.`);

@@ -302,7 +302,9 @@ export class DrService {
       await this.append(journal, { type: 'skipped', at: this.iso(), step: step.id, reason: note ?? 'skipped by the operator' });
       return this.closeIfDone(input.runId);
     }
-    if (input.choose !== undefined && rs.kind !== 'decision') throw new OpsError('invalid_input', `Step ${step.id} is a ${rs.kind}, not a decision; --choose does not apply.`);
+    const given = Object.keys(input.inputs ?? {});
+    if (given.length && !rs.action) throw new OpsError('invalid_input', `Step ${step.id} is a ${rs.kind} step: it takes no input ${given.map((k) => JSON.stringify(k)).join(', ')}.`, 'Inputs go with the action steps that name them.');
+    if (input.choose !== undefined && rs.kind !== 'decision') throw new OpsError('invalid_input', `Step ${step.id} is ${rs.kind === 'action' ? 'an' : 'a'} ${rs.kind} step, not a decision; --choose does not apply.`);
     const conn = await this.host.connection(opened.connection);
 
     if (rs.kind === 'decision') {
@@ -326,14 +328,18 @@ export class DrService {
   }
 
   /** Gates: a confirmation, and on production the database's name typed back; a drill passes unattended. */
-  private async gate(l: Loaded, rs: RunbookStep, conn: DrConnection, confirm: string | undefined): Promise<void> {
+  private async gate(l: Loaded, rs: RunbookStep, conn: DrConnection, confirm: string | undefined, preview?: () => Promise<unknown>): Promise<void> {
     const g = rs.gates;
     if (!g || l.opened.drill) return;
     const typed = g.typedDatabaseNameOnProduction && l.opened.production;
     const ok = typed ? confirm === l.opened.database : !g.confirm || Boolean(confirm?.trim());
     if (ok) return;
     const step = l.run.steps.find((s) => s.id === rs.id)!;
-    if (step.status !== 'pendingApproval') await this.append(l.journal, { type: 'pending', at: this.iso(), step: rs.id });
+    if (step.status !== 'pendingApproval' || (preview && step.preview === undefined)) {
+      // The preview is best effort: a plan that cannot be made now is made (and fails clearly) when the step runs.
+      const shown = preview ? await preview().catch(() => undefined) : undefined;
+      await this.append(l.journal, { type: 'pending', at: this.iso(), step: rs.id, ...(shown !== undefined ? { preview: plain(shown) } : {}) });
+    }
     this.emit((await this.load(l.run.id)).run);
     throw new OpsError(
       'confirmation_required',
@@ -385,7 +391,8 @@ export class DrService {
         const live = adapter.targets({ db, inputs }).filter((t) => !isDrillDatabaseName(t));
         if (live.length) throw new OpsError('drill_live_target', `A drill may act only on its scratch database; step ${rs.id} would act on ${live.join(', ')}.`, 'Nothing was changed.');
       }
-      await this.gate(l, rs, conn, input.confirm);
+      const preview = adapter.preview;
+      await this.gate(l, rs, conn, input.confirm, preview ? () => preview({ db, inputs, signal: AbortSignal.timeout(60_000) }) : undefined);
       const backups = await this.host.backups({ ...(opened.destination ? { destination: opened.destination } : {}), ...(opened.keyFiles ? { keyFiles: opened.keyFiles } : {}) });
       // After a crash mid-way: the partial side schema the interrupted attempt named is dropped first.
       const prev = l.lastStarted.get(rs.id);
@@ -487,7 +494,7 @@ export class DrService {
   async readiness(connectionId?: string, where: { destination?: string; keyFiles?: string[] } = {}): Promise<Readiness> {
     const conn = await this.host.connection(connectionId);
     const tools = await this.host.backups(where);
-    const [entries, runbooks, drills] = await Promise.all([readCatalog(tools.dest), listRunbooks(this.host.runbookDir), this.drills()]);
+    const [entries, runbooks, drills] = await Promise.all([tools.catalog ? tools.catalog() : readCatalog(tools.dest), listRunbooks(this.host.runbookDir), this.drills()]);
     const targets = await readJson(join(this.dir, 'targets.json'), Targets, {});
     return readiness(entries.filter((e) => e.database === conn.database), runbooks.map((l) => l.runbook), this.now(), { drills, rtoTargets: targets[conn.id] ?? {} });
   }
