@@ -7,7 +7,7 @@ export const STATUS: Record<StepStatus, { icon: string; label: string; cls: stri
   succeeded: { icon: '✓', label: 'done', cls: 'st-ok' },
   failed: { icon: '✕', label: 'failed', cls: 'st-bad' },
   skipped: { icon: '↷', label: 'skipped', cls: 'st-idle' },
-  pendingApproval: { icon: '⏸', label: 'waiting for approval', cls: 'st-wait' },
+  pendingApproval: { icon: '‖', label: 'waiting for approval', cls: 'st-wait' },
   cancelled: { icon: '⊘', label: 'cancelled', cls: 'st-bad' },
 };
 

@@ -223,6 +223,7 @@ function Merge({ out, ran }: { out: Obj; ran: boolean }) {
           </table>
         </>
       )}
+      {!ran && statements.length === 0 && <p className="small-text">Nothing to merge: no row of the copy is missing in live.</p>}
       {skipped.map((k, i) => (
         <p key={i} className="warn-text small-text">
           Not merged: <span className="mono">{str(k.table)}</span>: {str(k.reason)}
@@ -253,7 +254,7 @@ export function StepOutput({ step }: { step: RunStep }) {
   if (!isObj(out)) return <KeyValue value={out} />;
   if (step.action === 'choose_restore_point' && isObj(out.backup)) return <RestorePoint out={out} />;
   if (step.action === 'diff' && Array.isArray(out.tables)) return <Diff out={out} />;
-  if (step.action === 'merge_back' && (Array.isArray(out.inserted) || isObj(out.plan))) return <Merge out={out} ran={Array.isArray(out.inserted)} />;
+  if (step.action === 'merge_back' && (Array.isArray(out.inserted) || isObj(out.plan) || Array.isArray(out.statements))) return <Merge out={out} ran={Array.isArray(out.inserted)} />;
   return (
     <div className="step-output">
       <KeyValue value={out} />

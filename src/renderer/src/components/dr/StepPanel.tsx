@@ -34,7 +34,7 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
   const [choice, setChoice] = useState(recommended);
   const [note, setNote] = useState('');
   const [skipping, setSkipping] = useState(false);
-  const send = async (args: NextArgs): Promise<Err | undefined> => {
+  const send = async (args: NextArgs, { pending = false } = {}): Promise<Err | undefined> => {
     const inputs = Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
     try {
       await next.mutateAsync({ connectionId, runId: run.id, ...(note.trim() ? { note: note.trim() } : {}), ...(Object.keys(inputs).length && !args.skip ? { inputs } : {}), ...args });
@@ -42,7 +42,13 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
       setSkipping(false);
       return undefined;
     } catch (err) {
-      return errorText(err);
+      const e = errorText(err);
+      // Asked without a confirmation on purpose: the step now waits for it, with its preview.
+      if (pending && e.code === 'confirmation_required') {
+        next.reset();
+        return undefined;
+      }
+      return e;
     }
   };
   const err = next.error ?? cancel.error;
@@ -67,10 +73,14 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
   const gated = Boolean(rb?.gates?.confirm || (rb?.gates?.typedDatabaseNameOnProduction && production));
   // The core checks the typed name on production; elsewhere a confirmed gate is simply "yes".
   const confirmOf = (typed: string | undefined) => (typed ? { confirm: typed } : rb?.gates?.confirm ? { confirm: 'yes' } : {});
-  const verb = step.kind === 'checklist' ? 'Mark done' : step.kind === 'decision' ? 'Choose' : retryable ? 'Retry' : step.status === 'pendingApproval' ? 'Approve and run' : 'Run';
+  // A gated action is reviewed first: asked without the confirmation, the core records it as waiting and
+  // shows what it would do (the merge's SQL); then it is approved.
+  const review = gated && step.kind === 'action' && step.status !== 'pendingApproval';
+  const verb = step.kind === 'checklist' ? 'Mark done' : step.kind === 'decision' ? 'Choose' : review ? 'Review…' : step.status === 'pendingApproval' ? 'Approve and run' : retryable ? 'Retry' : 'Run';
   const missing = operatorInputs.filter((i) => !i.optional && !values[i.name]?.trim());
   const primary = async (typed?: string): Promise<Err | undefined> => {
     if (missing.length) return { message: `Give ${missing.map((i) => i.prompt.toLowerCase()).join(', ')} first.` };
+    if (review) return send({}, { pending: true });
     return send({ ...confirmOf(typed), ...(step.kind === 'decision' ? { choose: choice } : {}) });
   };
   const noteField = (
@@ -108,8 +118,8 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
       className="dr-controls"
       onSubmit={(e) => {
         e.preventDefault();
-        // Enter acts on an ungated step only: a gated one is confirmed with its own button.
-        if (!gated && !next.isPending) void primary();
+        // Enter acts on an ungated step (or asks for a gated one's review): a gated one is confirmed with its own button.
+        if ((!gated || review) && !next.isPending) void primary();
       }}
     >
       {step.kind === 'decision' && (
@@ -131,7 +141,7 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
         </label>
       ))}
       {noteField}
-      {gated ? (
+      {gated && !review ? (
         <DangerConfirm label={verb} busyLabel="Working…" run={(typed) => primary(typed)} {...(step.required ? { onCancel: () => setNote(''), cancelLabel: 'Clear' } : { onCancel: () => setSkipping(true), cancelLabel: 'Skip…' })} />
       ) : (
         <div className="actions">
@@ -145,7 +155,7 @@ function Controls({ run, step, rb, connectionId }: { run: DrRun; step: RunStep; 
           )}
         </div>
       )}
-      {err && !gated && <ErrorState error={err} />}
+      {err && (!gated || review) && <ErrorState error={err} />}
     </form>
   );
 }
@@ -167,7 +177,7 @@ export function StepPanel({ run, step, rb, connectionId }: { run: DrRun; step: R
         <span className={`status-word ${st.cls}`}>
           {st.icon} {st.label}
         </span>
-        {step.interrupted && <span className="badge badge-warn">interrupted: the process stopped while it ran</span>}
+        {step.interrupted && <span className="badge badge-warn">interrupted</span>}
         <span className="muted small-text">
           {step.kind}
           {step.action ? ` · ${step.action}` : ''} · expected {duration(step.expectedDurationSec)}
@@ -202,6 +212,12 @@ export function StepPanel({ run, step, rb, connectionId }: { run: DrRun; step: R
         </p>
       )}
       {step.error && <ErrorState error={step.error} />}
+      {step.status === 'pendingApproval' && step.preview !== undefined && (
+        <div className="dr-preview" aria-label="What it will do">
+          <h3 className="small-text muted">What it will do, once approved</h3>
+          <StepOutput step={{ ...step, output: step.preview }} />
+        </div>
+      )}
       <StepOutput step={step} />
       {step.evidence && step.evidence.length > 0 && (
         <ul className="small-text mono">
@@ -212,7 +228,7 @@ export function StepPanel({ run, step, rb, connectionId }: { run: DrRun; step: R
           ))}
         </ul>
       )}
-      {run.status === 'open' && isCurrent && <Controls key={`${step.id}:${step.attempts}:${step.status}`} run={run} step={step} rb={rb} connectionId={connectionId} />}
+      {run.status === 'open' && isCurrent && <Controls key={`${step.id}:${step.attempts}`} run={run} step={step} rb={rb} connectionId={connectionId} />}
       {run.status === 'open' && !isCurrent && step.status === 'notStarted' && <p className="muted small-text">Not reached yet.</p>}
     </section>
   );
