@@ -282,6 +282,62 @@ describe('merge', () => {
   });
 });
 
+describe('cancel and a lost session', () => {
+  /** Runs the merge with its first INSERT queued behind a lock, does `act` to it there, and returns what the merge threw. */
+  async function mergeStuckOnLock(act: (locker: pg.Client, pid: number, ac: AbortController) => Promise<unknown>): Promise<OpsError> {
+    const plan = await planMerge(db, { copy: COPY, live: LIVE });
+    const first = plan.statements[0]!.table; // there are rows to bring back: the test before left show 4 missing
+    return withClient(scratch.url, async (locker) => {
+      await locker.query(`BEGIN; LOCK TABLE ${LIVE}.${q(first)} IN ACCESS EXCLUSIVE MODE`);
+      const ac = new AbortController();
+      const merging = runMerge(db, plan, ac.signal).then(() => undefined, (e: unknown) => e);
+      // the merge's INSERT waits for the lock: a condition the server reports, not a guessed delay
+      let pid: number | undefined;
+      for (let i = 0; i < 400 && pid === undefined; i++) {
+        await locker.query('SELECT pg_stat_clear_snapshot()'); // inside a transaction pg_stat_activity is read once and kept
+        pid = ((await locker.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'podcastflow-ops' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO%'`)).rows[0] as { pid: number } | undefined)?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(pid).toBeDefined();
+      await act(locker, pid!, ac);
+      const err = await merging;
+      await locker.query('ROLLBACK');
+      expect(err).toBeInstanceOf(OpsError);
+      return err as OpsError;
+    });
+  }
+
+  it('cancels a merge waiting on a lock on the server, and nothing is inserted', async () => {
+    const before = await state();
+    expect((await mergeStuckOnLock(async (_l, _pid, ac) => ac.abort())).code).toBe('cancelled');
+    expect(await state()).toEqual(before);
+  });
+
+  it('reports a session the server ended as connection_lost, and nothing is inserted', async () => {
+    const before = await state();
+    expect((await mergeStuckOnLock((locker, pid) => locker.query('SELECT pg_terminate_backend($1)', [pid]))).code).toBe('connection_lost');
+    expect(await state()).toEqual(before);
+    expect((await diffSchemas(db, { copy: COPY, live: LIVE })).totals.missingInLive).toBeGreaterThan(0); // the next call opens a new session
+  });
+});
+
+describe('a table dropped in live', () => {
+  it('is reported by the diff with every copy row missing, and skipped by the merge plan', async () => {
+    await sql(`CREATE TABLE ${q(COPY)}.dropped (id int PRIMARY KEY, v text); INSERT INTO ${q(COPY)}.dropped SELECT g, 'x' FROM generate_series(1, 3) g`);
+    try {
+      const d = await diffSchemas(db, { copy: COPY, live: LIVE });
+      expect(d.droppedInLive).toEqual(['dropped']);
+      expect(d.tables.find((t) => t.table === 'dropped')).toMatchObject({ inLive: false, copyRows: 3, liveRows: 0, missingInLive: 3 });
+      const plan = await planMerge(db, { copy: COPY, live: LIVE, diff: d });
+      expect(plan.skipped.map((x) => x.table)).toEqual(['dropped']);
+      expect(plan.order).not.toContain('dropped');
+      expect((await refused(planMerge(db, { copy: COPY, live: LIVE, diff: { ...d, live: 'org_other' } }))).code).toBe('invalid_input');
+    } finally {
+      await sql(`DROP TABLE ${q(COPY)}.dropped`);
+    }
+  });
+});
+
 describe('fingerprint', () => {
   it('changes on a row inserted or a grant, not on reads, and not for objects in side schemas', async () => {
     const fp = () => fingerprintDatabase(db, { tenants: [LIVE] });

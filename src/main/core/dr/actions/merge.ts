@@ -120,7 +120,8 @@ interface Planned {
 async function planned(client: pg.PoolClient, copy: string, live: string): Promise<Planned> {
   await requireSchemas(client, [copy, live]);
   const tables = await copyTables(client, copy, live);
-  const present = tables.filter((t) => t.liveColumns);
+  // (a live table sharing no insertable column with the copy has nothing a merge could bring back)
+  const present = tables.filter((t) => t.liveColumns && commonColumns(t).some((c) => !c.generated));
   const { order, deferConstraints } = foreignKeyOrder(present);
   return { tables, order, deferConstraints, generated: new Map(present.map((t) => [t.table, generate(copy, live, t)])) };
 }
@@ -161,7 +162,9 @@ export async function planMerge(db: Database, input: { copy: string; live: strin
       order: p.order,
       sequences: statements.flatMap((s) => p.generated.get(s.table)!.sequences),
       deferConstraints: p.deferConstraints,
-      skipped: p.tables.filter((t) => !t.liveColumns).map((t) => ({ table: t.table, reason: 'not in the live tenant (dropped after the backup): restore the tenant beside it and swap, or recreate the table first' })),
+      skipped: p.tables
+        .filter((t) => !p.generated.has(t.table))
+        .map((t) => ({ table: t.table, reason: t.liveColumns ? 'the live table has none of its columns any more' : 'not in the live tenant (dropped after the backup): restore the tenant beside it and swap, or recreate the table first' })),
       notes,
     };
   });
