@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,6 +32,14 @@ export async function startServe(dataDir: string, tenants = 20): Promise<{ url: 
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** Remove a spec's own data directory, and its demo cluster where, run as root, it lives outside (demo.json says where). */
+export function removeServeData(dataDir: string): void {
+  const meta = join(dataDir, 'demo', 'demo.json');
+  const cluster = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { clusterDir?: string }).clusterDir : undefined;
+  if (cluster && !cluster.startsWith(dataDir)) rmSync(cluster, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /**

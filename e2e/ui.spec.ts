@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { CHECK_IDS } from '../src/shared/domain/health';
-import { startServe } from './global-setup';
+import { removeServeData, startServe } from './global-setup';
 import { Section, type SectionName } from './pages/app';
 
 /*
@@ -41,12 +41,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server?.stop();
-  if (!dataDir) return;
-  // Run as root, the demo cluster may live outside the data directory (demo.json says where): remove it too.
-  const meta = join(dataDir, 'demo', 'demo.json');
-  const cluster = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { clusterDir?: string }).clusterDir : undefined;
-  if (cluster && !cluster.startsWith(dataDir)) rmSync(cluster, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) removeServeData(dataDir);
 });
 
 async function open(page: Page, section: SectionName): Promise<void> {

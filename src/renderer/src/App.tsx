@@ -2,8 +2,8 @@ import { useEffect } from 'react';
 import { TaskTray } from './components/TaskTray';
 import { ErrorState } from './components/States';
 import { BackupsPage } from './pages/Backups';
+import { DisasterRecoveryPage } from './pages/DisasterRecovery';
 import { HealthPage } from './pages/Health';
-import { NotYet } from './pages/NotYet';
 import { OverviewPage } from './pages/Overview';
 import { ReportsPage } from './pages/Reports';
 import { SecretsPage } from './pages/Secrets';
@@ -29,8 +29,8 @@ function Page({ section }: { section: SectionId }) {
       return <TenantsPage />;
     case 'reports':
       return <ReportsPage />;
-    default:
-      return <NotYet section={section} />;
+    case 'dr':
+      return <DisasterRecoveryPage />;
   }
 }
 

@@ -30,3 +30,16 @@ export function useSection(): SectionId {
 export function go(id: SectionId): void {
   window.location.hash = `#/${id}`;
 }
+
+function rest(): string {
+  return window.location.hash.replace(/^#\/?/, '').split('/').slice(1).join('/');
+}
+
+/** What follows the section in the hash (`#/dr/run/<id>` gives `run/<id>`), so a page's place survives reload. */
+export function useSubPath(): string {
+  return useSyncExternalStore(listen, rest);
+}
+
+export function goSub(id: SectionId, sub: string): void {
+  window.location.hash = sub ? `#/${id}/${sub}` : `#/${id}`;
+}

@@ -53,7 +53,7 @@ export function useAction<M extends Method>(method: M, invalidates: Domain[] = [
 }
 
 /** A domain is the first segment of a method name: 'backups' for 'backups.list'. */
-export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'fleet' | 'reports';
+export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'fleet' | 'reports' | 'dr';
 
 export function invalidateDomain(domain: Domain): void {
   void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).split('.')[0] === domain });
@@ -62,6 +62,8 @@ export function invalidateDomain(domain: Domain): void {
 /** The domain whose state a finished task changed: its kind's first segment (backups.run, .restore, .verify: the catalog and the copies). */
 function domainsOf(task: Task): Domain[] {
   if (task.kind === 'demo.start') return ['app', 'connections', 'overview'];
+  // The DR readiness is judged on the backups.
+  if (task.kind.startsWith('backups.')) return ['backups', 'dr'];
   const domain = task.kind.split('.')[0] as Domain;
   return [domain];
 }
@@ -75,7 +77,7 @@ export function resetConnectionState(): void {
 
 /**
  * The events that make server state stale: each task.updated is written into the task list, and one
- * that ended invalidates its domain; health.updated invalidates health. Returns the unsubscribe.
+ * that ended invalidates its domain; health.updated invalidates health, dr.run the DR domain. Returns the unsubscribe.
  */
 export function followEvents(): () => void {
   const offTask = subscribe('task.updated', (task) => {
@@ -84,8 +86,11 @@ export function followEvents(): () => void {
     if (task.status === 'succeeded' || task.status === 'failed' || task.status === 'cancelled') domainsOf(task).forEach(invalidateDomain);
   });
   const offHealth = subscribe('health.updated', () => invalidateDomain('health'));
+  // A run's step started or ended: its run, the run list and the drills are read again.
+  const offDr = subscribe('dr.run', () => invalidateDomain('dr'));
   return () => {
     offTask();
     offHealth();
+    offDr();
   };
 }

@@ -8,7 +8,7 @@ type Err = { message: string; hint?: string };
  * The confirming end of a dangerous dialog: on a production connection the database name must be typed
  * back; then `run` gets it (undefined elsewhere) and returns an error to show, or undefined when done.
  */
-export function DangerConfirm({ label, busyLabel, run, onCancel }: { label: string; busyLabel: string; run(confirm: string | undefined): Promise<Err | undefined>; onCancel(): void }) {
+export function DangerConfirm({ label, busyLabel, run, onCancel, cancelLabel = 'Cancel' }: { label: string; busyLabel: string; run(confirm: string | undefined): Promise<Err | undefined>; onCancel(): void; cancelLabel?: string }) {
   const profile = useActiveProfile();
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
@@ -26,6 +26,7 @@ export function DangerConfirm({ label, busyLabel, run, onCancel }: { label: stri
       {error && <ErrorState error={error} />}
       <div className="actions">
         <button
+          type="button"
           className="danger"
           disabled={!ready || busy}
           onClick={async () => {
@@ -37,8 +38,8 @@ export function DangerConfirm({ label, busyLabel, run, onCancel }: { label: stri
         >
           {busy ? busyLabel : label}
         </button>
-        <button onClick={onCancel} disabled={busy}>
-          Cancel
+        <button type="button" onClick={onCancel} disabled={busy}>
+          {cancelLabel}
         </button>
       </div>
     </>

@@ -9,6 +9,30 @@ function progressText(p: Task['progress']): string {
   return p.unit !== 'steps' ? p.unit : '';
 }
 
+/** A task's bar (while it runs), its figures, ETA and latest log line. */
+export function TaskProgress({ task: t }: { task: Task }) {
+  const pct = t.progress.total ? Math.min(100, (t.progress.done / t.progress.total) * 100) : undefined;
+  return (
+    <>
+      {t.status === 'running' && (
+        <div className="progress" role="progressbar" aria-valuenow={pct ?? undefined} aria-valuemin={0} aria-valuemax={100}>
+          <div className={pct === undefined ? 'bar indeterminate' : 'bar'} style={pct === undefined ? undefined : { width: `${pct}%` }} />
+        </div>
+      )}
+      <div className="task-meta">
+        {progressText(t.progress)}
+        {t.progress.etaSec !== undefined && ` · ETA ${duration(t.progress.etaSec)}`}
+        {t.status === 'running' && t.log.length > 0 && (
+          <span className="muted">
+            {progressText(t.progress) ? ' · ' : ''}
+            {t.log[t.log.length - 1]}
+          </span>
+        )}
+      </div>
+    </>
+  );
+}
+
 /**
  * Running and recent tasks: progress bar, ETA, cancel. Docked under the page (its own grid row), so it
  * never covers a control, and below dialogs. Open while something runs; collapsed to a one-line pill
@@ -38,7 +62,6 @@ export function TaskTray() {
       {open && (
         <ul className="task-list">
           {list.map((t) => {
-            const pct = t.progress.total ? Math.min(100, (t.progress.done / t.progress.total) * 100) : undefined;
             return (
               <li key={t.id} className={`task task-${t.status}`}>
                 <div className="task-row">
@@ -50,16 +73,7 @@ export function TaskTray() {
                     </button>
                   )}
                 </div>
-                {t.status === 'running' && (
-                  <div className="progress" role="progressbar" aria-valuenow={pct ?? undefined} aria-valuemin={0} aria-valuemax={100}>
-                    <div className={pct === undefined ? 'bar indeterminate' : 'bar'} style={pct === undefined ? undefined : { width: `${pct}%` }} />
-                  </div>
-                )}
-                <div className="task-meta">
-                  {progressText(t.progress)}
-                  {t.progress.etaSec !== undefined && ` · ETA ${duration(t.progress.etaSec)}`}
-                  {t.status === 'running' && t.log.length > 0 && <span className="muted"> · {t.log[t.log.length - 1]}</span>}
-                </div>
+                <TaskProgress task={t} />
                 {t.error && (
                   <div className="task-error error-text">
                     {t.error.message}
