@@ -8,6 +8,7 @@ import { backupsHandlers } from './handlers/backups';
 import { connectionsHandlers } from './handlers/connections';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
+import { pitrHandlers } from './handlers/pitr';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import { tenantsHandlers } from './handlers/tenants';
@@ -23,6 +24,7 @@ const handlers: Handlers<Method> = {
   ...secretsHandlers,
   ...tasksHandlers,
   ...tenantsHandlers,
+  ...pitrHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

@@ -10,6 +10,7 @@ import { DemoManager } from './core/demo/manager';
 import { BackupService } from './core/backup/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
+import { PitrService } from './core/pitr/service';
 import { SecretsService } from './core/secrets/service';
 import { TaskManager } from './core/tasks/tasks';
 import { TenantsService } from './core/tenants/service';
@@ -24,6 +25,8 @@ export interface AppOptions {
   /** Start the demo database at once (serve --demo), not only when nothing is configured. */
   demo?: boolean;
   demoTenants?: number;
+  /** The demo database archives WAL to a pgBackRest repo (serve --demo --pitr). */
+  demoPitr?: boolean;
 }
 
 type EventMap = { [E in EventName]: [EventPayload<E>] };
@@ -42,11 +45,12 @@ export class App {
   readonly tenants: TenantsService;
   readonly secrets: SecretsService;
   readonly overview: OverviewService;
+  readonly pitr: PitrService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    this.demo = new DemoManager(this.home, this.tasks, options.log, options.demoTenants ? { tenants: options.demoTenants } : {});
+    this.demo = new DemoManager(this.home, this.tasks, options.log, { ...(options.demoTenants ? { tenants: options.demoTenants } : {}), ...(options.demoPitr ? { pitr: true } : {}) });
     this.connections = new ConnectionService(new SettingsStore(this.home), options.vault, this.demo);
     this.tasks.on('updated', (task) => this.events.emit('task.updated', task));
     this.health = new HealthService({
@@ -68,6 +72,7 @@ export class App {
     this.tenants = new TenantsService(this.home, this.tasks, this.connections);
     this.secrets = new SecretsService(this.tasks, this.connections);
     this.overview = new OverviewService(this.connections);
+    this.pitr = new PitrService(this.home, this.tasks, this.connections, this.demo);
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */

@@ -6,6 +6,7 @@ import { registerDemo } from './cli/demo';
 import { registerDr } from './cli/dr';
 import { EXIT } from './cli/exit';
 import { registerHealth } from './cli/health';
+import { registerPitr } from './cli/pitr';
 import { reportError } from './cli/output';
 import { registerRestores } from './cli/restores';
 import { registerServe } from './cli/serve';
@@ -39,7 +40,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr]) {
+for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerPitr]) {
   register(program, run);
 }
 

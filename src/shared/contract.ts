@@ -4,6 +4,7 @@ import { backupsContract } from './domain/backups';
 import { connectionsContract } from './domain/connections';
 import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
+import { pitrContract } from './domain/pitr';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 import { tenantsContract } from './domain/tenants';
@@ -22,6 +23,7 @@ export const contract = {
   ...secretsContract,
   ...tasksContract,
   ...tenantsContract,
+  ...pitrContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */

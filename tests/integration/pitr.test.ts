@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { removeOrphanClusters, startDemo, type DemoHandle } from '../../src/main/core/demo/cluster';
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
@@ -16,6 +16,8 @@ import { restoreTenantToPoint } from '../../src/main/core/pitr/restore';
 import { leftoverScratchDirs, serverBinaries } from '../../src/main/core/pitr/scratch';
 import { pitrStatus } from '../../src/main/core/pitr/status';
 import { OpsError } from '../../src/main/core/util/errors';
+import { runHealth } from '../../src/main/core/health/registry';
+import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
 import { freePort } from '../support/global-setup';
 import { withClient } from '../support/db';
 
@@ -67,6 +69,20 @@ describe('tenant point-in-time recovery (pgBackRest)', () => {
     expect(status.archiver?.archiveMode).toBe('on');
     expect(status.archiver?.pushesToPgbackrest).toBe(true);
     expect(status.window?.from).toBe(status.backups[0]!.finishedAt);
+  });
+
+  it('the wal_archiving health check passes on the archiving demo and is skipped where archive_mode is off', async () => {
+    const run = (d: Database) => runHealth(d, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, only: ['wal_archiving'] });
+    const on = (await run(db)).checks.find((c) => c.id === 'wal_archiving')!;
+    expect(on.status).toBe('pass');
+    expect(on.summary).toContain('pushes to pgBackRest');
+    const { target, password } = parseUrl(inject('pgUrl'));
+    const plain = new Database({ ...target, sslmode: 'disable' }, { password: password!, source: 'url' });
+    try {
+      expect((await run(plain)).checks.find((c) => c.id === 'wal_archiving')!.status).toBe('skipped');
+    } finally {
+      await plain.close();
+    }
   });
 
   it('recovers the tenant to before a DELETE: the side schema holds exactly the rows as of T', async () => {

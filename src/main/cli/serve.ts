@@ -19,6 +19,7 @@ export interface ServeFlags {
   demo?: boolean;
   data?: string;
   tenants?: number;
+  pitr?: boolean;
 }
 
 /** Browser mode: build if needed, start the app and its HTTP server, run until a signal. */
@@ -38,6 +39,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     ...(flags.data ? { dataDir: flags.data } : {}),
     ...(flags.demo ? { demo: true } : {}),
     ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
+    ...(flags.pitr ? { demoPitr: true } : {}),
   });
   await app.startup();
   const server = await startServer({ app, rendererDir: rendererDir(), log: stderrLogger, port: flags.port ?? 8787, ...(flags.bind ? { bind: flags.bind } : {}), ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}) });
@@ -60,5 +62,6 @@ export function registerServe(program: Command, run: (fn: () => Promise<number>)
     .option('--demo', 'start the embedded demo database even when connections are configured')
     .option('--tenants <n>', 'tenants for the demo database on first seed', intOption(1, 10_000))
     .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
+    .option('--pitr', 'the demo database archives WAL to a pgBackRest repo in its data directory (point-in-time recovery)')
     .action((opts: ServeFlags) => run(() => serve(opts)));
 }

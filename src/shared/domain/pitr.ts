@@ -71,6 +71,8 @@ export const ArchiverState = z.object({
   lastFailedAt: z.string().optional(),
   /** The WAL segment being written now (what an archive is behind by). */
   currentWal: z.string().optional(),
+  /** Segments waiting for archive_command (needs pg_monitor to be known). */
+  readyCount: z.number().int().optional(),
 });
 export type ArchiverState = z.infer<typeof ArchiverState>;
 

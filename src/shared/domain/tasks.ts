@@ -3,6 +3,7 @@ import { WireError } from '../errors';
 import { BackupResult, RestoreResult, VerifyRecord } from './backups';
 import { DrillRecord } from './dr';
 import { HealthReport } from './health';
+import { PitrRestoreResult } from './pitr';
 import { AuditReport } from './secrets';
 import { VerifyResult } from './tenants';
 
@@ -20,6 +21,7 @@ export const TaskKind = z.enum([
   'demo.start',
   'dr.step',
   'dr.drill',
+  'pitr.restore',
 ]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
@@ -56,6 +58,7 @@ export const TaskResults = {
   /** A DR step's action: its output is typed per action (the run keeps it on the step). */
   'dr.step': z.unknown(),
   'dr.drill': DrillRecord,
+  'pitr.restore': PitrRestoreResult,
 } as const satisfies Record<TaskKind, z.ZodType>;
 export type TaskResult<K extends TaskKind> = z.output<(typeof TaskResults)[K]>;
 
@@ -97,6 +100,7 @@ export const TaskWithResult = z.discriminatedUnion('kind', [
   withResult('backups.verify', TaskResults['backups.verify']),
   withResult('secrets.audit', TaskResults['secrets.audit']),
   withResult('demo.start', TaskResults['demo.start']),
+  withResult('pitr.restore', TaskResults['pitr.restore']),
 ]);
 export type TaskWithResult = z.infer<typeof TaskWithResult>;
 

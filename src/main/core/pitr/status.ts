@@ -68,7 +68,7 @@ export async function stanzaInfo(engine: Engine, cfg: PitrConfig, signal?: Abort
   };
 }
 
-interface ArchiverRow {
+export interface ArchiverRow {
   archive_mode: string;
   archive_timeout_sec: number;
   pushes_to_pgbackrest: boolean;
@@ -80,11 +80,11 @@ interface ArchiverRow {
   last_failed_wal: string | null;
   last_failed_time: Date | null;
   current_wal: string | null;
+  ready_count: number | null;
 }
 
-/** pg_stat_archiver and the archive settings of the live server. */
-export async function archiverState(db: Database): Promise<ArchiverState> {
-  const r = (await db.query<ArchiverRow>(loadSql('pitr/archiver'), [], { purpose: 'monitor' })).rows[0]!;
+/** pg_stat_archiver and the archive settings of the live server (one row of health_wal_archiving). */
+export function archiverOf(r: ArchiverRow): ArchiverState {
   return {
     archiveMode: r.archive_mode,
     archiveTimeoutSec: r.archive_timeout_sec,
@@ -97,7 +97,12 @@ export async function archiverState(db: Database): Promise<ArchiverState> {
     ...(r.last_failed_wal ? { lastFailedWal: r.last_failed_wal } : {}),
     ...(r.last_failed_time ? { lastFailedAt: r.last_failed_time.toISOString() } : {}),
     ...(r.current_wal ? { currentWal: r.current_wal } : {}),
+    ...(r.ready_count !== null ? { readyCount: r.ready_count } : {}),
   };
+}
+
+export async function archiverState(db: Database): Promise<ArchiverState> {
+  return archiverOf((await db.query<ArchiverRow>(loadSql('health_wal_archiving'), [], { purpose: 'monitor' })).rows[0]!);
 }
 
 /** From the end of the oldest backup to the last archived WAL (what pg_stat_archiver saw shipped). */
