@@ -144,6 +144,11 @@ export const pitrContract = {
   /** Save (or with null, remove) a connection's pgBackRest settings; answers with the status they give. */
   'pitr.configure': { input: z.object({ connectionId, config: PitrConfig.nullable() }).strict(), output: PitrStatus },
   'pitr.restore': { input: PitrRestoreInput, output: z.object({ taskId: z.string() }) },
+  /** Tenants whose name contains `search` (the restore dialog's picker), at most `limit`. */
+  'pitr.tenants': {
+    input: z.object({ connectionId, search: z.string().max(63).default(''), limit: z.number().int().min(1).max(100).default(50) }).strict(),
+    output: z.object({ tenants: z.array(z.string()), more: z.boolean() }),
+  },
   /** The demo database with WAL archiving to a pgBackRest repo (restarts the demo). */
   'pitr.demo': { input: z.object({ enabled: z.boolean() }).strict(), output: z.object({ enabled: z.boolean(), message: z.string() }) },
 } as const;

@@ -10,6 +10,7 @@ import type { ConnectionService } from '../connections/service';
 import { DEMO_ID } from '../connections/service';
 import type { DemoManager } from '../demo/manager';
 import type { RestorePointProvider } from '../dr/restore-point';
+import { loadSql } from '../db/sql';
 import { readJson, writeJsonAtomic } from '../store/files';
 import type { TaskManager } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
@@ -75,6 +76,13 @@ export class PitrService {
       }),
     );
     return { taskId: task.id };
+  }
+
+  /** Tenants for the restore dialog's picker (one page; `more` when there are others). */
+  async tenants(input: { connectionId?: string; search: string; limit: number }): Promise<{ tenants: string[]; more: boolean }> {
+    const { db, profile } = await this.connections.database(input.connectionId);
+    const rows = (await db.query<{ tenant: string }>(loadSql('pitr/tenant_search'), [profile.tenantPattern, input.search, input.limit + 1], { purpose: 'monitor' })).rows;
+    return { tenants: rows.slice(0, input.limit).map((r) => r.tenant), more: rows.length > input.limit };
   }
 
   /** The demo with or without WAL archiving (restarts it). */

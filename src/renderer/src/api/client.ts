@@ -53,7 +53,7 @@ export function useAction<M extends Method>(method: M, invalidates: Domain[] = [
 }
 
 /** A domain is the first segment of a method name: 'backups' for 'backups.list'. */
-export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks';
+export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'pitr';
 
 export function invalidateDomain(domain: Domain): void {
   void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).split('.')[0] === domain });
@@ -62,6 +62,8 @@ export function invalidateDomain(domain: Domain): void {
 /** The domain whose state a finished task changed: its kind's first segment (backups.run, .restore, .verify: the catalog and the copies). */
 function domainsOf(task: Task): Domain[] {
   if (task.kind === 'demo.start') return ['app', 'connections', 'overview'];
+  // A point-in-time restore leaves a restored copy (the Backups page's list) and changes the window.
+  if (task.kind === 'pitr.restore') return ['pitr', 'backups'];
   const domain = task.kind.split('.')[0] as Domain;
   return [domain];
 }
