@@ -98,29 +98,21 @@ function RestoreToPoint({ status, onClose }: { status: PitrStatus; onClose: () =
             <p className="muted small-text">{run.task?.log.at(-1)}</p>
             {run.error && <ErrorState error={run.error} />}
             {result && (
-              <table className="grid" aria-label="Restored beside the live tenant">
-                <thead>
-                  <tr>
-                    <th>Live tenant</th>
-                    <th>Restored copy</th>
-                    <th>As of</th>
-                    <th>Tables</th>
-                    <th>Rows</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <tr>
-                    <td className="mono">{result.tenant}</td>
-                    <td className="mono">{result.schema}</td>
-                    <td className="small-text">
-                      {result.lastTransactionAt ?? ''}
-                      <div className="muted">recovery stopped {result.stoppedAt}</div>
-                    </td>
-                    <td>{result.tables}</td>
-                    <td>{result.rows}</td>
-                  </tr>
-                </tbody>
-              </table>
+              <dl className="small-text" aria-label="Restored beside the live tenant" style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '2px 12px', overflowWrap: 'anywhere' }}>
+                <dt>Live tenant</dt>
+                <dd className="mono" style={{ margin: 0 }}>{result.tenant} (not touched)</dd>
+                <dt>Restored copy beside it</dt>
+                <dd className="mono" style={{ margin: 0 }}>{result.schema}</dd>
+                <dt>As of</dt>
+                <dd style={{ margin: 0 }}>
+                  {result.lastTransactionAt ? `last transaction replayed ${new Date(result.lastTransactionAt).toLocaleString()}` : 'the target'}
+                  <div className="muted">recovery stopped {result.stoppedAt}</div>
+                </dd>
+                <dt>Tables, rows</dt>
+                <dd style={{ margin: 0 }}>
+                  {result.tables} tables, {result.rows} rows
+                </dd>
+              </dl>
             )}
             {result && <p className="small-text muted">Done in {duration(result.durationMs / 1000)}: {result.phases.map((p) => `${p.phase} ${duration(p.ms / 1000)}`).join(' · ')}.</p>}
           </div>
