@@ -138,6 +138,15 @@ describe('tenant point-in-time recovery (pgBackRest)', () => {
     expect(side.rowCount).toBe(0);
   });
 
+  it('a target the archived WAL does not reach fails clearly and leaves no server and no scratch files', async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const err = await restoreTenantToPoint({ db, cfg: demo.pitr!, tenant: TENANT, target: { type: 'time', value: future }, intoSchema: 'org_pitr_probe__restored_future', scratchBase }).catch((e: unknown) => e);
+    expect((err as OpsError).code).toBe('pitr_target_unreachable');
+    expect((err as OpsError).message).toMatch(/archived WAL ends before the recovery target/);
+    expect(await leftoverScratchDirs(scratchBase)).toEqual([]);
+    expect(processesUnder(scratchBase)).toEqual([]);
+  });
+
   it('without pgbackrest on PATH, says what to install (status and restore)', async () => {
     const saved = process.env.PATH;
     process.env.PATH = (saved ?? '').split(path.delimiter).filter((d) => !existsSync(path.join(d, 'pgbackrest'))).join(path.delimiter);
