@@ -37,7 +37,7 @@ export function registerDemo(program: Command, run: Run): void {
         else {
           // The URL carries the demo's password on purpose: it is the one way in for psql.
           process.stdout.write(`${handle.url}\n`);
-          printText(`Demo database up: ${handle.tenants} tenants on port ${handle.port}. Ctrl-C stops it.`);
+          printText(`Demo database up: ${handle.tenants} tenants on port ${handle.port}${handle.pitr ? `, WAL archived to pgBackRest (stanza ${handle.pitr.stanza}, ${handle.pitr.configFile})` : ''}. Ctrl-C stops it.`);
         }
         const outcome = await Promise.race([untilSignal().then((signal) => ({ signal })), handle.died.then((died) => ({ died }))]);
         if ('died' in outcome) {
