@@ -165,6 +165,29 @@ describe('tenant point-in-time recovery (pgBackRest)', () => {
     expect(await leftoverScratchDirs(scratchBase)).toEqual([]);
   });
 
+  it('demo --pitr without pgbackrest says how to install it and starts the plain demo', async () => {
+    const plainDir = await mkdtemp(path.join(tmpdir(), 'podcastflow-pitr-plain-'));
+    const saved = process.env.PODCASTFLOW_OPS_PGBACKREST;
+    process.env.PODCASTFLOW_OPS_PGBACKREST = path.join(plainDir, 'no-pgbackrest-here');
+    const lines: string[] = [];
+    try {
+      const plain = await startDemo({ dataDir: plainDir, port: await freePort(), tenants: 1, scale: 0.02, pitr: true, log: (m) => lines.push(m) });
+      try {
+        expect(plain.pitr).toBeUndefined();
+        expect(plain.pitrMessage).toContain('apt-get install pgbackrest');
+        expect(lines.join('\n')).toContain('Starting the demo without point-in-time recovery');
+        const mode = await withClient(plain.url, (c) => c.query<{ archive_mode: string }>('SHOW archive_mode'));
+        expect(mode.rows[0]!.archive_mode).toBe('off');
+      } finally {
+        await plain.stop();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.PODCASTFLOW_OPS_PGBACKREST;
+      else process.env.PODCASTFLOW_OPS_PGBACKREST = saved;
+      await rm(plainDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses server binaries of another major version, naming the one needed', () => {
     expect(() => serverBinaries(99)).toThrow(/PostgreSQL 99 server binaries/);
     try {
