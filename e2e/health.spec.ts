@@ -9,7 +9,7 @@ test('health: Run now, status cards, drill-down to a planted problem, Show SQL, 
   const health = await new HealthPage(page).open();
 
   await health.runNow.click();
-  await expect(health.cards).toHaveCount(18, { timeout: 120_000 });
+  await expect(health.cards).toHaveCount(19, { timeout: 120_000 });
   await expect(health.overall).toHaveText(/healthy|degraded|unhealthy/);
   await expect(health.check(/Sequence overflow: fail/)).toBeVisible({ timeout: 60_000 });
 

@@ -10,6 +10,7 @@ import { drHandlers } from './handlers/dr';
 import { healthHandlers } from './handlers/health';
 import { overviewHandlers } from './handlers/overview';
 import { reportsHandlers } from './handlers/reports';
+import { pitrHandlers } from './handlers/pitr';
 import { secretsHandlers } from './handlers/secrets';
 import { tasksHandlers } from './handlers/tasks';
 import { tenantsHandlers } from './handlers/tenants';
@@ -29,6 +30,7 @@ const handlers: Handlers<Method> = {
   ...fleetHandlers,
   ...drHandlers,
   ...reportsHandlers,
+  ...pitrHandlers,
 };
 
 export type RpcResult = { ok: true; result: unknown } | { ok: false; error: WireError };

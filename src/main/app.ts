@@ -13,6 +13,7 @@ import { DrService } from './core/dr/service';
 import { HealthService } from './core/health/service';
 import { OverviewService } from './core/overview/service';
 import { ReportsService } from './core/reports/service';
+import { PitrService } from './core/pitr/service';
 import { SecretsService } from './core/secrets/service';
 import { TaskManager } from './core/tasks/tasks';
 import { TenantsService } from './core/tenants/service';
@@ -30,6 +31,8 @@ export interface AppOptions {
   demoTenants?: number;
   /** serve --headless: sample every connection, run the verify/report/drill schedules too. */
   headless?: boolean;
+  /** The demo database archives WAL to a pgBackRest repo (serve --demo --pitr). */
+  demoPitr?: boolean;
 }
 
 type EventMap = { [E in EventName]: [EventPayload<E>] };
@@ -51,11 +54,12 @@ export class App {
   readonly fleet: FleetService;
   readonly dr: DrService;
   readonly reports: ReportsService;
+  readonly pitr: PitrService;
 
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    this.demo = new DemoManager(this.home, this.tasks, options.log, options.demoTenants ? { tenants: options.demoTenants } : {});
+    this.demo = new DemoManager(this.home, this.tasks, options.log, { ...(options.demoTenants ? { tenants: options.demoTenants } : {}), ...(options.demoPitr ? { pitr: true } : {}) });
     this.connections = new ConnectionService(new SettingsStore(this.home), options.vault, this.demo);
     this.tasks.on('updated', (task) => this.events.emit('task.updated', task));
     this.health = new HealthService({
@@ -120,6 +124,7 @@ export class App {
     this.fleet.hooks.report = async () => {
       await this.reports.generate({});
     };
+    this.pitr = new PitrService(this.home, this.tasks, this.connections, this.demo);
   }
 
   /** What the app is and runs on (app.info): the app domain's own call. */

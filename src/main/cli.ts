@@ -8,6 +8,7 @@ import { registerReport } from './cli/report';
 import { EXIT } from './cli/exit';
 import { registerExport } from './cli/export';
 import { registerHealth } from './cli/health';
+import { registerPitr } from './cli/pitr';
 import { reportError } from './cli/output';
 import { registerRestores } from './cli/restores';
 import { registerServe } from './cli/serve';
@@ -41,7 +42,7 @@ async function run(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerExport, registerReport]) {
+for (const register of [registerBackup, registerAudit, registerDemo, registerServe, registerHealth, registerTenants, registerSql, registerRestores, registerDr, registerExport, registerReport, registerPitr]) {
   register(program, run);
 }
 

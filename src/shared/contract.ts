@@ -6,6 +6,7 @@ import { drContract, drEvents } from './domain/dr';
 import { healthContract, healthEvents } from './domain/health';
 import { overviewContract } from './domain/overview';
 import { reportsContract } from './domain/reports';
+import { pitrContract } from './domain/pitr';
 import { secretsContract } from './domain/secrets';
 import { tasksContract, tasksEvents } from './domain/tasks';
 import { tenantsContract } from './domain/tenants';
@@ -28,6 +29,7 @@ export const contract = {
   ...fleetContract,
   ...drContract,
   ...reportsContract,
+  ...pitrContract,
 } as const;
 
 /** Events pushed from the main process (Electron webContents.send | browser SSE). */

@@ -137,6 +137,14 @@ export const ERRORS = {
   // Reports
   invalid_report: { status: 422, meaning: 'A file or saved entry is not a report of this app (or of a newer model version).' },
   report_mismatch: { status: 422, meaning: 'The two reports to compare are of different connections, or not both health reports.' },
+  // Point-in-time recovery (pgBackRest)
+  pgbackrest_missing: { status: 422, meaning: 'pgbackrest is not installed on this machine (nor at PODCASTFLOW_OPS_PGBACKREST).' },
+  pgbackrest_too_old: { status: 422, meaning: 'The installed pgbackrest is older than the console supports.' },
+  pitr_not_configured: { status: 409, meaning: 'Point-in-time recovery is not set up for this connection (no pgBackRest stanza).' },
+  pitr_repo_unreadable: { status: 422, meaning: 'The pgBackRest repository or stanza could not be read (path, bucket, permissions, stanza name).' },
+  pitr_failed: { status: 422, meaning: 'pgbackrest or the scratch cluster of a point-in-time restore failed; the message says which step.' },
+  pitr_target_unreachable: { status: 422, meaning: 'The recovery target lies outside what the backups and archived WAL can reach.' },
+  pg_server_missing: { status: 422, meaning: 'No PostgreSQL server binaries of the needed major version for the scratch cluster.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -174,14 +174,14 @@ describe('the core host over child_process.fork', () => {
     expect(task.kind).toBe('health.run');
     expect(cipherCalls.decrypt).toBeGreaterThan(0);
     const { summary } = await ok('health.summary', {});
-    expect(summary?.checks).toHaveLength(18);
+    expect(summary?.checks).toHaveLength(19);
     expect(summary?.database.serverVersion).toMatch(/^15\./);
     // Task events arrive with progress in checks, never going backwards.
     const events = seen.filter((t) => t.id === taskId);
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.every((t) => t.progress.unit === 'checks')).toBe(true);
     expect(events.map((t) => t.progress.done)).toEqual([...events.map((t) => t.progress.done)].sort((a, b) => a - b));
-    expect(events.at(-1)!.progress).toMatchObject({ done: 18, total: 18 });
+    expect(events.at(-1)!.progress).toMatchObject({ done: 19, total: 19 });
   });
 
   it('backs up a tenant with a key generated through the contract: progress in bytes, then succeeded', async () => {
@@ -229,7 +229,7 @@ describe('the core host over child_process.fork', () => {
     expect(spawned.length).toBe(before + 1);
     expect((await ok('app.info', {})).host).toBe('electron');
     // What the core keeps on disk is there for the new host.
-    expect((await ok('health.summary', {})).summary?.checks).toHaveLength(18);
+    expect((await ok('health.summary', {})).summary?.checks).toHaveLength(19);
   });
 
   it('fails a task that was running when the host died, stays down after too many crashes, and restarts on demand', async () => {

@@ -36,7 +36,7 @@ describe('GET/HEAD /api/health', () => {
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body) as { status: string; durationMs: number; checks: Record<string, unknown>[] };
     expect(['healthy', 'degraded']).toContain(body.status);
-    expect(body.checks.length).toBe(18);
+    expect(body.checks.length).toBe(19);
     for (const c of body.checks) expect(Object.keys(c).sort()).toEqual(['durationMs', 'id', 'status']);
     expect(r.body).not.toMatch(/org_|findings|summary/);
   });

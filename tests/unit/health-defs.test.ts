@@ -14,7 +14,7 @@ describe('health check definitions', () => {
     for (const c of CHECKS) expect(md).toContain(`| \`${c.id}\` | ${c.docs.replace(/\|/g, '\\|')} |`);
   });
 
-  it('are the 18 checks of DESIGN §3, in its order, each with a title, docs and its SQL', () => {
+  it('are the 18 checks of DESIGN §3 and wal_archiving, in that order, each with a title, docs and its SQL', () => {
     expect(CHECKS.map((c) => c.id)).toEqual([...CHECK_IDS]);
     for (const c of CHECKS) {
       expect(c.title.length, c.id).toBeGreaterThan(0);

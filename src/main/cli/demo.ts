@@ -18,8 +18,9 @@ export function registerDemo(program: Command, run: Run): void {
     .option('--port <p>', 'port to listen on (default 54329, or the next free one)', intOption(1, 65_535))
     .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
     .option('--fresh', 'wipe the demo database and seed it again')
+    .option('--pitr', 'archive WAL to a pgBackRest repo in the data directory (point-in-time recovery; needs pgbackrest)')
     .option('--json', 'print {"url": ...} on stdout')
-    .action((opts: { tenants?: number; port?: number; data?: string; fresh?: boolean; json?: boolean }) =>
+    .action((opts: { tenants?: number; port?: number; data?: string; fresh?: boolean; pitr?: boolean; json?: boolean }) =>
       run(async () => {
         const { startDemo } = await import('../core/demo/cluster');
         const home = appHome(opts.data);
@@ -29,13 +30,14 @@ export function registerDemo(program: Command, run: Run): void {
           ...(opts.tenants ? { tenants: opts.tenants } : {}),
           ...(opts.port ? { port: opts.port } : {}),
           fresh: Boolean(opts.fresh),
+          ...(opts.pitr ? { pitr: true } : {}),
           log: stderrLogger,
         });
-        if (opts.json) printJson({ url: handle.url, port: handle.port, tenants: handle.tenants });
+        if (opts.json) printJson({ url: handle.url, port: handle.port, tenants: handle.tenants, ...(handle.pitr ? { pitr: { stanza: handle.pitr.stanza, config: handle.pitr.configFile } } : {}) });
         else {
           // The URL carries the demo's password on purpose: it is the one way in for psql.
           process.stdout.write(`${handle.url}\n`);
-          printText(`Demo database up: ${handle.tenants} tenants on port ${handle.port}. Ctrl-C stops it.`);
+          printText(`Demo database up: ${handle.tenants} tenants on port ${handle.port}${handle.pitr ? `, WAL archived to pgBackRest (stanza ${handle.pitr.stanza}, ${handle.pitr.configFile})` : ''}. Ctrl-C stops it.`);
         }
         const outcome = await Promise.race([untilSignal().then((signal) => ({ signal })), handle.died.then((died) => ({ died }))]);
         if ('died' in outcome) {

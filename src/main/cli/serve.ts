@@ -20,6 +20,7 @@ export interface ServeFlags {
   data?: string;
   tenants?: number;
   headless?: boolean;
+  pitr?: boolean;
 }
 
 /** Browser mode: build if needed, start the app and its HTTP server, run until a signal. */
@@ -41,6 +42,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     ...(flags.data ? { dataDir: flags.data } : {}),
     ...(flags.demo ? { demo: true } : {}),
     ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
+    ...(flags.pitr ? { demoPitr: true } : {}),
   });
   await app.startup();
   const server = await startServer({ app, rendererDir: rendererDir(), log: stderrLogger, port: flags.port ?? 8787, ...(flags.bind ? { bind: flags.bind } : {}), ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}), metricsToken: metrics.token });
@@ -95,5 +97,6 @@ export function registerServe(program: Command, run: (fn: () => Promise<number>)
     .option('--tenants <n>', 'tenants for the demo database on first seed', intOption(1, 10_000))
     .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
     .option('--headless', 'no UI: sample every connection, run the schedules, serve /metrics (bearer $PODCASTFLOW_OPS_METRICS_TOKEN, else a generated token printed at start) and /api/health')
+    .option('--pitr', 'the demo database archives WAL to a pgBackRest repo in its data directory (point-in-time recovery)')
     .action((opts: ServeFlags) => run(() => serve(opts)));
 }

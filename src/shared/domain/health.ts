@@ -3,7 +3,7 @@ import { Severity } from '../vocabulary';
 
 export { Severity };
 
-/** The 18 checks of DESIGN §3, in the order they are shown and run. */
+/** The 18 checks of DESIGN §3 and wal_archiving (issue 13), in the order they are shown and run. */
 export const CHECK_IDS = [
   'connectivity',
   'cache_hit_ratio',
@@ -23,6 +23,7 @@ export const CHECK_IDS = [
   'replication_lag',
   'sizes',
   'tenant_isolation',
+  'wal_archiving',
 ] as const;
 export const CheckId = z.enum(CHECK_IDS);
 export type CheckId = z.infer<typeof CheckId>;
@@ -139,6 +140,9 @@ export const Thresholds = z.object({
   replicationLagWarnSec: z.number().min(0),
   replicationLagFailSec: z.number().min(0),
   slotRetainedWarnBytes: z.number().min(0),
+  walArchiveGraceSec: z.number().min(0),
+  walArchiveFailSec: z.number().min(0),
+  walArchiveReadyWarn: z.number().int().min(0),
   cheapIntervalSec: z.number().int().min(10).max(86_400),
   heavyIntervalSec: z.number().int().min(60).max(86_400),
 });

@@ -4,6 +4,7 @@ import { BackupResult, RestoreResult, VerifyRecord } from './backups';
 import { DrillRecord } from './dr';
 import { SavedReport } from './reports';
 import { HealthReport } from './health';
+import { PitrRestoreResult } from './pitr';
 import { AuditReport } from './secrets';
 import { VerifyResult } from './tenants';
 
@@ -22,6 +23,7 @@ export const TaskKind = z.enum([
   'dr.step',
   'dr.drill',
   'reports.generate',
+  'pitr.restore',
 ]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
@@ -60,6 +62,7 @@ export const TaskResults = {
   'dr.drill': DrillRecord,
   /** The saved report's list entry (the report itself: reports.get). */
   'reports.generate': SavedReport,
+  'pitr.restore': PitrRestoreResult,
 } as const satisfies Record<TaskKind, z.ZodType>;
 export type TaskResult<K extends TaskKind> = z.output<(typeof TaskResults)[K]>;
 
@@ -104,6 +107,7 @@ export const TaskWithResult = z.discriminatedUnion('kind', [
   withResult('dr.step', TaskResults['dr.step']),
   withResult('dr.drill', TaskResults['dr.drill']),
   withResult('reports.generate', TaskResults['reports.generate']),
+  withResult('pitr.restore', TaskResults['pitr.restore']),
 ]);
 export type TaskWithResult = z.infer<typeof TaskWithResult>;
 

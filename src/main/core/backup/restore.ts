@@ -65,7 +65,7 @@ async function databaseExists(db: Database, name: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [name], { purpose: 'admin' })).rowCount! > 0;
 }
 
-async function schemaExists(db: Database, name: string): Promise<boolean> {
+export async function schemaExists(db: Database, name: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name], { purpose: 'admin' })).rowCount! > 0;
 }
 
@@ -107,7 +107,7 @@ export function rewriteSearchPath(value: string, from: string, to: string): stri
     .join(', ');
 }
 
-async function repointSearchPaths(sdb: Database, from: string, to: string): Promise<void> {
+export async function repointSearchPaths(sdb: Database, from: string, to: string): Promise<void> {
   const rows = (await sdb.query<{ func: string; cfg: string }>(loadSql('backup/schema_search_paths'), [to], { purpose: 'admin' })).rows;
   for (const r of rows) {
     const value = r.cfg.slice('search_path='.length);
@@ -170,7 +170,7 @@ export function restoreLockKey(db: Database, target: { schema: string } | { data
  * One restore per target: in this process (a set) and across processes (a session advisory lock on a
  * connection of its own, released when the restore ends or the session does).
  */
-async function withTargetLock<T>(db: Database, key: string, shown: string, fn: () => Promise<T>): Promise<T> {
+export async function withTargetLock<T>(db: Database, key: string, shown: string, fn: () => Promise<T>): Promise<T> {
   const busy = () => new OpsError('restore_in_progress', `Another restore is writing into ${shown} right now; this one was refused.`, 'Wait for it to finish (or cancel it), or restore into another name. Nothing was changed.');
   if (restoring.has(key)) throw busy();
   restoring.add(key);
@@ -195,10 +195,13 @@ async function withTargetLock<T>(db: Database, key: string, shown: string, fn: (
   }
 }
 
-/** pg_dump -n <schema> of one database piped into pg_restore --single-transaction of another; both killed on any failure. */
-async function copySchema(db: Database, from: string, schema: string, tools: RestoreTools, signal?: AbortSignal): Promise<void> {
+/**
+ * pg_dump -n <schema> of one database (its libpq environment: a scratch database on the same server, or a
+ * scratch cluster) piped into pg_restore --single-transaction of `db`; both killed on any failure.
+ */
+export async function copySchema(db: Database, fromEnv: NodeJS.ProcessEnv, schema: string, tools: RestoreTools, signal?: AbortSignal): Promise<void> {
   const opts = signal ? { signal } : {};
-  const dump = startChild(tools.pgDump.path, ['-Fc', '--no-password', '-n', `"${schema.replace(/"/g, '""')}"`], pgEnv(db.target, db.toolCredential(), from), opts);
+  const dump = startChild(tools.pgDump.path, ['-Fc', '--no-password', '-n', `"${schema.replace(/"/g, '""')}"`], fromEnv, opts);
   const restore = startChild(tools.pgRestore.path, ['--no-password', '--exit-on-error', '--single-transaction', '-d', db.target.database], pgEnv(db.target, db.toolCredential()), { ...opts, stdin: 'pipe' });
   // pg_restore dying first makes our writes fail with EPIPE: that is this pipe's error, not the process's.
   const piped = pipeline(dump.proc.stdout!, restore.proc.stdin!);
@@ -274,7 +277,7 @@ async function restoreTenant(req: RestoreRequest, m: Manifest, path: string, ten
       await sdb.query(originComment(side, { kind: 'restored', tenant, at: new Date().toISOString(), backupId: m.id, backup: m.name }), [], { purpose: 'admin' });
     }
     log(`Copying it into ${db.target.database} as ${side} (one transaction).`);
-    await copySchema(db, scratch, side, tools, req.signal);
+    await copySchema(db, pgEnv(db.target, db.toolCredential(), scratch), side, tools, req.signal);
   });
 
   let replacedSchema: string | undefined;

@@ -32,6 +32,8 @@ import pg from 'pg';
 import { writeJsonAtomic } from '../store/files';
 import { makeDirs } from '../util/paths';
 import { connectClient, guardClient } from '../db/client';
+import type { PitrConfig } from '../../../shared/domain/pitr';
+import { demoEngine, demoPitrDir, ensureDemoRepo, preparePitr } from './pitr';
 import { seedDatabase } from './seed';
 
 export interface DemoOptions {
@@ -54,6 +56,11 @@ export interface DemoOptions {
   log?: (msg: string) => void;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
   signal?: AbortSignal;
+  /**
+   * WAL archiving to a pgBackRest repo beside the cluster (demo/pitr.ts): true turns it on, false off,
+   * absent keeps what the last start chose. Without pgbackrest installed the demo starts without it (logged).
+   */
+  pitr?: boolean;
 }
 
 export interface DemoHandle {
@@ -72,6 +79,10 @@ export interface DemoHandle {
   dataDir: string;
   /** Where the cluster's files are (normally <dataDir>/pg). */
   clusterDir: string;
+  /** With WAL archiving on: the pgBackRest settings of the demo's repo. */
+  pitr?: PitrConfig;
+  /** Why archiving is off although it was asked for (pgbackrest missing: what to install). */
+  pitrMessage?: string;
   /** Clean (fast) shutdown; idempotent. */
   stop(): Promise<void>;
   /** Settles with what happened if the server exits before stop() is called (crash, kill, `demo down`); else never. */
@@ -100,6 +111,8 @@ export interface DemoMetadata {
   createdAt: string;
   seededAt?: string;
   seedDurationMs?: number;
+  /** WAL archiving to the pgBackRest repo beside the cluster is on (demo/pitr.ts). */
+  pitr?: boolean;
 }
 
 // Settings every start passes to the server.
@@ -294,6 +307,7 @@ export async function removeOrphanClusters(log: (m: string) => void = () => unde
     }
     try {
       await fs.rm(clusterDir, { recursive: true, force: true });
+      await fs.rm(demoPitrDir(clusterDir), { recursive: true, force: true });
       await fs.rm(file, { force: true });
     } catch (err) {
       // Not fatal to whoever asked (e.g. a user other than the one that made it): it stays recorded.
@@ -325,6 +339,7 @@ async function removeCluster(dataDir: string, clusterDir: string | undefined, lo
     }
     await stopOrphanServer(dir, log);
     await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(demoPitrDir(dir), { recursive: true, force: true });
     if (path.dirname(dir) === RELOCATED_BASE) await fs.rm(dir + OWNER_SUFFIX, { force: true });
   }
   await fs.rm(demoMetadataPath(dataDir), { force: true });
@@ -632,6 +647,27 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     meta = undefined;
   }
 
+  // PITR: asked for now, or on since an earlier start. The seed's WAL is not archived (the first backup comes
+  // after it): a cluster not seeded yet is seeded by a plain start first.
+  let pitrMessage: string | undefined;
+  let engine: ReturnType<typeof demoEngine>['engine'];
+  if (opts.pitr ?? meta?.pitr) {
+    const found = demoEngine();
+    engine = found.engine;
+    if (!engine) {
+      pitrMessage = `--pitr: ${found.why} Starting the demo without point-in-time recovery.`;
+      log(pitrMessage);
+    } else if (meta?.state !== 'seeded') {
+      await (await startDemo({ ...opts, pitr: false, fresh: false })).stop();
+      meta = readDemoMetadata(dataDir);
+    }
+  }
+  if (meta && opts.pitr !== undefined && meta.pitr !== (opts.pitr && !!engine)) {
+    meta = { ...meta, pitr: opts.pitr && !!engine };
+    await writeMetadata(dataDir, meta);
+  }
+  const pitrFlags = engine && meta?.pitr ? await preparePitr(meta.clusterDir) : [];
+
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const serverLog = new ServerLog(log);
   const root = isRoot();
@@ -645,7 +681,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       persistent: true,
       createPostgresUser: root,
       initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
-      postgresFlags: SERVER_FLAGS.flatMap((f) => ['-c', f]),
+      postgresFlags: [...SERVER_FLAGS, ...pitrFlags].flatMap((f) => ['-c', f]),
       onLog: serverLog.push,
       onError: serverLog.push,
     });
@@ -757,6 +793,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     }
     if (meta.port !== port) meta = { ...meta, port };
     await writeMetadata(dataDir, meta);
+    const pitr = engine && pitrFlags.length ? await ensureDemoRepo(engine, meta.clusterDir, port, meta.user, meta.password, log, signal) : undefined;
     log(`Demo database ready on ${HOST}:${port}.`);
 
     return {
@@ -771,6 +808,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       seededNow,
       dataDir,
       clusterDir: meta.clusterDir,
+      ...(pitr ? { pitr } : {}),
+      ...(pitrMessage ? { pitrMessage } : {}),
       stop,
       died,
     };

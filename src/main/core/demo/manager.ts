@@ -20,7 +20,7 @@ export class DemoManager {
     private readonly home: string,
     private readonly tasks: TaskManager,
     private readonly log: Logger,
-    private readonly options: { tenants?: number; port?: number } = {},
+    private readonly options: { tenants?: number; port?: number; pitr?: boolean } = {},
   ) {}
 
   get state(): DemoState {
@@ -45,6 +45,7 @@ export class DemoManager {
         home: this.home,
         ...(this.options.tenants ? { tenants: this.options.tenants } : {}),
         ...(this.options.port ? { port: this.options.port } : {}),
+        ...(this.options.pitr !== undefined ? { pitr: this.options.pitr } : {}),
         log: (m) => {
           ctx.log(m);
           this.log(m);
@@ -57,7 +58,7 @@ export class DemoManager {
       (handle) => {
         this.handle = handle;
         this._state = 'running';
-        this._message = `Demo database with ${handle.tenants} tenants on port ${handle.port}.`;
+        this._message = `Demo database with ${handle.tenants} tenants on port ${handle.port}${handle.pitr ? ', WAL archived to pgBackRest' : ''}.${handle.pitrMessage ? ` ${handle.pitrMessage}` : ''}`;
         void handle.died.then((why) => {
           if (this.handle !== handle) return;
           this.handle = undefined;
@@ -75,6 +76,13 @@ export class DemoManager {
       },
     );
     return this.starting;
+  }
+
+  /** Restart the demo with WAL archiving to its pgBackRest repo turned on or off (remembered by the demo). */
+  async setPitr(enabled: boolean): Promise<DemoHandle> {
+    this.options.pitr = enabled;
+    await this.stop();
+    return this.ensure();
   }
 
   async stop(): Promise<void> {

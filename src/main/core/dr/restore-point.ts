@@ -27,8 +27,11 @@ export interface RestorePointQuery {
   incidentAt: string;
 }
 
-export interface RestorePoint {
-  /** Where the restore point comes from: a logical backup of the catalog (PITR later). */
+/** A restore point: a logical backup of the catalog, or a point-in-time target (core/pitr/restore-points.ts). */
+export type RestorePoint = BackupRestorePoint | PitrRestorePoint;
+
+export interface BackupRestorePoint {
+  /** Where the restore point comes from: a logical backup of the catalog. */
   source: 'backup';
   backup: CatalogEntry;
   /** Seconds between the backup's end and the incident: what the restore cannot bring back. */
@@ -39,12 +42,28 @@ export interface RestorePoint {
   alternatives: { backup: CatalogEntry; rpoGapSec: number; verified: boolean }[];
 }
 
+/** A moment just before the incident, recovered through pgBackRest (archived WAL replayed onto a backup). */
+export interface PitrRestorePoint {
+  source: 'pitr';
+  /** What `pitr restore --to` takes: a time (ISO 8601, UTC). */
+  target: { type: 'time'; value: string };
+  stanza: string;
+  /** The recoverable window it lies in. */
+  window: { from: string; to: string };
+  /** Seconds between the target and the incident. */
+  rpoGapSec: number;
+  /** A PITR target is never "verified" the way a backup is; the restore itself checks it reached the target. */
+  verified: false;
+  warning?: string;
+  alternatives: [];
+}
+
 export interface RestorePointProvider {
   readonly source: RestorePoint['source'];
   choose(query: RestorePointQuery): Promise<RestorePoint>;
 }
 
-function incidentTime(iso: string): number {
+export function incidentTime(iso: string): number {
   const t = Date.parse(iso);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(iso) || Number.isNaN(t)) {
     throw new OpsError('invalid_input', `The incident time ${JSON.stringify(iso)} is not an ISO 8601 timestamp.`, 'e.g. 2026-11-25T09:41:00Z');
@@ -58,7 +77,7 @@ function mayHold(e: CatalogEntry, q: RestorePointQuery): boolean {
   return q.tenant !== undefined && covers(e, q.tenant);
 }
 
-export function chooseRestorePoint(entries: CatalogEntry[], q: RestorePointQuery): RestorePoint {
+export function chooseRestorePoint(entries: CatalogEntry[], q: RestorePointQuery): BackupRestorePoint {
   const t0 = incidentTime(q.incidentAt);
   const what = q.tenant ? `tenant ${JSON.stringify(q.tenant)}` : 'the database (a full backup)';
   const held = entries.filter((e) => mayHold(e, q));

@@ -83,6 +83,7 @@ export const CHECK_VALUE_METRICS: Record<CheckId, { name: string; help: string; 
   replication_lag: { name: 'pfops_replication_lag_bytes', help: 'Largest replay lag of a standby or replication slot.' },
   sizes: { name: 'pfops_database_size_bytes', help: 'Size of the database.' },
   tenant_isolation: { name: 'pfops_tenant_isolation_check_violations', help: 'Tenant isolation violations found by the last verification.' },
+  wal_archiving: { name: 'pfops_wal_last_archived_age_seconds', help: 'Age of the last archived WAL segment while others wait: the real RPO of point-in-time recovery.' },
 };
 
 const secondsSince = (iso: string, now: number) => Math.max(0, (now - Date.parse(iso)) / 1000);

@@ -13,6 +13,7 @@ import * as replication from './checks/replication';
 import * as sizes from './checks/sizes';
 import * as statements from './checks/statements';
 import * as tenantIsolation from './checks/tenant-isolation';
+import * as walArchiving from './checks/wal-archiving';
 import type { CheckContext, CheckDef, CheckOutcome, SqlSpec } from './types';
 
 /**
@@ -20,7 +21,7 @@ import type { CheckContext, CheckDef, CheckOutcome, SqlSpec } from './types';
  * exports are its CheckDefs): adding a check is writing its definition and its id in CHECK_IDS.
  */
 const DEFS = ((): Record<CheckId, CheckDef> => {
-  const modules = [{ connectivity }, cache, bloat, indexes, statements, activity, maintenance, replication, sizes, tenantIsolation];
+  const modules = [{ connectivity }, cache, bloat, indexes, statements, activity, maintenance, replication, sizes, tenantIsolation, walArchiving];
   const byId = new Map<string, CheckDef>();
   for (const def of modules.flatMap((m) => Object.values(m) as CheckDef[])) {
     if (typeof def.run !== 'function') throw new Error('A health check module exports something that is not a CheckDef.');

@@ -20,4 +20,5 @@ export const RECOMMENDATIONS: Record<CheckId, string> = {
   replication_lag: 'Check the replicas\' network and load; drop replication slots nobody consumes.',
   sizes: 'Informational: watch growth against the disk.',
   tenant_isolation: 'Fix the violations from the Tenants page (each has its SQL), critical ones first.',
+  wal_archiving: 'Fix archive_command (see pg_stat_archiver.last_failed_wal and the server log) and check the pgBackRest repository; until WAL is archived, point-in-time recovery loses everything since the last archived segment.',
 };

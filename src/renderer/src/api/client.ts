@@ -53,7 +53,7 @@ export function useAction<M extends Method>(method: M, invalidates: Domain[] = [
 }
 
 /** A domain is the first segment of a method name: 'backups' for 'backups.list'. */
-export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'fleet' | 'reports' | 'dr';
+export type Domain = 'app' | 'connections' | 'overview' | 'health' | 'backups' | 'tenants' | 'secrets' | 'tasks' | 'fleet' | 'reports' | 'dr' | 'pitr';
 
 export function invalidateDomain(domain: Domain): void {
   void queryClient.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).split('.')[0] === domain });
@@ -64,6 +64,8 @@ function domainsOf(task: Task): Domain[] {
   if (task.kind === 'demo.start') return ['app', 'connections', 'overview'];
   // The DR readiness is judged on the backups.
   if (task.kind.startsWith('backups.')) return ['backups', 'dr'];
+  // A point-in-time restore leaves a restored copy (the Backups page's list) and changes the window.
+  if (task.kind === 'pitr.restore') return ['pitr', 'backups'];
   const domain = task.kind.split('.')[0] as Domain;
   return [domain];
 }

@@ -3,6 +3,7 @@ import type { CatalogEntry } from '../../../shared/domain/backups';
 import { useBackupActions, useBackupSettings } from '../api/backups';
 import { Catalog } from '../components/backups/Catalog';
 import { KeySetup } from '../components/backups/KeySetup';
+import { PointInTime } from '../components/backups/PointInTime';
 import { RestoreDialog } from '../components/backups/RestoreDialog';
 import { RestoredCopies } from '../components/backups/RestoredCopies';
 import { RetentionCard } from '../components/backups/RetentionCard';
@@ -60,6 +61,7 @@ export function BackupsPage() {
       <RunningBackups />
       <Catalog keyReady={keyReady} onRestore={setRestoring} />
       <RestoredCopies />
+      <PointInTime />
       <SettingsCard />
       <RetentionCard />
       {restoring && <RestoreDialog entry={restoring} onClose={() => setRestoring(undefined)} />}
