@@ -17,7 +17,7 @@ import { checkIdentifier, restoredDatabaseName, SUFFIX } from '../backup/naming'
 import { restoreBackup, verifyBackup } from '../backup/restore';
 import { restoreTools, serverFacts } from '../backup/tools';
 import { Database } from '../db/database';
-import { OpsError } from '../util/errors';
+import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
 import { makeDirs } from '../util/paths';
 import { readManifest } from '../backup/archive';
 import { analyzeDatabase, verifyRestoredCounts } from './actions/database';
@@ -146,11 +146,27 @@ async function writeOnce(abs: string, text: string): Promise<string> {
 /** A checked-out client of the admin pool: one session for a transaction (lock, unlock, rotation), released after. */
 async function withSession<T>(db: Database, fn: (c: Session) => Promise<T>): Promise<T> {
   const client = await (await db.pool('admin')).connect();
+  let broken: unknown;
   try {
     return await fn(client);
+  } catch (err) {
+    broken = err;
+    throw err;
   } finally {
-    client.release();
+    // A session the server ended is not handed back to the pool.
+    client.release(broken !== undefined && isConnectionLost(broken) ? (broken as Error) : undefined);
   }
+}
+
+/** The security actions query through pg directly: a session the server ended is `connection_lost`, as everywhere. */
+function mapLost(a: ActionAdapter): ActionAdapter {
+  return {
+    ...a,
+    run: (env) =>
+      a.run(env).catch((err: unknown) => {
+        throw isConnectionLost(err) ? connectionLost(err) : err;
+      }),
+  };
 }
 
 const admin = (db: Database): Promise<Db> => db.pool('admin');
@@ -359,7 +375,7 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
       return { backup: resultOf(out), verify };
     },
   },
-  ...SECURITY_ACTIONS,
+  ...Object.fromEntries(Object.entries(SECURITY_ACTIONS).map(([k, a]) => [k, mapLost(a)])),
 };
 
 export function adapterOf(action: DrAction): ActionAdapter {
