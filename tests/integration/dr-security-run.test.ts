@@ -28,6 +28,7 @@ const suffix = randomBytes(4).toString('hex');
 const ROLE = `pfo_run_breach_${suffix}`;
 const TEAM = `pfo_run_team_${suffix}`;
 const PLANTED = `pfo_run_planted_${suffix}`;
+const WRITER = `pfo_run_writer_${suffix}`;
 
 let scratch: ScratchDatabase;
 let db: Database;
@@ -88,7 +89,7 @@ afterAll(async () => {
   await scratch?.drop();
   if (scratch) {
     await withClient(scratch.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1'), async (c) => {
-      for (const r of [ROLE, TEAM, PLANTED]) await c.query(`DROP ROLE IF EXISTS ${q(r)}`);
+      for (const r of [ROLE, TEAM, PLANTED, WRITER]) await c.query(`DROP ROLE IF EXISTS ${q(r)}`);
     }).catch(() => undefined);
   }
   if (work) await rm(work, { recursive: true, force: true });
@@ -188,6 +189,9 @@ describe('a ransomware run through the engine', () => {
     run = await svc.next({ runId: run.id, confirm: 'yes' }); // isolate
     run = await svc.next({ runId: run.id, skip: true }); // evidence
     run = await svc.next({ runId: run.id, skip: true }); // rotate
+    // Another destination than the run's is refused, naming the run's; then the run's own is swept.
+    run = await svc.next({ runId: run.id, inputs: { destination: '/somewhere/else' } }, { wait: true });
+    expect(stepOf(run, 'sweep')).toMatchObject({ status: 'failed', error: { code: 'invalid_input', message: expect.stringContaining(dest.location) } });
     run = await svc.next({ runId: run.id }, { wait: true }); // sweep
     const sweep = stepOf(run, 'sweep');
     expect(sweep.status).toBe('succeeded');
@@ -218,6 +222,42 @@ describe('a ransomware run through the engine', () => {
     const findings = (hunt.output as { findings: { kind: string; object: string }[] }).findings;
     expect(findings.filter((f) => f.kind === 'new_role' && f.object.includes(suffix)).map((f) => f.object)).toEqual([PLANTED]);
     expect(findings.filter((f) => !['new_role', 'new_superuser', 'new_membership'].includes(f.kind))).toEqual([]);
+    await svc.cancel({ runId: run.id, run: true });
+  }, 120_000);
+});
+
+describe('a corruption run through the engine', () => {
+  it('freezes, checks the tenant with amcheck, salvages it into the run folder with its hash, and the thaw gives back what the freeze took', async () => {
+    const tenant = tenants[3]!;
+    // A writer the freeze takes writes from (the owner keeps its own).
+    await client.query(`CREATE ROLE ${q(WRITER)} NOLOGIN; GRANT USAGE ON SCHEMA ${q(tenant)} TO ${q(WRITER)}; GRANT SELECT, INSERT, UPDATE ON ${q(tenant)}.shows TO ${q(WRITER)}`);
+    const grants = async () => (await rows<Record<string, unknown>>(client, 'dr_tenant_grants', [null, [tenant], null, null])).map((g) => JSON.stringify(g)).sort();
+    const before = await grants();
+    const h = await mkdtemp(join(work, 'home-'));
+    const svc = new DrService(host(h));
+    let run = await svc.start({ scenario: 'corruption', tenants: [tenant] });
+    run = await svc.next({ runId: run.id, note: 'ERROR: invalid page in block 0 of relation base/1/2' });
+    run = await svc.next({ runId: run.id, skip: true }); // evidence: the breach run covers it
+    run = await svc.next({ runId: run.id, confirm: 'yes' }, { wait: true }); // freeze
+    expect(stepOf(run, 'freeze').status).toBe('succeeded');
+    expect((stepOf(run, 'freeze').output as { revoked: unknown[] }).revoked.length).toBeGreaterThan(0);
+    expect(await grants()).not.toEqual(before);
+    run = await svc.next({ runId: run.id, confirm: 'yes', note: 'copied to /srv/copy' }); // file copy
+    run = await svc.next({ runId: run.id, inputs: { installMissing: 'yes' } }, { wait: true });
+    const integrity = stepOf(run, 'integrity');
+    expect(integrity.status, JSON.stringify(integrity.error)).toBe('succeeded');
+    expect(integrity.output).toMatchObject({ ok: true, schema: tenant, findings: [], damagedTables: [] });
+    run = await svc.next({ runId: run.id, choose: 'recommended' });
+    run = await svc.next({ runId: run.id }, { wait: true }); // salvage
+    const salvage = stepOf(run, 'salvage');
+    expect(salvage.status, JSON.stringify(salvage.error)).toBe('succeeded');
+    const file = (salvage.output as { file: string }).file;
+    expect(file).toBe(`salvage/salvage/${tenant}.salvage.dump`);
+    expect(salvage.evidence).toEqual([{ file, sha256: createHash('sha256').update(await readFile(join(h, 'dr', 'runs', run.id, file))).digest('hex') }]);
+    for (const id of ['restore-point', 'restore-beside', 'swap']) run = await svc.next({ runId: run.id, skip: true, note: `not in this test: ${id}` });
+    run = await svc.next({ runId: run.id, confirm: 'yes' }, { wait: true }); // thaw
+    expect(stepOf(run, 'thaw').status).toBe('succeeded');
+    expect(await grants()).toEqual(before);
     await svc.cancel({ runId: run.id, run: true });
   }, 120_000);
 });
