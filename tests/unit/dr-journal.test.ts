@@ -112,7 +112,7 @@ describe('a breach run: the RTO stops at containment, the GDPR clock runs beside
     const done = upToContain.map((s, i): JournalEvent => ({ type: 'succeeded', at: at(60 * (i + 1)), step: s.id }));
     const { run } = fold(breach, [open, ...done], { now: T0 + 5 * 3600_000 });
     expect(run.status).toBe('open');
-    expect(run.rto).toMatchObject({ elapsedSec: 600 + 60 * upToContain.length, projectedSec: 600 + 60 * upToContain.length, met: true });
+    expect(run.rto).toMatchObject({ elapsedSec: 600 + 60 * upToContain.length, projectedSec: 600 + 60 * upToContain.length, met: true, endsAfter: 'contain', stoppedAt: at(60 * upToContain.length) });
     // 72 h from awareness (the detection time), counted to now.
     expect(run.regulatory).toEqual({ awareAt: at(-600), deadline: at(-600 + 72 * 3600), remainingSec: 72 * 3600 - 600 - 5 * 3600, overdue: false });
   });

@@ -221,7 +221,15 @@ export const DrRun = z.object({
   detectedAt: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
-  rto: z.object({ targetSec: z.number().int(), elapsedSec: z.number(), projectedSec: z.number().optional(), met: z.boolean().optional() }),
+  rto: z.object({
+    targetSec: z.number().int(),
+    elapsedSec: z.number(),
+    projectedSec: z.number().optional(),
+    met: z.boolean().optional(),
+    /** The step whose end stops the clock (the runbook's rtoEndsAfter), and when it stopped. */
+    endsAfter: z.string().optional(),
+    stoppedAt: z.string().optional(),
+  }),
   rpo: z.object({ targetSec: z.number().int().optional(), restorePoint: z.string().optional(), achievedSec: z.number().optional(), met: z.boolean().optional() }),
   /** A breach: the GDPR Art. 33 clock, 72 h from awareness (detection, else the run's start). */
   regulatory: z.object({ awareAt: z.string(), deadline: z.string(), remainingSec: z.number(), overdue: z.boolean() }).optional(),

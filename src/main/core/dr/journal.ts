@@ -247,7 +247,7 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
     startedAt: opened.at,
     ...(closed ? { finishedAt: closed.at } : {}),
     // Met: known once the run succeeded, or once the clock ran past the target.
-    rto: { targetSec: opened.rtoTargetSec, elapsedSec, projectedSec, ...(known ? { met: elapsedSec <= opened.rtoTargetSec } : elapsedSec > opened.rtoTargetSec ? { met: false } : {}) },
+    rto: { targetSec: opened.rtoTargetSec, elapsedSec, projectedSec, ...(runbook.rtoEndsAfter ? { endsAfter: runbook.rtoEndsAfter } : {}), ...(stopped ? { stoppedAt: stopped } : {}), ...(known ? { met: elapsedSec <= opened.rtoTargetSec } : elapsedSec > opened.rtoTargetSec ? { met: false } : {}) },
     rpo: {
       ...(opened.rpoTargetSec !== undefined ? { targetSec: opened.rpoTargetSec } : {}),
       ...(restorePoint ? { restorePoint } : {}),
