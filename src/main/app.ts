@@ -92,7 +92,7 @@ export class App {
       tasks: this.tasks,
       connection: async (id) => {
         const { db, profile } = await this.connections.database(id);
-        return { id: profile.id, db, database: profile.database, production: profile.environment === 'production' };
+        return { id: profile.id, db, database: profile.database, production: profile.environment === 'production', ...(profile.secret ? { secret: profile.secret } : {}) };
       },
       backups: () => this.backups.tools(),
       onRun: (e) => this.events.emit('dr.run', e),

@@ -3,7 +3,7 @@
  * the next) and the contract (invoke on an App: every dr.* call validated against its schema).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import { invoke } from '../../src/main/api';
 import { App } from '../../src/main/app';
 import { NoPersistVault } from '../../src/main/core/connections/vault';
 import { silentLogger } from '../../src/main/core/util/log';
-import type { DrRun, Readiness } from '../../src/shared/domain/dr';
+import type { DrillRecord, DrRun, Readiness } from '../../src/shared/domain/dr';
 import { createScratchDatabase, type ScratchDatabase } from '../support/db';
 
 const exec = promisify(execFile);
@@ -48,7 +48,7 @@ describe('dr start / next / status on the command line', () => {
     [['dr', 'next', 'r1', '--input', 'no-equals'], /--input takes name=value/],
     [['dr', 'next', 'r1', '--skip', '--choose', 'merge'], /--skip takes no --choose/],
     [['dr', 'next', 'r1', '--choose', 'Bad Option'], /--choose takes an option id/],
-    [['dr', 'drill', 'breach', '--db', 'postgres://x@h/d'], /drills exist for deletion and system-failure/],
+    [['dr', 'drill', 'breach', '--db', 'postgres://x@h/d'], /drills exist for deletion, system-failure and corruption/],
     [['dr', 'drill', 'deletion', '--db', 'postgres://x@h/d'], /needs --dest DEST and --key-file FILE/],
   ])('%j is a usage error (exit 64)', async (args, message) => {
     const r = await cli(args);
@@ -84,6 +84,19 @@ describe('dr start / next / status on the command line', () => {
     const status = await cli(['dr', 'status', '--json']);
     expect((JSON.parse(status.stdout) as { runs: DrRun[] }).runs.map((r) => r.id)).toEqual([run.id]);
   });
+  it('dr drill corruption runs on a throwaway cluster without a destination and records the drill; a breach run shows the 72 h clock', async () => {
+    const url = `${scratch.url}?sslmode=disable`;
+    const drill = await cli(['dr', 'drill', 'corruption', '--db', url, '--json']);
+    expect(drill.code, drill.stderr).toBe(0);
+    const d = JSON.parse(drill.stdout) as DrillRecord;
+    expect(d).toMatchObject({ scenario: 'corruption', outcome: 'succeeded', corruption: { detected: true }, fingerprint: { unchanged: true } });
+    const listed = (await readFile(path.join(work, 'home', 'dr', 'drills.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as DrillRecord);
+    expect(listed.map((x) => x.runId)).toContain(d.runId);
+
+    const breach = await cli(['dr', 'start', 'breach', '--db', url, '--role', 'podcastflow_app', '--detected-at', '2026-12-01T08:00:00Z', '--environment', 'development']);
+    expect(breach.code, breach.stderr).toBe(0);
+    expect(breach.stdout).toContain('GDPR Art. 33 notification due 2026-12-04T08:00:00.000Z');
+  }, 240_000);
 });
 
 describe('dr.* through the contract', () => {

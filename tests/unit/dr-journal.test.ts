@@ -94,3 +94,31 @@ describe('the run is the fold of its journal', async () => {
     expect(run.steps.map((s) => s.id)).toEqual(runbook.steps.map((s) => s.id));
   });
 });
+
+describe('a breach run: the RTO stops at containment, the GDPR clock runs beside it', async () => {
+  const breach = await loadRunbook('breach');
+  const open: JournalEvent = { ...opened, scenario: 'breach', runbookVersion: breach.version, detectedAt: at(-600), rtoTargetSec: 1800, rpoTargetSec: undefined } as JournalEvent;
+  const upToContain = breach.steps.slice(0, breach.steps.findIndex((s) => s.id === 'contain') + 1);
+
+  it('projects only the steps up to the one that stops the clock', () => {
+    expect(breach.rtoEndsAfter).toBe('contain');
+    const { run } = fold(breach, [open], { now: T0 });
+    // From detection (600 s ago), plus the steps up to containment; the later ones (hours of them) are not in it.
+    expect(run.rto.projectedSec).toBe(600 + upToContain.reduce((n, s) => n + s.expectedDurationSec, 0));
+    expect(run.rto.met).toBeUndefined();
+  });
+
+  it('stops when the lock step succeeds: later steps and hours later do not count, and met is known', () => {
+    const done = upToContain.map((s, i): JournalEvent => ({ type: 'succeeded', at: at(60 * (i + 1)), step: s.id }));
+    const { run } = fold(breach, [open, ...done], { now: T0 + 5 * 3600_000 });
+    expect(run.status).toBe('open');
+    expect(run.rto).toMatchObject({ elapsedSec: 600 + 60 * upToContain.length, projectedSec: 600 + 60 * upToContain.length, met: true, endsAfter: 'contain', stoppedAt: at(60 * upToContain.length) });
+    // 72 h from awareness (the detection time), counted to now.
+    expect(run.regulatory).toEqual({ awareAt: at(-600), deadline: at(-600 + 72 * 3600), remainingSec: 72 * 3600 - 600 - 5 * 3600, overdue: false });
+  });
+
+  it('a deletion run has no regulatory clock', async () => {
+    const { run } = fold(await loadRunbook('deletion'), [opened], { now: T0 });
+    expect(run.regulatory).toBeUndefined();
+  });
+});

@@ -81,3 +81,18 @@ describe('projected RTO', async () => {
     expect(readiness(entries, runbooks, NOW, { drills: [drill(1000, 10)], rtoTargets: { deletion: 20_000 } }).scenarios.find((s) => s.scenario === 'deletion')!.rto).toMatchObject({ targetSec: 20_000, meets: true, wouldMiss: [] });
   });
 });
+
+describe('projected RTO of a runbook whose clock stops at a step (rtoEndsAfter)', async () => {
+  const runbooks = (await listRunbooks()).map((l) => l.runbook);
+  const breach = runbooks.find((r) => r.scenario === 'breach')!;
+
+  it('breach: only the steps up to containment count against the 30-minute target, so it meets it', () => {
+    const r = readiness([], runbooks, NOW).scenarios.find((s) => s.scenario === 'breach')!;
+    const upToContain = breach.steps.slice(0, breach.steps.findIndex((s) => s.id === 'contain') + 1);
+    expect(r.rto).toMatchObject({ targetSec: 1800, projectedSec: upToContain.reduce((n, s) => n + s.expectedDurationSec, 0), meets: true });
+    // Without the field every step counts, and the target is missed by hours.
+    const { rtoEndsAfter: _, ...all } = breach;
+    const without = readiness([], [all], NOW).scenarios[0]!;
+    expect(without.rto.meets).toBe(false);
+  });
+});

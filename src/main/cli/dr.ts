@@ -184,7 +184,7 @@ const MARK: Record<DrRun['steps'][number]['status'], string> = { notStarted: ' '
 
 function showRun(r: DrRun): string {
   const head = `Run ${r.id}: ${r.scenario}${r.drill ? ' (drill)' : ''} v${r.runbookVersion}, ${r.status}${r.currentStep ? `, at step ${r.currentStep}` : ''}`;
-  const clocks = `  incident ${r.incidentAt}${r.detectedAt ? `, detected ${r.detectedAt}` : ''}; RTO ${clock(r.rto.elapsedSec)} of ${clock(r.rto.targetSec)}${r.rto.projectedSec !== undefined && r.status === 'open' ? `, projected ${clock(r.rto.projectedSec)}` : ''}${r.rto.met === undefined ? '' : r.rto.met ? ' (met)' : ' (MISSED)'}; RPO ${r.rpo.achievedSec !== undefined ? `${clock(r.rpo.achievedSec)}${r.rpo.restorePoint ? ` (restore point ${r.rpo.restorePoint})` : ''}` : 'not known yet'}${r.rpo.met === undefined ? '' : r.rpo.met ? ' (met)' : ' (MISSED)'}`;
+  const clocks = `  incident ${r.incidentAt}${r.detectedAt ? `, detected ${r.detectedAt}` : ''}; RTO ${clock(r.rto.elapsedSec)} of ${clock(r.rto.targetSec)}${r.rto.stoppedAt ? ` (stopped after ${r.rto.endsAfter ?? 'its step'})` : ''}${r.rto.projectedSec !== undefined && r.status === 'open' ? `, projected ${clock(r.rto.projectedSec)}` : ''}${r.rto.met === undefined ? '' : r.rto.met ? ' (met)' : ' (MISSED)'}; RPO ${r.rpo.achievedSec !== undefined ? `${clock(r.rpo.achievedSec)}${r.rpo.restorePoint ? ` (restore point ${r.rpo.restorePoint})` : ''}` : 'not known yet'}${r.rpo.met === undefined ? '' : r.rpo.met ? ' (met)' : ' (MISSED)'}`;
   const steps = r.steps.map((s) => {
     const extra = [s.interrupted ? 'interrupted: retry (dr next) or skip (--skip)' : '', s.chosen ? `chose ${s.chosen}` : '', s.skipReason ?? '', s.error && !s.interrupted ? `${s.error.code}: ${s.error.message}` : '', s.note ? `note: ${s.note}` : ''].filter(Boolean).join('; ');
     return `  [${MARK[s.status]}] ${s.id.padEnd(16)} ${s.kind.padEnd(9)} ${s.title}${extra ? `  (${extra})` : ''}`;
@@ -194,7 +194,9 @@ function showRun(r: DrRun): string {
   const preview = (cur?.preview as { statements?: { table: string; sql: string; expectedRows: number }[] } | undefined)?.statements;
   const shown = preview?.length ? [`${cur!.id} would run (${preview.reduce((n, st) => n + st.expectedRows, 0)} rows to bring back):`, ...preview.map((st) => `  ${st.sql}`)] : [];
   const hint = cur ? [`next: ${cur.kind === 'decision' ? `dr next ${r.id} --choose ${cur.options?.map((o) => o.id).join('|')}|recommended` : `dr next ${r.id}`}`] : [];
-  return [head, clocks, ...steps, ...shown, ...hint].join('\n');
+  const reg = r.regulatory ? [`  GDPR Art. 33 notification due ${r.regulatory.deadline} (72 h from awareness ${r.regulatory.awareAt}): ${r.regulatory.overdue ? `OVERDUE by ${clock(-r.regulatory.remainingSec)}` : `${clock(r.regulatory.remainingSec)} left`}`] : [];
+  const evidence = r.steps.flatMap((s) => (s.evidence ?? []).map((e) => `  evidence ${e.sha256}  ${e.file}`));
+  return [head, clocks, ...reg, ...steps, ...evidence, ...shown, ...hint].join('\n');
 }
 
 function showDrill(d: DrillRecord): string {
@@ -202,6 +204,7 @@ function showDrill(d: DrillRecord): string {
     `Drill ${d.scenario}: ${d.outcome}; measured RTO ${clock(d.rtoMeasuredSec)} (target ${clock(d.rtoTargetSec)}), RPO ${clock(d.rpoAchievedSec)}${d.rpoTargetSec !== undefined ? ` (target ${clock(d.rpoTargetSec)})` : ''}`,
     d.fingerprint ? `  live database fingerprint ${d.fingerprint.unchanged ? 'unchanged' : 'CHANGED'}` : '  live database fingerprint not taken',
     ...d.steps.map((s) => `  ${s.status.padEnd(10)} ${s.id.padEnd(16)} ${s.durationSec !== undefined ? `${s.durationSec.toFixed(1)} s` : ''}`),
+    ...(d.corruption ? [`  damaged ${d.corruption.damaged}: ${d.corruption.detected ? 'detected' : 'NOT detected'} by ${d.corruption.tool}; salvage ${d.corruption.salvage.bytes} bytes; restored ${d.corruption.restored.rows} of ${d.corruption.restored.expectedRows} rows`] : []),
     ...(d.error ? [`  error: ${d.error}`] : []),
   ].join('\n');
 }
@@ -328,13 +331,14 @@ function registerRuns(dr: Command, run: Run): void {
   withKeys(
     dr
       .command('drill <scenario>')
-      .description('an unattended drill on scratch objects only (deletion, system-failure); prints the measured RTO and RPO; exit 0 succeeded, 2 failed')
+      .description('an unattended drill on scratch objects only (deletion, system-failure; corruption on a throwaway cluster, never the live one); prints the measured RTO and RPO; exit 0 succeeded, 2 failed')
       .requiredOption('--db <url>', 'the database URL')
       .option('--tenant <schema>', 'deletion: the tenant to drill with (default: the one with the largest backup)'),
   ).action((scenario: string, o: Where & { tenant?: string }) =>
     run(async () => {
-      if (scenario !== 'deletion' && scenario !== 'system-failure') return usage(`drills exist for deletion and system-failure, not ${JSON.stringify(scenario)}.`, o.json);
-      if (!o.dest || !o.keyFile?.length) return usage('a drill needs --dest DEST and --key-file FILE (the backups it restores).', o.json);
+      if (scenario !== 'deletion' && scenario !== 'system-failure' && scenario !== 'corruption') return usage(`drills exist for deletion, system-failure and corruption, not ${JSON.stringify(scenario)}.`, o.json);
+      // The corruption drill makes its own cluster and backup; the others restore the live database's backups.
+      if (scenario !== 'corruption' && (!o.dest || !o.keyFile?.length)) return usage('a drill needs --dest DEST and --key-file FILE (the backups it restores).', o.json);
       const { stderrLogger } = await import('../core/util/log');
       const c = new AbortController();
       const stop = () => c.abort();

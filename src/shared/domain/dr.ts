@@ -43,6 +43,7 @@ export const DR_ACTIONS = [
   'integrity_check', // pg_amcheck / amcheck, data-checksum status
   'persistence_hunt', // against the recorded security baseline
   'breach_scope', // which tenants a role could read
+  'unlock_role', // undo a lock_role step from its record in the journal
 ] as const;
 export const DrAction = z.enum(DR_ACTIONS);
 export type DrAction = z.infer<typeof DrAction>;
@@ -126,6 +127,8 @@ export const Runbook = z
     /** Absent where the scenario loses no data (a breach). */
     rpo: z.object({ targetSec: z.number().int().min(0), source: text }).strict().optional(),
     $comment: z.string().optional(),
+    /** The step whose end stops the RTO clock (a breach: containment); absent: the run's last step. */
+    rtoEndsAfter: id.optional(),
     steps: z.array(RunbookStep).min(1).max(100),
   })
   .strict()
@@ -147,6 +150,7 @@ export const Runbook = z
       }
       seen.add(s.id);
     });
+    if (r.rtoEndsAfter && !seen.has(r.rtoEndsAfter)) ctx.addIssue({ code: 'custom', path: ['rtoEndsAfter'], message: `there is no step ${r.rtoEndsAfter}` });
   });
 export type Runbook = z.infer<typeof Runbook>;
 
@@ -217,15 +221,25 @@ export const DrRun = z.object({
   detectedAt: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
-  rto: z.object({ targetSec: z.number().int(), elapsedSec: z.number(), projectedSec: z.number().optional(), met: z.boolean().optional() }),
+  rto: z.object({
+    targetSec: z.number().int(),
+    elapsedSec: z.number(),
+    projectedSec: z.number().optional(),
+    met: z.boolean().optional(),
+    /** The step whose end stops the clock (the runbook's rtoEndsAfter), and when it stopped. */
+    endsAfter: z.string().optional(),
+    stoppedAt: z.string().optional(),
+  }),
   rpo: z.object({ targetSec: z.number().int().optional(), restorePoint: z.string().optional(), achievedSec: z.number().optional(), met: z.boolean().optional() }),
+  /** A breach: the GDPR Art. 33 clock, 72 h from awareness (detection, else the run's start). */
+  regulatory: z.object({ awareAt: z.string(), deadline: z.string(), remainingSec: z.number(), overdue: z.boolean() }).optional(),
   currentStep: z.string().optional(),
   steps: z.array(RunStep),
 });
 export type DrRun = z.infer<typeof DrRun>;
 
 /** One line of the run list (the UI's and `dr status` without a run). */
-export const RunSummary = DrRun.pick({ id: true, scenario: true, status: true, drill: true, connection: true, tenants: true, incidentAt: true, startedAt: true, finishedAt: true, currentStep: true, rto: true, rpo: true });
+export const RunSummary = DrRun.pick({ id: true, scenario: true, status: true, drill: true, connection: true, tenants: true, incidentAt: true, startedAt: true, finishedAt: true, currentStep: true, rto: true, rpo: true, regulatory: true });
 export type RunSummary = z.infer<typeof RunSummary>;
 
 /** One finished drill, for the history and its chart of measured RTO against the target. */
@@ -248,6 +262,17 @@ export const DrillRecord = z.object({
   /** The tenant a deletion drill copied, and the scratch database it worked in (dropped at its end). */
   tenant: z.string().optional(),
   scratch: z.string().optional(),
+  /** A corruption drill (on a throwaway cluster): what was damaged, whether the check found it, the salvage and the restore. */
+  corruption: z
+    .object({
+      damaged: z.string(),
+      detected: z.boolean(),
+      cleanBefore: z.boolean(),
+      tool: z.string(),
+      salvage: z.object({ bytes: z.number(), sha256: z.string(), excluded: z.array(z.string()) }),
+      restored: z.object({ schema: z.string(), rows: z.number(), expectedRows: z.number() }),
+    })
+    .optional(),
 });
 export type DrillRecord = z.infer<typeof DrillRecord>;
 

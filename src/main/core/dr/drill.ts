@@ -7,12 +7,14 @@
  *   diff, merge back), every backup row is checked to be back, and the scratch database is dropped.
  * - system-failure: the newest full backup is restored into a new scratch database, verified, analysed
  *   and dropped.
+ * - corruption: on a throwaway embedded cluster only (corruptionDrill below).
  *
  * A drill run is an ordinary run with drill: true; the engine refuses any of its actions on a database not
  * named as a drill's. Steps a drill cannot or must not do unattended (ending sessions, restoring roles,
  * which are cluster-wide, a fresh backup of a copy about to be dropped, actions not built) are skipped,
  * saying why. The live database's fingerprint is taken before and after.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { CatalogEntry } from '../../../shared/domain/backups';
 import type { DrAction, DrillRecord, DrRun, Scenario } from '../../../shared/domain/dr';
@@ -22,9 +24,11 @@ import { restoreBackup } from '../backup/restore';
 import { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import type { TaskContext } from '../tasks/tasks';
-import { OpsError } from '../util/errors';
+import { OpsError, toWireError } from '../util/errors';
 import { ACTIONS, type BackupTools } from './registry';
 import { chooseRestorePoint } from './restore-point';
+import { loadRunbook } from './runbooks';
+import { runCorruptionDrill, startDrillCluster } from './security';
 import type { DrConnection, DrService } from './service';
 
 /** Not done in a drill, and why. */
@@ -42,6 +46,7 @@ export interface DrillDeps {
   /** The live database's catalog and row-count fingerprint (of the tenants named, else of all). */
   fingerprint: (db: Database, tenants?: string[]) => Promise<string>;
   where?: { destination?: string; keyFiles?: string[] };
+  runbookDir?: string;
 }
 
 const q = (id: string) => pg.escapeIdentifier(id);
@@ -64,7 +69,8 @@ async function walk(deps: DrillDeps, runId: string, inputsFor: (step: string) =>
     if (signal?.aborted) return service.cancel({ runId, run: true });
     const step = run.steps.find((s) => s.id === run.currentStep)!;
     if (step.status === 'failed' || step.status === 'cancelled') return service.fail(runId);
-    const skip = step.action ? (DRILL_SKIPS[step.action] ?? (ACTIONS[step.action] ? undefined : `the console cannot run ${step.action} yet`)) : undefined;
+    const adapter = step.action ? ACTIONS[step.action] : undefined;
+    const skip = step.action ? (DRILL_SKIPS[step.action] ?? adapter?.clusterWide ?? (adapter ? undefined : `the console cannot run ${step.action} yet`)) : undefined;
     try {
       if (skip) await service.next({ runId, skip: true, note: `drill: ${skip}` });
       else await service.next({ runId, note: 'drill (unattended)', ...(step.kind === 'decision' ? { choose: 'recommended' } : {}), inputs: inputsFor(step.id) }, { wait: true });
@@ -163,10 +169,73 @@ async function systemFailureDrill(deps: DrillDeps, ctx: Pick<TaskContext, 'signa
   }
 }
 
+/**
+ * corruption: never on the live server. A throwaway embedded cluster in a temporary folder gets a scratch
+ * table, a backup, the table's heap file damaged with the server stopped; integrity_check must name it,
+ * salvage_dump must dump the rest of the tenant, the backup must restore the table whole beside
+ * (security/drill.ts). The measured RTO is the whole drill on the throwaway cluster (its start excluded).
+ */
+async function corruptionDrill(deps: Omit<DrillDeps, 'backups'>, ctx: Pick<TaskContext, 'signal' | 'log'>): Promise<DrillRecord> {
+  const runbook = await loadRunbook('corruption', deps.runbookDir);
+  const rtoTargetSec = await deps.service.rtoTarget(deps.conn.id, runbook);
+  const runId = `${new Date(deps.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-corruption-drill-${randomBytes(3).toString('hex')}`;
+  ctx.log('Drill: starting a throwaway PostgreSQL cluster (the live server is not touched).');
+  const cluster = await startDrillCluster({ signal: ctx.signal, log: ctx.log });
+  const startedAt = new Date(deps.now()).toISOString();
+  const base = { runId, scenario: 'corruption' as const, startedAt, rtoTargetSec, scratch: cluster.dir };
+  try {
+    const r = await runCorruptionDrill(cluster, ctx.signal);
+    const finishedAt = new Date(deps.now()).toISOString();
+    const restoredWhole = r.restored.rows === r.restored.expectedRows;
+    const ok = r.before.ok && r.detected && restoredWhole;
+    const status = (done: boolean) => (done ? ('succeeded' as const) : ('failed' as const));
+    ctx.log(`Drill: ${r.damaged} damaged; ${r.detected ? 'detected' : 'NOT detected'} by ${r.after.tool.name}; salvage ${r.salvage.bytes} bytes; restored ${r.restored.rows} of ${r.restored.expectedRows} rows into ${r.restored.schema}.`);
+    return {
+      ...base,
+      finishedAt,
+      outcome: ok ? 'succeeded' : 'failed',
+      rtoMeasuredSec: (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000,
+      steps: [
+        { id: 'integrity', action: 'integrity_check', status: status(r.detected) },
+        { id: 'salvage', action: 'salvage_dump', status: 'succeeded' },
+        { id: 'restore-beside', action: 'restore_beside', status: status(restoredWhole) },
+      ],
+      tenant: r.tenant,
+      corruption: {
+        damaged: r.damaged,
+        detected: r.detected,
+        cleanBefore: r.before.ok,
+        tool: r.after.tool.name,
+        salvage: { bytes: r.salvage.bytes, sha256: r.salvage.sha256, excluded: r.salvage.excluded },
+        restored: { schema: r.restored.schema, rows: r.restored.rows, expectedRows: r.restored.expectedRows },
+      },
+      ...(ok ? {} : { error: !r.before.ok ? 'the check found damage before the drill damaged anything' : !r.detected ? `the check did not name ${r.damaged}` : `${r.restored.rows} of ${r.restored.expectedRows} rows restored` }),
+    };
+  } catch (err) {
+    const w = toWireError(err);
+    const finishedAt = new Date(deps.now()).toISOString();
+    return { ...base, finishedAt, outcome: w.code === 'cancelled' ? 'cancelled' : 'failed', rtoMeasuredSec: (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000, steps: [], error: `${w.code}: ${w.message}` };
+  } finally {
+    await cluster.dispose();
+  }
+}
+
+/** The corruption drill, start to end (it needs no backups of the live database); recorded whatever the outcome. */
+export async function runCorruptionDrillRecord(deps: Omit<DrillDeps, 'backups'>, ctx: Pick<TaskContext, 'signal' | 'log'>): Promise<DrillRecord> {
+  // The live database is fingerprinted around it all the same: proof that the drill never touched it.
+  const before = await deps.fingerprint(deps.conn.db);
+  const rec = await corruptionDrill(deps, ctx);
+  const after = await deps.fingerprint(deps.conn.db);
+  rec.fingerprint = { before, after, unchanged: before === after };
+  if (before !== after) Object.assign(rec, { outcome: 'failed', error: 'The live database changed during the drill (its fingerprint differs).' });
+  await deps.service.recordDrill(rec);
+  return rec;
+}
+
 /** One drill, start to end; the record is appended to the drill history whatever the outcome. */
 export async function runDrill(deps: DrillDeps, input: { scenario: Scenario; tenant?: string }, ctx: Pick<TaskContext, 'signal' | 'log'>): Promise<DrillRecord> {
   if (input.scenario !== 'deletion' && input.scenario !== 'system-failure') {
-    throw new OpsError('action_not_built', `There is no drill for ${input.scenario} yet; drills exist for deletion and system-failure.`, 'Nothing was changed.');
+    throw new OpsError('action_not_built', `There is no drill for ${input.scenario} yet; drills exist for deletion, system-failure and corruption.`, 'Nothing was changed.');
   }
   // A deletion drill's rows are counted for the tenant it copies (counting every tenant's rows costs a
   // read of the whole database); the catalog part always covers the whole database.

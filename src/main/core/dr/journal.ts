@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { RunStatus, Scenario, type DrRun, type Runbook, type RunStep } from '../../../shared/domain/dr';
 import { appendJournal } from '../store/files';
+import { gdprClock } from './security/breach';
 
 const at = z.string();
 const step = z.string();
@@ -50,7 +51,16 @@ export const JournalEvent = z.discriminatedUnion('type', [
     /** The process running it: a journal ending in `started` of a live process is running, not interrupted. */
     pid: z.number().int(),
   }),
-  z.object({ type: z.literal('succeeded'), at, step, output: z.unknown().optional(), note: z.string().optional(), chosen: z.string().optional() }),
+  z.object({
+    type: z.literal('succeeded'),
+    at,
+    step,
+    output: z.unknown().optional(),
+    note: z.string().optional(),
+    chosen: z.string().optional(),
+    /** The files the step wrote into the run's folder (relative to it), each with its SHA-256: the chain of custody. */
+    evidence: z.array(z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
+  }),
   z.object({ type: z.literal('failed'), at, step, error: WireErr }),
   z.object({ type: z.literal('cancelled'), at, step }),
   z.object({ type: z.literal('interrupted'), at, step }),
@@ -174,6 +184,7 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
         if (e.output !== undefined) s.output = e.output;
         if (e.note !== undefined) s.note = e.note;
         if (e.chosen !== undefined) s.chosen = e.chosen;
+        if (e.evidence !== undefined) s.evidence = e.evidence;
         break;
       case 'failed':
         Object.assign(s, { status: 'failed', finishedAt: e.at, error: e.error });
@@ -201,7 +212,12 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
   const list = [...steps.values()];
   const end = closed ? Date.parse(closed.at) : opts.now;
   const current = closed ? undefined : list.find((s) => !DONE.has(s.status));
-  const remaining = list
+  // The RTO covers the steps up to the one that stops its clock (a breach: containment), else all of them.
+  const stopAt = runbook.rtoEndsAfter ? list.findIndex((s) => s.id === runbook.rtoEndsAfter) : list.length - 1;
+  const timed = list.slice(0, stopAt + 1);
+  const ends = timed.flatMap((s) => (s.finishedAt ? [s.finishedAt] : [])).sort();
+  const stopped = runbook.rtoEndsAfter && timed.every((s) => DONE.has(s.status)) ? (ends.at(-1) ?? opened.at) : undefined;
+  const remaining = timed
     .filter((s) => !DONE.has(s.status))
     .reduce((sum, s) => {
       const expected = (s.action ? opts.measured?.[s.action] : undefined) ?? s.expectedDurationSec;
@@ -209,8 +225,11 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
     }, 0);
   // RTO counts from when the incident was known (detection, else the run's start): a deletion found a
   // day later has not used up its recovery time before anyone knew of it.
-  const elapsedSec = sec(detectedAt ?? opened.at, end);
-  const projectedSec = closed ? elapsedSec : elapsedSec + remaining;
+  const awareAt = detectedAt ?? opened.at;
+  const elapsedSec = sec(awareAt, stopped ? Date.parse(stopped) : end);
+  const projectedSec = closed || stopped ? elapsedSec : elapsedSec + remaining;
+  // Met: known once the clock stopped (the run succeeded, or its RTO step is done), or once it ran past the target.
+  const known = stopped !== undefined || closed?.status === 'succeeded';
   const point = list.find((s) => s.action === 'choose_restore_point' && s.status === 'succeeded')?.output as { backup?: { finishedAt?: string } } | undefined;
   const restorePoint = point?.backup?.finishedAt;
   const achievedSec = restorePoint ? Math.max(0, Math.round((Date.parse(incidentAt) - Date.parse(restorePoint)) / 1000)) : undefined;
@@ -228,13 +247,14 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
     startedAt: opened.at,
     ...(closed ? { finishedAt: closed.at } : {}),
     // Met: known once the run succeeded, or once the clock ran past the target.
-    rto: { targetSec: opened.rtoTargetSec, elapsedSec, projectedSec, ...(closed?.status === 'succeeded' ? { met: elapsedSec <= opened.rtoTargetSec } : elapsedSec > opened.rtoTargetSec ? { met: false } : {}) },
+    rto: { targetSec: opened.rtoTargetSec, elapsedSec, projectedSec, ...(runbook.rtoEndsAfter ? { endsAfter: runbook.rtoEndsAfter } : {}), ...(stopped ? { stoppedAt: stopped } : {}), ...(known ? { met: elapsedSec <= opened.rtoTargetSec } : elapsedSec > opened.rtoTargetSec ? { met: false } : {}) },
     rpo: {
       ...(opened.rpoTargetSec !== undefined ? { targetSec: opened.rpoTargetSec } : {}),
       ...(restorePoint ? { restorePoint } : {}),
       ...(achievedSec !== undefined ? { achievedSec } : {}),
       ...(achievedSec !== undefined && opened.rpoTargetSec !== undefined ? { met: achievedSec <= opened.rpoTargetSec } : {}),
     },
+    ...(opened.scenario === 'breach' ? { regulatory: gdprClock(awareAt, new Date(opts.now)) } : {}),
     ...(current ? { currentStep: current.id } : {}),
     steps: list,
   };

@@ -8,7 +8,7 @@
  * (that needs the database's tenant list).
  *
  * Projected RTO per scenario: the sum over the runbook's default path (steps a decision rules out by its
- * recommended option are left out) of each step's duration: for the restore steps, the seconds per byte
+ * recommended option are left out, and so are those after the runbook's `rtoEndsAfter` step) of each step's duration: for the restore steps, the seconds per byte
  * drills measured times the size of the backup that would be restored; for other actions, the median
  * drills measured; else the runbook's expected duration. Deletion is projected per tenant (its newest
  * backup's size), system failure per database (its newest full backup); the worst one is the scenario's.
@@ -29,9 +29,10 @@ function protection(held: CatalogEntry[], now: number, key: { database: string; 
   return { ...key, ...(verified ? { verifiedAgeSec: age(verified, now), newestVerified: verified.id } : {}), newestAgeSec: age(newest, now), newest: newest.id };
 }
 
-/** The steps a run takes when every decision goes the recommended way. */
+/** The steps a run takes when every decision goes the recommended way, up to the one that stops the RTO clock. */
 function defaultPath(r: Runbook): Runbook['steps'] {
-  return r.steps.filter((s) => {
+  const end = r.rtoEndsAfter ? r.steps.findIndex((s) => s.id === r.rtoEndsAfter) : r.steps.length - 1;
+  return r.steps.slice(0, end + 1).filter((s) => {
     if (!s.when) return true;
     const d = r.steps.find((x) => x.id === s.when!.step);
     return (d?.options?.find((o) => o.recommended) ?? d?.options?.[0])?.id === s.when.option;

@@ -4,7 +4,11 @@
  * names the databases it acts on, so that a drill is refused on anything but its scratch database.
  */
 import type { CatalogEntry } from '../../../shared/domain/backups';
+import { createHash } from 'node:crypto';
+import { chmod, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { DrAction } from '../../../shared/domain/dr';
+import type { SecretRef } from '../../../shared/domain/secrets';
 import { resultOf, runBackup } from '../backup/backup';
 import type { Destination } from '../backup/destination';
 import type { BackupKey } from '../backup/keys';
@@ -13,13 +17,15 @@ import { checkIdentifier, restoredDatabaseName, SUFFIX } from '../backup/naming'
 import { restoreBackup, verifyBackup } from '../backup/restore';
 import { restoreTools, serverFacts } from '../backup/tools';
 import { Database } from '../db/database';
-import { OpsError } from '../util/errors';
+import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
+import { makeDirs } from '../util/paths';
 import { readManifest } from '../backup/archive';
 import { analyzeDatabase, verifyRestoredCounts } from './actions/database';
 import { diffSchemas } from './actions/diff';
 import { freezeTenant, terminateRoleSessions, thawTenant, type RevokedPrivilege } from './actions/freeze';
 import { planMerge, runMerge } from './actions/merge';
 import { catalogRestorePoints } from './restore-point';
+import { backupIntegritySweep, breachScope, breachScopeCsv, captureEvidence, integrityCheck, lockRole, persistenceHunt, readBaseline, rotateRolePassword, salvageDump, unlockRole, urlConnectionId, type Db, type LockRecord, type Session } from './security';
 
 /** Where the run's backups are, and the keys to read and write them. */
 export interface BackupTools {
@@ -42,6 +48,16 @@ export interface ActionEnv {
   /** The object the step will create, decided before it starts (journalled, dropped on a retry after a crash). */
   partial?: { schema: string };
   incidentAt: string;
+  /** The run's folder (<home>/dr/runs/<id>): evidence and salvage files go under it. */
+  runDir: string;
+  /** The app data directory (the security baseline is read from it). */
+  home: string;
+  /** The connection's id (the baseline's key) and its Secrets Manager secret, when its credential comes from one. */
+  connectionId: string;
+  secret?: SecretRef;
+  stepId: string;
+  /** 1 for the step's first attempt: a retry writes its files into a folder of its own. */
+  attempt: number;
   signal: AbortSignal;
   log(message: string): void;
   progress(done: number, total?: number, unit?: string): void;
@@ -54,6 +70,8 @@ export interface ActionAdapter {
   /** The side schema it will create, when it creates one. */
   partial?(env: Pick<ActionEnv, 'inputs' | 'now'>, sideName: (tenant: string, at: Date) => string): { schema: string } | undefined;
   run(env: ActionEnv): Promise<unknown>;
+  /** Why a drill may not run it at all, when it acts on the whole cluster (roles): refused as drill_live_target. */
+  clusterWide?: string;
   /** What it would do, for the operator to see before confirming (read-only). */
   preview?(env: Pick<ActionEnv, 'db' | 'inputs' | 'signal'>): Promise<unknown>;
 }
@@ -105,6 +123,140 @@ const sideTenant = (env: Pick<ActionEnv, 'inputs'>) => {
   return tenant;
 };
 
+/** A step's folder under the run's: evidence/<step>, a retry's evidence/<step>-<attempt>. */
+function stepDir(env: ActionEnv, kind: string): { abs: string; rel: string } {
+  const rel = join(kind, env.attempt > 1 ? `${env.stepId}-${env.attempt}` : env.stepId);
+  return { abs: join(env.runDir, rel), rel };
+}
+
+/** One file written once into the run's folder (exclusive create, fsync, 0400), with its SHA-256. */
+async function writeOnce(abs: string, text: string): Promise<string> {
+  await makeDirs(dirname(abs));
+  const h = await open(abs, 'wx', 0o600);
+  try {
+    await h.writeFile(text);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await chmod(abs, 0o400);
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A checked-out client of the admin pool: one session for a transaction (lock, unlock, rotation), released after. */
+async function withSession<T>(db: Database, fn: (c: Session) => Promise<T>): Promise<T> {
+  const client = await (await db.pool('admin')).connect();
+  let broken: unknown;
+  try {
+    return await fn(client);
+  } catch (err) {
+    broken = err;
+    throw err;
+  } finally {
+    // A session the server ended is not handed back to the pool.
+    client.release(broken !== undefined && isConnectionLost(broken) ? (broken as Error) : undefined);
+  }
+}
+
+/** The security actions query through pg directly: a session the server ended is `connection_lost`, as everywhere. */
+function mapLost(a: ActionAdapter): ActionAdapter {
+  return {
+    ...a,
+    run: (env) =>
+      a.run(env).catch((err: unknown) => {
+        throw isConnectionLost(err) ? connectionLost(err) : err;
+      }),
+  };
+}
+
+const admin = (db: Database): Promise<Db> => db.pool('admin');
+
+/** The baseline's key: the connection's id where it is one (the app's profile ids), else the URL's hash (the CLI's `dr baseline`). */
+function baselineId(env: Pick<ActionEnv, 'connectionId' | 'db'>): string {
+  return /^[A-Za-z0-9._-]{1,100}$/.test(env.connectionId) && !env.connectionId.startsWith('.') ? env.connectionId : urlConnectionId(env.db.target);
+}
+
+const ROLES_ARE_CLUSTER_WIDE = 'roles are cluster-wide: a drill never locks, unlocks or rotates one';
+
+/** The security actions of issue 12 (core/dr/security). */
+const SECURITY_ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
+  capture_evidence: {
+    targets: own,
+    run: async (env) => {
+      const dir = stepDir(env, 'evidence');
+      const files = await captureEvidence(await admin(env.db), { dir: dir.abs, signal: env.signal, progress: (p) => env.progress(p.done, p.total, p.unit), now: () => new Date(env.now()) });
+      return { folder: dir.rel, files: files.length, evidence: files.map((f) => ({ file: join(dir.rel, f.file), sha256: f.sha256 })) };
+    },
+  },
+  integrity_check: {
+    targets: own,
+    run: async (env) => {
+      const schema = optionalText(env, 'tenant');
+      const install = optionalText(env, 'installMissing');
+      return integrityCheck({ db: env.db, ...(schema ? { schema } : {}), installMissing: install === 'yes' }, env.signal, (p) => env.progress(p.done, p.total, p.unit));
+    },
+  },
+  salvage_dump: {
+    targets: own,
+    run: async (env) => {
+      const tenant = sideTenant(env);
+      const ex = env.inputs.exclude;
+      const exclude = Array.isArray(ex) ? ex.map(String) : typeof ex === 'string' && ex ? ex.split(',').map((t) => t.trim()).filter(Boolean) : [];
+      const dir = stepDir(env, 'salvage');
+      await makeDirs(dir.abs);
+      const out = await salvageDump({ db: env.db, tenant, exclude, file: join(dir.abs, `${tenant}.salvage.dump`) }, env.signal, (p) => env.progress(p.done, p.total, p.unit));
+      const file = join(dir.rel, `${tenant}.salvage.dump`);
+      return { ...out, file, evidence: [{ file, sha256: out.sha256 }] };
+    },
+  },
+  persistence_hunt: {
+    targets: (env) => [optionalText(env, 'database') ?? env.db.target.database],
+    run: async (env) => {
+      const baseline = await readBaseline(env.home, baselineId(env));
+      if (!baseline) throw new OpsError('no_baseline', 'No security baseline was recorded for this connection, so there is nothing to hunt against.', 'Record one on a known-good database (`dr baseline --db URL`), then run the step again; nothing was changed.');
+      return withDatabase(env.db, optionalText(env, 'database') ?? env.db.target.database, async (d) => persistenceHunt(await admin(d), baseline));
+    },
+  },
+  breach_scope: {
+    targets: own,
+    run: async (env) => {
+      const scope = await breachScope(await admin(env.db), { role: text(env, 'role') });
+      const dir = stepDir(env, 'evidence');
+      const file = join(dir.rel, 'breach-scope.csv');
+      const sha256 = await writeOnce(join(env.runDir, file), breachScopeCsv(scope));
+      return { ...scope, csv: file, evidence: [{ file, sha256 }] };
+    },
+  },
+  lock_role: {
+    targets: own,
+    clusterWide: ROLES_ARE_CLUSTER_WIDE,
+    run: (env) => withSession(env.db, (c) => lockRole(c, { role: text(env, 'role'), signal: env.signal, now: () => new Date(env.now()) })),
+  },
+  unlock_role: {
+    targets: own,
+    clusterWide: ROLES_ARE_CLUSTER_WIDE,
+    run: (env) => withSession(env.db, (c) => unlockRole(c, env.inputs.lock as LockRecord)),
+  },
+  rotate_credentials: {
+    targets: own,
+    clusterWide: ROLES_ARE_CLUSTER_WIDE,
+    run: (env) => {
+      const role = text(env, 'role');
+      // The connection's secret holds the console's own credential: it is updated only when that role is rotated.
+      const secret = env.secret && role === env.db.target.user ? env.secret : undefined;
+      return withSession(env.db, (c) => rotateRolePassword(c, { role, ...(secret ? { secret } : {}), signal: env.signal, now: () => new Date(env.now()) }));
+    },
+  },
+  backup_integrity_sweep: {
+    targets: none,
+    run: async (env) => {
+      const given = optionalText(env, 'destination');
+      // The sweep checks the run's own destination with its keys; another one would need its own keys.
+      if (given && given !== env.backups.dest.location) throw new OpsError('invalid_input', `The run's backups are at ${env.backups.dest.location}, not ${given}.`, 'Sweep another destination with its keys from a run started with --dest DEST --key-file FILE; nothing was checked.');
+      return backupIntegritySweep(env.backups.dest, await env.backups.keys(), env.signal, (p) => env.progress(p.done, p.total, p.unit), { incidentAt: optionalText(env, 'incidentAt') ?? env.incidentAt, now: () => new Date(env.now()) });
+    },
+  },
+};
 export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
   terminate_role_sessions: {
     targets: own,
@@ -223,6 +375,7 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
       return { backup: resultOf(out), verify };
     },
   },
+  ...Object.fromEntries(Object.entries(SECURITY_ACTIONS).map(([k, a]) => [k, mapLost(a)])),
 };
 
 export function adapterOf(action: DrAction): ActionAdapter {

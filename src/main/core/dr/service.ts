@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { DrillRecord, Scenario, type Readiness, type ScenarioSummary, type DrRun, type NextInput, type Runbook, type RunbookStep, type RunSummary, type StartInput } from '../../../shared/domain/dr';
+import type { SecretRef } from '../../../shared/domain/secrets';
 import { checkIdentifier, isDrillDatabaseName, isSideSchemaName, sideSchemaName } from '../backup/naming';
 import { Database } from '../db/database';
 import { appendJournal, readJson, writeTextAtomic } from '../store/files';
@@ -26,7 +27,7 @@ import { OpsError, toWireError } from '../util/errors';
 import { adapterOf, type BackupTools } from './registry';
 import { appendEvent, fold, measuredDurations, readEvents, type Folded, type JournalEvent, type OpenedEvent } from './journal';
 import { fingerprintDatabase } from './actions/fingerprint';
-import { runDrill } from './drill';
+import { runCorruptionDrillRecord, runDrill } from './drill';
 import { readiness } from './readiness';
 import { listRunbooks, loadRunbook, parseRunbook, summarise } from './runbooks';
 
@@ -36,6 +37,8 @@ export interface DrConnection {
   db: Database;
   database: string;
   production: boolean;
+  /** The Secrets Manager secret the connection's credential comes from (rotate_credentials updates it). */
+  secret?: SecretRef;
 }
 
 export interface DrHost {
@@ -78,13 +81,23 @@ function alive(pid: number): boolean {
 /** An output as the journal stores it: plain JSON. */
 const plain = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
+/** A field path into a step's output; `$` is the whole output (unlock_role takes lock_role's record). */
 function getPath(v: unknown, path: string): unknown {
+  if (path === '$') return v;
   return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), v);
 }
 
 function isoTime(v: string, what: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(Date.parse(v))) throw new OpsError('invalid_input', `${what} ${JSON.stringify(v.slice(0, 60))} is not an ISO 8601 timestamp.`, 'e.g. 2026-11-25T09:41:00Z');
   return new Date(Date.parse(v)).toISOString();
+}
+
+const Evidence = z.array(z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).min(1);
+
+/** The files an action wrote into the run's folder (its output's `evidence`), for the journal's chain of custody. */
+function evidenceOf(output: unknown): { evidence?: z.infer<typeof Evidence> } {
+  const e = Evidence.safeParse((output as { evidence?: unknown } | undefined)?.evidence);
+  return e.success ? { evidence: e.data } : {};
 }
 
 interface Loaded extends Folded {
@@ -220,7 +233,7 @@ export class DrService {
     const conn = input.connectionId !== undefined ? input.connectionId : await this.host.connection().then((c) => c.id).catch(() => undefined);
     const runs = await this.runs({ ...(conn !== undefined ? { connection: conn } : {}), ...(input.scenario ? { scenario: input.scenario } : {}), ...(input.drill !== undefined ? { drill: input.drill } : {}) });
     return {
-      runs: runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, drill: r.drill, connection: r.connection, ...(r.tenants ? { tenants: r.tenants } : {}), incidentAt: r.incidentAt, startedAt: r.startedAt, ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}), ...(r.currentStep ? { currentStep: r.currentStep } : {}), rto: r.rto, rpo: r.rpo })),
+      runs: runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, drill: r.drill, connection: r.connection, ...(r.tenants ? { tenants: r.tenants } : {}), incidentAt: r.incidentAt, startedAt: r.startedAt, ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}), ...(r.currentStep ? { currentStep: r.currentStep } : {}), rto: r.rto, rpo: r.rpo, ...(r.regulatory ? { regulatory: r.regulatory } : {}) })),
     };
   }
 
@@ -390,6 +403,7 @@ export class DrService {
       if (opened.drill) {
         const live = adapter.targets({ db, inputs }).filter((t) => !isDrillDatabaseName(t));
         if (live.length) throw new OpsError('drill_live_target', `A drill may act only on its scratch database; step ${rs.id} would act on ${live.join(', ')}.`, 'Nothing was changed.');
+        if (adapter.clusterWide) throw new OpsError('drill_live_target', `A drill may act only on its scratch database; step ${rs.id} (${rs.action}) acts on the whole server: ${adapter.clusterWide}.`, 'Nothing was changed.');
       }
       const preview = adapter.preview;
       await this.gate(l, rs, conn, input.confirm, preview ? () => preview({ db, inputs, signal: AbortSignal.timeout(60_000) }) : undefined);
@@ -408,7 +422,26 @@ export class DrService {
       const ready = new Promise<boolean>((r) => (release = r));
       const { task, done } = this.host.tasks.start({ kind: 'dr.step', title: `${run.scenario}: ${rs.title}`, connectionId: conn.id, unit: 'steps', cancellable: true }, async (ctx) => {
         if (!(await ready)) throw new OpsError('error', 'The step could not be journalled; it did not run.');
-        return plain(await adapter.run({ db, sourceDatabase: opened.database, backups, inputs, ...(partial ? { partial } : {}), incidentAt, signal: ctx.signal, log: ctx.log, progress: ctx.progress, now: this.now }));
+        return plain(
+          await adapter.run({
+            db,
+            sourceDatabase: opened.database,
+            backups,
+            inputs,
+            ...(partial ? { partial } : {}),
+            incidentAt,
+            runDir: this.runDir(run.id),
+            home: this.host.home,
+            connectionId: conn.id,
+            ...(conn.secret ? { secret: conn.secret } : {}),
+            stepId: rs.id,
+            attempt: step.attempts + 1,
+            signal: ctx.signal,
+            log: ctx.log,
+            progress: ctx.progress,
+            now: this.now,
+          }),
+        );
       });
       try {
         await this.append(journal, { type: 'started', at: this.iso(), step: rs.id, taskId: task.id, inputs: plain(inputs) as Record<string, unknown>, ...(partial ? { partial } : {}), pid: process.pid });
@@ -417,7 +450,7 @@ export class DrService {
         throw err;
       }
       const settled = done.then(
-        (output) => this.end(run.id, journal, { type: 'succeeded', at: this.iso(), step: rs.id, ...(output !== undefined ? { output } : {}) }),
+        (output) => this.end(run.id, journal, { type: 'succeeded', at: this.iso(), step: rs.id, ...(output !== undefined ? { output } : {}), ...evidenceOf(output) }),
         (err: unknown) => {
           const w = toWireError(err);
           return this.end(run.id, journal, w.code === 'cancelled' ? { type: 'cancelled', at: this.iso(), step: rs.id } : { type: 'failed', at: this.iso(), step: rs.id, error: { code: w.code, message: w.message, ...(w.hint ? { hint: w.hint } : {}) } });
@@ -502,8 +535,10 @@ export class DrService {
   /** A drill, start to end (the CLI); its record is in the drill history whatever the outcome. */
   async drill(input: { connectionId?: string; scenario: Scenario; tenant?: string }, ctx: Pick<TaskContext, 'signal' | 'log'>, where: { destination?: string; keyFiles?: string[] } = {}): Promise<DrillRecord> {
     const conn = await this.host.connection(input.connectionId);
-    const backups = await this.host.backups(where);
-    return runDrill({ service: this, conn, backups, now: this.now, fingerprint: this.host.fingerprint ?? (async (db, tenants) => (await fingerprintDatabase(db, tenants ? { tenants } : {})).sha256), where }, { scenario: input.scenario, ...(input.tenant ? { tenant: input.tenant } : {}) }, ctx);
+    const deps = { service: this, conn, now: this.now, fingerprint: this.host.fingerprint ?? (async (db: Database, tenants?: string[]) => (await fingerprintDatabase(db, tenants ? { tenants } : {})).sha256), where, ...(this.host.runbookDir ? { runbookDir: this.host.runbookDir } : {}) };
+    // A corruption drill makes its own throwaway cluster and backup: it needs no destination or key.
+    if (input.scenario === 'corruption') return runCorruptionDrillRecord(deps, ctx);
+    return runDrill({ ...deps, backups: await this.host.backups(where) }, { scenario: input.scenario, ...(input.tenant ? { tenant: input.tenant } : {}) }, ctx);
   }
 
   /** A drill as a task (dr.drill; its result is the DrillRecord). */

@@ -55,7 +55,10 @@ export interface IntegrityResult {
 }
 
 export interface IntegrityOptions {
-  url: string;
+  /** The database as a libpq URL; or, instead, `db`. */
+  url?: string;
+  /** The connected database to use instead of opening `url` (the DR engine's; not closed here). */
+  db?: Database;
   /** One schema (a tenant), as pg_amcheck --schema; absent: the whole database. */
   schema?: string;
   /** Parallel connections (pg_amcheck -j), 1..16. */
@@ -214,7 +217,7 @@ async function runExtension(db: Database, opts: IntegrityOptions, signal: AbortS
 export async function integrityCheck(opts: IntegrityOptions, signal?: AbortSignal, progress?: Progress): Promise<IntegrityResult> {
   const jobs = opts.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new OpsError('invalid_input', `jobs must be a whole number from 1 to 16, got ${String(opts.jobs)}.`, 'Nothing was checked.');
-  const db = await databaseFromUrl(opts.url);
+  const db = opts.db ?? (await databaseFromUrl(opts.url ?? ''));
   try {
     const f = await facts(db);
     if (opts.schema) {
@@ -271,7 +274,7 @@ export async function integrityCheck(opts: IntegrityOptions, signal?: AbortSigna
       ...(opts.schema ? { damagedTables: [...new Set(findings.filter((x) => x.table && (x.kind === 'toast' ? x.tenant : x.schema) === opts.schema).map((x) => x.table!))].sort() } : {}),
     };
   } finally {
-    await db.close();
+    if (!opts.db) await db.close();
   }
 }
 
@@ -328,7 +331,10 @@ export async function repairChecklist(url: string, opts: { copyTo?: string; now?
 }
 
 export interface SalvageOptions {
-  url: string;
+  /** The database as a libpq URL; or, instead, `db`. */
+  url?: string;
+  /** The connected database to use instead of opening `url` (the DR engine's; not closed here). */
+  db?: Database;
   tenant: string;
   /** The damaged tables (names in the tenant schema): their definitions are dumped, their rows are not. */
   exclude: string[];
@@ -352,7 +358,7 @@ export interface SalvageResult {
 export async function salvageDump(opts: SalvageOptions, signal?: AbortSignal, progress?: Progress): Promise<SalvageResult> {
   if (!opts.file) throw new OpsError('invalid_input', 'salvage_dump needs the file to write.', 'Nothing was dumped.');
   if (existsSync(opts.file)) throw new OpsError('target_exists', `${opts.file} exists already.`, 'Name a new file; a salvage is never written over another file.');
-  const db = await databaseFromUrl(opts.url);
+  const db = opts.db ?? (await databaseFromUrl(opts.url ?? ''));
   const partial = `${opts.file}.partial`;
   try {
     const tables = (await db.query<{ relname: string }>("SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')", [opts.tenant], { purpose: 'admin' })).rows.map((r) => r.relname);
@@ -373,7 +379,7 @@ export async function salvageDump(opts: SalvageOptions, signal?: AbortSignal, pr
     await rm(partial, { force: true });
     throw err;
   } finally {
-    await db.close();
+    if (!opts.db) await db.close();
   }
 }
 
