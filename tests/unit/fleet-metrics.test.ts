@@ -12,7 +12,7 @@ describe('/metrics exposition', () => {
     expect(big.filter((l) => l.includes('tenant="')).length).toBe(40); // 20 isolation offenders + 20 stalest RPOs
     expect(big.length).toBe(small.length);
     // docs/metrics.md states this figure.
-    expect(big.length).toBe(247);
+    expect(big.length).toBe(253);
     // Unbounded (every tenant) would be thousands: the bound is what keeps it small.
     const all = seriesOf(await new FleetMetrics('0.0.0', 100_000).render(await syntheticSnapshot(10_000, NOW), NOW));
     expect(all.length).toBeGreaterThan(10_000);
