@@ -211,8 +211,9 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
   // day later has not used up its recovery time before anyone knew of it.
   const elapsedSec = sec(detectedAt ?? opened.at, end);
   const projectedSec = closed ? elapsedSec : elapsedSec + remaining;
-  const point = list.find((s) => s.action === 'choose_restore_point' && s.status === 'succeeded')?.output as { backup?: { finishedAt?: string } } | undefined;
-  const restorePoint = point?.backup?.finishedAt;
+  const point = list.find((s) => s.action === 'choose_restore_point' && s.status === 'succeeded')?.output as { backup?: { finishedAt?: string }; target?: { value?: string } } | undefined;
+  // A logical backup's end, or a point-in-time target (RPO achieved = T0 − the target).
+  const restorePoint = point?.backup?.finishedAt ?? point?.target?.value;
   const achievedSec = restorePoint ? Math.max(0, Math.round((Date.parse(incidentAt) - Date.parse(restorePoint)) / 1000)) : undefined;
   const run: DrRun = {
     id: opened.runId,

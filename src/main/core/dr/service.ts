@@ -24,6 +24,7 @@ import { readCatalog } from '../backup/catalog';
 import type { TaskContext, TaskManager } from '../tasks/tasks';
 import { OpsError, toWireError } from '../util/errors';
 import { adapterOf, type BackupTools } from './registry';
+import type { PitrHook } from './restore-point';
 import { appendEvent, fold, measuredDurations, readEvents, type Folded, type JournalEvent, type OpenedEvent } from './journal';
 import { fingerprintDatabase } from './actions/fingerprint';
 import { runDrill } from './drill';
@@ -48,6 +49,8 @@ export interface DrHost {
   now?: () => number;
   runbookDir?: string;
   onRun?(e: { runId: string; status: DrRun['status']; currentStep?: string }): void;
+  /** The connection's point-in-time recovery (pgBackRest), when it is set up: restore points and tenant restore. */
+  pitr?(connectionId: string): Promise<PitrHook | undefined>;
   /** The live database's fingerprint before and after a drill (default: actions/fingerprint.ts). */
   fingerprint?: (db: Database, tenants?: string[]) => Promise<string>;
 }
@@ -364,6 +367,8 @@ export class DrService {
       } else {
         const src = run.steps.find((s) => s.id === i.step);
         v = src?.status === 'succeeded' ? getPath(src.output, i.field) : undefined;
+        // A point-in-time restore point has no backup: the restore point itself is the step's backup input.
+        if (v === undefined && i.type === 'backup' && (src?.output as { source?: string } | undefined)?.source === 'pitr') v = src!.output;
         // The run's own tenant stands in where the step that names it was skipped or not built.
         v ??= runDefault(i.type, i.name);
         if (v === undefined && src?.status !== 'skipped') throw new OpsError('invalid_input', `Step ${rs.id} needs ${i.name} from step ${i.step}, which has not given it.`, `Run step ${i.step} first.`);
@@ -408,7 +413,9 @@ export class DrService {
       const ready = new Promise<boolean>((r) => (release = r));
       const { task, done } = this.host.tasks.start({ kind: 'dr.step', title: `${run.scenario}: ${rs.title}`, connectionId: conn.id, unit: 'steps', cancellable: true }, async (ctx) => {
         if (!(await ready)) throw new OpsError('error', 'The step could not be journalled; it did not run.');
-        return plain(await adapter.run({ db, sourceDatabase: opened.database, backups, inputs, ...(partial ? { partial } : {}), incidentAt, signal: ctx.signal, log: ctx.log, progress: ctx.progress, now: this.now }));
+        // Drills stay on logical backups: their restore must come from the catalog they prove.
+        const pitr = opened.drill || !this.host.pitr ? undefined : () => this.host.pitr!(conn.id);
+        return plain(await adapter.run({ db, sourceDatabase: opened.database, backups, inputs, ...(partial ? { partial } : {}), ...(pitr ? { pitr } : {}), incidentAt, signal: ctx.signal, log: ctx.log, progress: ctx.progress, now: this.now }));
       });
       try {
         await this.append(journal, { type: 'started', at: this.iso(), step: rs.id, taskId: task.id, inputs: plain(inputs) as Record<string, unknown>, ...(partial ? { partial } : {}), pid: process.pid });
