@@ -96,6 +96,7 @@ export class App {
       },
       backups: () => this.backups.tools(),
       onRun: (e) => this.events.emit('dr.run', e),
+      pitr: (id) => this.pitr.forDr(id),
     });
     // The fleet reads drills for /metrics, notifies on runs started and finished, and runs the drill schedule.
     this.fleet.hooks.drills = () => this.dr.drills();

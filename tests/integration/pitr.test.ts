@@ -2,10 +2,12 @@
  * Point-in-time recovery of one tenant on the real engine: an embedded cluster of its own with WAL
  * archived by pgbackrest (demo --pitr), rows written, the time T noted, more written, rows deleted;
  * the tenant recovered to T beside the live one. Also: a cancel leaves no server and no scratch files,
- * and without pgbackrest on PATH the error says what to install.
+ * and without pgbackrest on PATH the error says what to install. And the DR engine's deletion run on the
+ * same cluster: it chooses the point-in-time target over the older logical backup and restores from it.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +15,13 @@ import { removeOrphanClusters, startDemo, type DemoHandle } from '../../src/main
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { restoreTenantToPoint } from '../../src/main/core/pitr/restore';
+import { pitrHook } from '../../src/main/core/pitr/restore-points';
+import { runBackup } from '../../src/main/core/backup/backup';
+import { openDestination } from '../../src/main/core/backup/destination';
+import { loadKeyFile } from '../../src/main/core/backup/keys';
+import { readEvents } from '../../src/main/core/dr/journal';
+import { DrService } from '../../src/main/core/dr/service';
+import { TaskManager } from '../../src/main/core/tasks/tasks';
 import { leftoverScratchDirs, serverBinaries } from '../../src/main/core/pitr/scratch';
 import { pitrStatus } from '../../src/main/core/pitr/status';
 import { OpsError } from '../../src/main/core/util/errors';
@@ -115,6 +124,65 @@ describe('tenant point-in-time recovery (pgBackRest)', () => {
     expect(await leftoverScratchDirs(scratchBase)).toEqual([]);
     expect(processesUnder(scratchBase)).toEqual([]);
   });
+
+  it('a DR deletion run with pgBackRest set up restores the tenant to a second before the incident', async () => {
+    const tenant = 'org_pitr_dr';
+    const sql = (text: string) => withClient(demo.url, (c) => c.query<{ id: number }>(text));
+    await sql(`CREATE SCHEMA ${tenant}; CREATE TABLE ${tenant}.episodes (id int PRIMARY KEY, title text NOT NULL); INSERT INTO ${tenant}.episodes SELECT g, 'dumped ' || g FROM generate_series(1, 40) g`);
+    // A logical backup first: the alternative the restore-point step must keep, and lose more than PITR.
+    const home = await mkdtemp(path.join(dir, 'dr-home-'));
+    await writeFile(path.join(home, 'backup.key'), execFileSync('openssl', ['rand', '-base64', '48']).toString().trim() + '\n', { mode: 0o600 });
+    const key = await loadKeyFile(path.join(home, 'backup.key'));
+    const dest = openDestination(path.join(home, 'backups'));
+    const dump = await runBackup({ db, dest, key, scope: { kind: 'tenant', tenant } });
+    // Rows written after the dump, then (over a second later) the incident: a DELETE.
+    // (Separate statements: one multi-statement query would commit them all at its end.)
+    await sql('SELECT pg_sleep(1.1)');
+    await sql(`INSERT INTO ${tenant}.episodes SELECT g, 'later ' || g FROM generate_series(41, 60) g`);
+    await sql('SELECT pg_sleep(1.5)');
+    const incidentAt = new Date().toISOString();
+    await sql(`DELETE FROM ${tenant}.episodes WHERE id <= 20`);
+
+    const svc = new DrService({
+      home,
+      tasks: new TaskManager(),
+      connection: async () => ({ id: 'pitr-demo', db, database: db.target.database, production: false }),
+      backups: async () => ({ dest, keys: async () => [key], key: async () => key }),
+      pitr: async () => pitrHook(demo.pitr!, db, { scratchBase }),
+    });
+    let r = await svc.start({ scenario: 'deletion', tenants: [tenant], incidentAt });
+    const go = async (input: { choose?: string } = {}) => (r = await svc.next({ runId: r.id, confirm: 'yes', note: 'test', ...input }, { wait: true }));
+    const step = (id: string) => r.steps.find((s) => s.id === id)!;
+    await go(); // scope
+    await go(); // stop-sessions
+    await go(); // freeze
+    await go(); // restore point
+    expect(step('restore-point').output).toMatchObject({ source: 'pitr', stanza: 'demo', rpoGapSec: 1, target: { type: 'time', value: new Date(Date.parse(incidentAt) - 1000).toISOString() }, uses: expect.stringContaining('point-in-time recovery through pgBackRest') });
+    const alternatives = (step('restore-point').output as { alternatives: { backup: { id: string }; rpoGapSec: number }[] }).alternatives;
+    expect(alternatives[0]!.backup.id).toBe(dump.manifest.id);
+    expect(alternatives[0]!.rpoGapSec).toBeGreaterThan(1);
+    expect(r.rpo.achievedSec).toBe(1);
+    await go(); // verify: pgBackRest's own checks, no logical backup needed
+    expect(step('verify-backup')).toMatchObject({ status: 'succeeded', output: { ok: true, source: 'pitr', note: expect.stringContaining("pgBackRest's own backups and WAL archive were checked") } });
+    await go(); // restore beside, through pgBackRest
+    expect(step('restore-beside').status).toBe('succeeded');
+    const copy = (step('restore-beside').output as { schema: string }).schema;
+    expect(copy).toMatch(/^org_pitr_dr__restored_\d{8}_\d{4}$/);
+    // The side schema's name was journalled before the restore began (a crash's partial copy is dropped on retry).
+    const started = (await readEvents(path.join(home, 'dr', 'runs', r.id, 'journal.jsonl'))).find((e) => e.type === 'started' && e.step === 'restore-beside');
+    expect(started).toMatchObject({ partial: { schema: copy } });
+    const restored = await sql(`SELECT id FROM "${copy}".episodes ORDER BY id`);
+    expect(restored.rows.map((x) => x.id)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    await go(); // diff
+    expect((step('diff').output as { tables: { table: string; missingInLive: number }[] }).tables.find((t) => t.table === 'episodes')).toMatchObject({ missingInLive: 20 });
+    await go({ choose: 'merge' });
+    await go(); // merge back
+    expect(step('merge-back').output).toMatchObject({ total: 20 });
+    expect((await sql(`SELECT count(*)::int AS id FROM ${tenant}.episodes`)).rows[0]!.id).toBe(60);
+    await svc.cancel({ runId: r.id, run: true });
+    expect(await leftoverScratchDirs(scratchBase)).toEqual([]);
+    expect(processesUnder(scratchBase)).toEqual([]);
+  }, 300_000);
 
   it('a cancel as the copy starts leaves no server, no scratch files and no side schema', async () => {
     const ac = new AbortController();

@@ -58,6 +58,11 @@ describe('the run is the fold of its journal', async () => {
     expect(run.rpo).toEqual({ targetSec: 86400, restorePoint: at(-7200), achievedSec: 3600, met: true });
   });
 
+  it('a point-in-time restore point: RPO achieved is the incident time minus its target', () => {
+    const { run } = byId([opened, { type: 'succeeded', at: at(40), step: 'restore-point', output: { source: 'pitr', target: { type: 'time', value: at(-3601) }, rpoGapSec: 1 } }]);
+    expect(run.rpo).toEqual({ targetSec: 86400, restorePoint: at(-3601), achievedSec: 1, met: true });
+  });
+
   it('counts attempts, marks an interrupted step failed and interrupted, and clears that on the retry', () => {
     const started = (sec: number): JournalEvent => ({ type: 'started', at: at(sec), step: 'scope', inputs: {}, pid: 1, taskId: `t${sec}` });
     const interrupted = byId([opened, started(10), { type: 'interrupted', at: at(20), step: 'scope' }]).step.scope!;

@@ -3,6 +3,7 @@ import { engineError, optionArgs } from '../../src/main/core/pitr/pgbackrest';
 import { bestRestorePoint, pitrRestorePoint } from '../../src/main/core/pitr/restore-points';
 import { recoveryStop, targetArgs } from '../../src/main/core/pitr/restore';
 import { recoverableWindow } from '../../src/main/core/pitr/status';
+import type { CatalogEntry } from '../../src/shared/domain/backups';
 import { PitrConfig, PitrTarget, type PitrStatus } from '../../src/shared/domain/pitr';
 
 const status = (over: Partial<PitrStatus> = {}): PitrStatus => ({
@@ -86,5 +87,14 @@ describe('PITR restore points for DR', () => {
     const failing = { source: 'backup' as const, choose: () => Promise.reject(new Error('no backup')) };
     expect((await bestRestorePoint([failing, pitr], { incidentAt: '2026-12-01T13:30:00Z' })).source).toBe('pitr');
     await expect(bestRestorePoint([failing], { incidentAt: '2026-12-01T13:30:00Z' })).rejects.toThrow('no backup');
+  });
+
+  it('a point-in-time winner keeps the logical backup as its alternative', async () => {
+    const q = { incidentAt: '2026-12-01T13:30:00Z' };
+    const pitr = { source: 'pitr' as const, choose: () => Promise.resolve(pitrRestorePoint(status(), q)) };
+    const entry = { id: 'b1', finishedAt: '2026-12-01T12:30:00.000Z' } as CatalogEntry;
+    const logical = { source: 'backup' as const, choose: () => Promise.resolve({ source: 'backup' as const, backup: entry, rpoGapSec: 3600, verified: true, alternatives: [] }) };
+    const best = await bestRestorePoint([logical, pitr], q);
+    expect(best).toMatchObject({ source: 'pitr', rpoGapSec: 1, alternatives: [{ backup: { id: 'b1' }, rpoGapSec: 3600, verified: true }] });
   });
 });

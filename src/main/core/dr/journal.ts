@@ -230,8 +230,9 @@ export function fold(runbook: Runbook, events: JournalEvent[], opts: FoldOptions
   const projectedSec = closed || stopped ? elapsedSec : elapsedSec + remaining;
   // Met: known once the clock stopped (the run succeeded, or its RTO step is done), or once it ran past the target.
   const known = stopped !== undefined || closed?.status === 'succeeded';
-  const point = list.find((s) => s.action === 'choose_restore_point' && s.status === 'succeeded')?.output as { backup?: { finishedAt?: string } } | undefined;
-  const restorePoint = point?.backup?.finishedAt;
+  const point = list.find((s) => s.action === 'choose_restore_point' && s.status === 'succeeded')?.output as { backup?: { finishedAt?: string }; target?: { value?: string } } | undefined;
+  // A logical backup's end, or a point-in-time target (RPO achieved = T0 − the target).
+  const restorePoint = point?.backup?.finishedAt ?? point?.target?.value;
   const achievedSec = restorePoint ? Math.max(0, Math.round((Date.parse(incidentAt) - Date.parse(restorePoint)) / 1000)) : undefined;
   const run: DrRun = {
     id: opened.runId,

@@ -24,7 +24,8 @@ import { analyzeDatabase, verifyRestoredCounts } from './actions/database';
 import { diffSchemas } from './actions/diff';
 import { freezeTenant, terminateRoleSessions, thawTenant, type RevokedPrivilege } from './actions/freeze';
 import { planMerge, runMerge } from './actions/merge';
-import { catalogRestorePoints } from './restore-point';
+import { bestRestorePoint } from '../pitr/restore-points';
+import { catalogRestorePoints, type PitrHook, type PitrRestorePoint, type RestorePointQuery } from './restore-point';
 import { backupIntegritySweep, breachScope, breachScopeCsv, captureEvidence, integrityCheck, lockRole, persistenceHunt, readBaseline, rotateRolePassword, salvageDump, unlockRole, urlConnectionId, type Db, type LockRecord, type Session } from './security';
 
 /** Where the run's backups are, and the keys to read and write them. */
@@ -58,6 +59,8 @@ export interface ActionEnv {
   stepId: string;
   /** 1 for the step's first attempt: a retry writes its files into a folder of its own. */
   attempt: number;
+  /** The connection's point-in-time recovery, when it has pgBackRest set up (never in a drill). */
+  pitr?: () => Promise<PitrHook | undefined>;
   signal: AbortSignal;
   log(message: string): void;
   progress(done: number, total?: number, unit?: string): void;
@@ -87,8 +90,35 @@ function optionalText(env: Pick<ActionEnv, 'inputs'>, name: string): string | un
   return typeof v === 'string' && v ? v : undefined;
 }
 
+/** The backup input when the restore-point step chose a point-in-time target instead of a logical backup. */
+function pitrPoint(env: Pick<ActionEnv, 'inputs'>): PitrRestorePoint | undefined {
+  const v = env.inputs.backup as PitrRestorePoint | undefined;
+  return v !== null && typeof v === 'object' && v.source === 'pitr' ? v : undefined;
+}
+
+async function pitrOf(env: ActionEnv): Promise<PitrHook> {
+  const hook = await env.pitr?.();
+  if (!hook) throw new OpsError('pitr_not_configured', 'The restore point is a point-in-time target, but point-in-time recovery is not set up for this connection (any more).', 'Set up pgBackRest for it (Backups → Point in time), or run the restore-point step again to choose a logical backup.');
+  return hook;
+}
+
+/** The restore point: with pgBackRest set up, the one of it and the backup catalog that loses least. */
+async function chooseRestorePoint(env: ActionEnv, q: RestorePointQuery) {
+  const catalog = catalogRestorePoints(env.backups.dest);
+  const pitr = await env.pitr?.();
+  const point = pitr ? await bestRestorePoint([catalog, pitr.provider], q) : await catalog.choose(q);
+  // Say plainly which one the run uses (DR-REFERENCE).
+  const uses =
+    point.source === 'pitr'
+      ? `point-in-time recovery through pgBackRest (stanza ${point.stanza}) to ${point.target.value}: ${point.rpoGapSec} s before the incident${point.alternatives[0] ? `; the newest logical backup would lose ${point.alternatives[0].rpoGapSec} s` : ''}`
+      : `the logical backup ${point.backup.id} of ${point.backup.finishedAt}: ${point.rpoGapSec} s before the incident${pitr ? ' (point-in-time recovery has no closer restore point)' : ''}`;
+  env.log(`Restore point: ${uses}.`);
+  return { ...point, uses };
+}
+
 /** A backup input: the catalog entry an earlier step chose, or a manifest given by the operator. */
 function backupName(env: Pick<ActionEnv, 'inputs'>): string {
+  if (pitrPoint(env)) throw new OpsError('invalid_input', 'This step needs a logical backup; the restore point chosen is a point-in-time target.', 'Merge the lost rows back from the side schema instead, or do this step by hand and skip it; nothing was changed.');
   const v = env.inputs.backup;
   const manifest = typeof v === 'string' ? v : (v as CatalogEntry | undefined)?.manifest;
   if (!manifest || !manifest.endsWith(SUFFIX.manifest)) throw new OpsError('invalid_input', 'The step needs the backup to use (a <name>.manifest.json).', 'Run the restore-point step first, or give --input backup=MANIFEST.');
@@ -115,6 +145,28 @@ async function verified(env: ActionEnv, name: string) {
   const rec = await verifyBackup({ db: env.db, dest: env.backups.dest, name, keys: await env.backups.keys(), signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
   if (!rec.ok) throw new OpsError('verify_failed', `Backup ${name} is NOT proven restorable: ${rec.error ?? `${rec.mismatches.length} tables differ from the manifest`}.`, 'Choose another restore point (an earlier backup) and run the step again.');
   return rec;
+}
+
+/**
+ * A point-in-time target is proven by pgBackRest's own checks: the stanza's backups and archive read back,
+ * and the target inside the recoverable window; the restore then checks recovery stopped at the target.
+ */
+async function verifiedPitr(env: ActionEnv, point: PitrRestorePoint) {
+  const status = await (await pitrOf(env)).status();
+  const problem = status.error?.message ?? (status.engine.ok ? undefined : status.engine.error?.message) ?? (status.window ? undefined : 'the repo holds no backup');
+  if (problem || !status.window) throw new OpsError('verify_failed', `Point-in-time recovery to ${point.target.value} is NOT available: ${problem ?? 'no recoverable window'}.`, 'Fix pgBackRest (pitr status), or run the restore-point step again to choose a logical backup.');
+  const at = Date.parse(point.target.value);
+  if (at < Date.parse(status.window.from)) throw new OpsError('verify_failed', `The target ${point.target.value} is before pgBackRest's recoverable window (from ${status.window.from}).`, 'Run the restore-point step again.');
+  const archived = at <= Date.parse(status.window.to);
+  return {
+    ok: true,
+    source: 'pitr',
+    stanza: point.stanza,
+    target: point.target,
+    window: status.window,
+    backups: status.backups.length,
+    note: `pgBackRest's own backups and WAL archive were checked (stanza ${point.stanza}: ${status.backups.length} backup(s), recoverable from ${status.window.from} to ${status.window.to}); ${archived ? 'the target is inside the window' : 'the WAL up to the target is not archived yet: the restore switches WAL and waits for the archiver'}. The restore checks recovery stopped at the target.`,
+  };
 }
 
 const sideTenant = (env: Pick<ActionEnv, 'inputs'>) => {
@@ -295,7 +347,7 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
   choose_restore_point: {
     targets: none,
     run: (env) =>
-      catalogRestorePoints(env.backups.dest).choose({
+      chooseRestorePoint(env, {
         ...(optionalText(env, 'tenant') ? { tenant: optionalText(env, 'tenant')! } : {}),
         database: env.sourceDatabase,
         incidentAt: optionalText(env, 'incidentAt') ?? env.incidentAt,
@@ -308,12 +360,20 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
       return { server: server.server_version, pgDump: tools.pgDump.version, pgRestore: tools.pgRestore.version };
     },
   },
-  verify_backup: { targets: none, run: (env) => verified(env, backupName(env)) },
+  verify_backup: {
+    targets: none,
+    run: async (env) => {
+      const point = pitrPoint(env);
+      return point ? verifiedPitr(env, point) : verified(env, backupName(env));
+    },
+  },
   restore_beside: {
     targets: own,
     partial: (env, sideName) => ({ schema: sideName(sideTenant(env), new Date(env.now())) }),
     run: async (env) => {
       const tenant = sideTenant(env);
+      const point = pitrPoint(env);
+      if (point) return (await pitrOf(env)).restoreBeside({ tenant, target: point.target, ...(env.partial ? { into: env.partial.schema } : {}), signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
       const out = await restoreBackup({ db: env.db, dest: env.backups.dest, name: backupName(env), keys: await env.backups.keys(), tenant, mode: 'side-schema', ...(env.partial ? { target: env.partial.schema } : {}), signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
       if (out.mismatches.length) throw new OpsError('verify_failed', `The copy ${out.schema ?? ''} differs from the backup's manifest in ${out.mismatches.length} tables.`, 'Drop the copy (restores drop) and choose another restore point.');
       return out;

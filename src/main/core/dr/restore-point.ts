@@ -11,9 +11,10 @@
  *    with a warning to verify it before relying on it.
  *
  * RPO gap = T0 − the chosen backup's finishedAt. Pure over catalog entries; a `RestorePointProvider`
- * wraps it so that point-in-time recovery can offer its own restore points later.
+ * wraps it, and point-in-time recovery offers its own restore points (core/pitr/restore-points.ts).
  */
 import type { CatalogEntry } from '../../../shared/domain/backups';
+import type { PitrRestoreResult, PitrStatus, PitrTarget } from '../../../shared/domain/pitr';
 import { OpsError } from '../util/errors';
 import { covers, publicEntry, readCatalog } from '../backup/catalog';
 import type { Destination } from '../backup/destination';
@@ -55,12 +56,22 @@ export interface PitrRestorePoint {
   /** A PITR target is never "verified" the way a backup is; the restore itself checks it reached the target. */
   verified: false;
   warning?: string;
-  alternatives: [];
+  /** The logical backups that could be used instead (bestRestorePoint keeps them), newest first. */
+  alternatives: BackupRestorePoint['alternatives'];
 }
 
 export interface RestorePointProvider {
   readonly source: RestorePoint['source'];
   choose(query: RestorePointQuery): Promise<RestorePoint>;
+}
+
+/** A connection's point-in-time recovery, as the DR engine uses it (the app: PitrService.forDr). */
+export interface PitrHook {
+  provider: RestorePointProvider;
+  /** pgBackRest's own view of its backups, archive and recoverable window. */
+  status(): Promise<PitrStatus>;
+  /** The tenant as of the target, restored beside the live one (core/pitr/restore.ts). */
+  restoreBeside(args: { tenant: string; target: PitrTarget; into?: string; signal: AbortSignal; log(message: string): void; progress(done: number, total?: number, unit?: string): void }): Promise<PitrRestoreResult>;
 }
 
 export function incidentTime(iso: string): number {

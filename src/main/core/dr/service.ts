@@ -25,6 +25,7 @@ import { readCatalog } from '../backup/catalog';
 import type { TaskContext, TaskManager } from '../tasks/tasks';
 import { OpsError, toWireError } from '../util/errors';
 import { adapterOf, type BackupTools } from './registry';
+import type { PitrHook } from './restore-point';
 import { appendEvent, fold, measuredDurations, readEvents, type Folded, type JournalEvent, type OpenedEvent } from './journal';
 import { fingerprintDatabase } from './actions/fingerprint';
 import { runCorruptionDrillRecord, runDrill } from './drill';
@@ -51,6 +52,8 @@ export interface DrHost {
   now?: () => number;
   runbookDir?: string;
   onRun?(e: { runId: string; status: DrRun['status']; currentStep?: string }): void;
+  /** The connection's point-in-time recovery (pgBackRest), when it is set up: restore points and tenant restore. */
+  pitr?(connectionId: string): Promise<PitrHook | undefined>;
   /** The live database's fingerprint before and after a drill (default: actions/fingerprint.ts). */
   fingerprint?: (db: Database, tenants?: string[]) => Promise<string>;
 }
@@ -377,6 +380,8 @@ export class DrService {
       } else {
         const src = run.steps.find((s) => s.id === i.step);
         v = src?.status === 'succeeded' ? getPath(src.output, i.field) : undefined;
+        // A point-in-time restore point has no backup: the restore point itself is the step's backup input.
+        if (v === undefined && i.type === 'backup' && (src?.output as { source?: string } | undefined)?.source === 'pitr') v = src!.output;
         // The run's own tenant stands in where the step that names it was skipped or not built.
         v ??= runDefault(i.type, i.name);
         if (v === undefined && src?.status !== 'skipped') throw new OpsError('invalid_input', `Step ${rs.id} needs ${i.name} from step ${i.step}, which has not given it.`, `Run step ${i.step} first.`);
@@ -422,6 +427,8 @@ export class DrService {
       const ready = new Promise<boolean>((r) => (release = r));
       const { task, done } = this.host.tasks.start({ kind: 'dr.step', title: `${run.scenario}: ${rs.title}`, connectionId: conn.id, unit: 'steps', cancellable: true }, async (ctx) => {
         if (!(await ready)) throw new OpsError('error', 'The step could not be journalled; it did not run.');
+        // Drills stay on logical backups: their restore must come from the catalog they prove.
+        const pitr = opened.drill || !this.host.pitr ? undefined : () => this.host.pitr!(conn.id);
         return plain(
           await adapter.run({
             db,
@@ -429,6 +436,7 @@ export class DrService {
             backups,
             inputs,
             ...(partial ? { partial } : {}),
+            ...(pitr ? { pitr } : {}),
             incidentAt,
             runDir: this.runDir(run.id),
             home: this.host.home,

@@ -4,9 +4,12 @@
  * scenario loses seconds, not a dump interval. `bestRestorePoint` asks several providers (the backup
  * catalog, PITR) and keeps the one that loses least.
  */
-import type { PitrStatus } from '../../../shared/domain/pitr';
-import { incidentTime, type RestorePoint, type RestorePointProvider, type RestorePointQuery } from '../dr/restore-point';
+import type { PitrConfig, PitrStatus } from '../../../shared/domain/pitr';
+import type { Database } from '../db/database';
+import { incidentTime, type PitrHook, type RestorePoint, type RestorePointProvider, type RestorePointQuery } from '../dr/restore-point';
 import { OpsError } from '../util/errors';
+import { PHASES, restoreTenantToPoint } from './restore';
+import { pitrStatus } from './status';
 
 /** How far before T0 the target is: the incident's own transaction must not be replayed. */
 export const BEFORE_INCIDENT_MS = 1000;
@@ -43,10 +46,40 @@ export function pitrRestorePoints(status: () => Promise<PitrStatus>): RestorePoi
   return { source: 'pitr', choose: async (q) => pitrRestorePoint(await status(), q) };
 }
 
-/** The restore point that loses least of the providers that have one; the error of the first when none has. */
+/**
+ * The restore point that loses least of the providers that have one; the error of the first when none has.
+ * A point-in-time winner keeps the logical backups as its alternatives (the operator may prefer a proven dump).
+ */
 export async function bestRestorePoint(providers: RestorePointProvider[], q: RestorePointQuery): Promise<RestorePoint> {
   const settled = await Promise.allSettled(providers.map((p) => p.choose(q)));
   const points = settled.filter((s): s is PromiseFulfilledResult<RestorePoint> => s.status === 'fulfilled').map((s) => s.value);
   if (!points.length) throw (settled[0] as PromiseRejectedResult | undefined)?.reason ?? new OpsError('no_restore_point', `No restore point before ${q.incidentAt}.`);
-  return points.sort((a, b) => a.rpoGapSec - b.rpoGapSec)[0]!;
+  const best = points.sort((a, b) => a.rpoGapSec - b.rpoGapSec)[0]!;
+  const logical = points.find((p) => p.source === 'backup');
+  if (best.source !== 'pitr' || !logical) return best;
+  return { ...best, alternatives: [{ backup: logical.backup, rpoGapSec: logical.rpoGapSec, verified: logical.verified }, ...logical.alternatives].slice(0, 5) };
+}
+
+/** The DR engine's view of a connection's pgBackRest: its restore points, status and tenant restore. */
+export function pitrHook(cfg: PitrConfig, db: Database, opts: { scratchBase?: string } = {}): PitrHook {
+  const status = () => pitrStatus(cfg, db);
+  return {
+    provider: pitrRestorePoints(status),
+    status,
+    restoreBeside: (a) =>
+      restoreTenantToPoint({
+        db,
+        cfg,
+        tenant: a.tenant,
+        target: a.target,
+        ...(a.into ? { intoSchema: a.into } : {}),
+        ...(opts.scratchBase ? { scratchBase: opts.scratchBase } : {}),
+        signal: a.signal,
+        log: a.log,
+        phase: (p, i) => {
+          a.progress(i, PHASES.length, 'phases');
+          a.log(`Phase ${i + 1}/${PHASES.length}: ${p}.`);
+        },
+      }),
+  };
 }

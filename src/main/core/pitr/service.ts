@@ -9,13 +9,13 @@ import { PitrConfig, type PitrStatus, type PitrTarget } from '../../../shared/do
 import type { ConnectionService } from '../connections/service';
 import { DEMO_ID } from '../connections/service';
 import type { DemoManager } from '../demo/manager';
-import type { RestorePointProvider } from '../dr/restore-point';
+import type { PitrHook } from '../dr/restore-point';
 import { loadSql } from '../db/sql';
 import { readJson, writeJsonAtomic } from '../store/files';
 import type { TaskManager } from '../tasks/tasks';
 import { OpsError } from '../util/errors';
-import { pitrRestorePoints } from './restore-points';
-import { describeTarget, PHASES, restoreTenantToPoint } from './restore';
+import { pitrHook } from './restore-points';
+import { describeTarget } from './restore';
 import { pitrStatus } from './status';
 
 const Saved = z.object({ connections: z.record(z.string(), PitrConfig).default({}) });
@@ -61,19 +61,7 @@ export class PitrService {
     if (!cfg) throw new OpsError('pitr_not_configured', 'Point-in-time recovery is not set up for this connection.', 'Name its pgBackRest stanza (and config file or repo) under Backups → Point in time, or run the demo with PITR.');
     const { db, profile } = await this.connections.database(input.connectionId);
     const { task } = this.tasks.start({ kind: 'pitr.restore', title: `Restore ${input.tenant} to ${describeTarget(input.target)}`, unit: 'phases', connectionId: profile.id }, (ctx) =>
-      restoreTenantToPoint({
-        db,
-        cfg,
-        tenant: input.tenant,
-        target: input.target,
-        ...(input.intoSchema ? { intoSchema: input.intoSchema } : {}),
-        signal: ctx.signal,
-        log: ctx.log,
-        phase: (p, i) => {
-          ctx.progress(i, PHASES.length, 'phases');
-          ctx.log(`Phase ${i + 1}/${PHASES.length}: ${p}.`);
-        },
-      }),
+      pitrHook(cfg, db).restoreBeside({ tenant: input.tenant, target: input.target, ...(input.intoSchema ? { into: input.intoSchema } : {}), signal: ctx.signal, log: ctx.log, progress: ctx.progress }),
     );
     return { taskId: task.id };
   }
@@ -92,11 +80,11 @@ export class PitrService {
     return { enabled: on, message: handle.pitrMessage ?? (on ? 'The demo database archives WAL to its pgBackRest repo; a first full backup was taken.' : 'The demo database runs without WAL archiving.') };
   }
 
-  /** Restore points for the DR engine: seconds before the incident, where the window reaches it. */
-  async restorePoints(connectionId?: string): Promise<RestorePointProvider | undefined> {
+  /** The DR engine's restore points (seconds before the incident) and tenant restore; undefined when not set up. */
+  async forDr(connectionId?: string): Promise<PitrHook | undefined> {
     const { cfg } = await this.config(connectionId);
     if (!cfg) return undefined;
     const { db } = await this.connections.database(connectionId);
-    return pitrRestorePoints(() => pitrStatus(cfg, db));
+    return pitrHook(cfg, db);
   }
 }
