@@ -100,7 +100,9 @@ describe('tenant point-in-time recovery (pgBackRest)', () => {
     const T = await withClient(demo.url, async (c) => {
       await c.query('SELECT pg_sleep(greatest(0, $1::float8 - extract(epoch FROM clock_timestamp())))', [backupEnd / 1000 + 2]);
       await c.query(`INSERT INTO ${TENANT}.episodes SELECT g, 'before ' || g FROM generate_series(1, 50) g`);
-      return (await c.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t.toISOString();
+      // A JS Date keeps milliseconds, the commit time microseconds: T taken in the commit's millisecond would
+      // truncate to before it. Let a few milliseconds pass first.
+      return (await c.query<{ t: Date }>('SELECT clock_timestamp() AS t FROM pg_sleep(0.005)')).rows[0]!.t.toISOString();
     });
     await withClient(demo.url, async (c) => {
       // Commits after T: more rows, then the "incident".
