@@ -155,7 +155,7 @@ function Hunt({ out }: { out: Obj }) {
     <div className="step-output">
       <p className="small-text">
         {findings.length ? (
-          <strong className="error-text">{count(findings.length)} findings since the baseline of {when(out.baselineAt)}</strong>
+          <strong className="error-text">{count(findings.length)} {findings.length === 1 ? 'finding' : 'findings'} since the baseline of {when(out.baselineAt)}</strong>
         ) : (
           <span className="ok-text">Nothing new since the baseline of {when(out.baselineAt)}.</span>
         )}{' '}
@@ -246,6 +246,8 @@ function Sweep({ out }: { out: Obj }) {
   const lock = bucket && isObj(bucket.objectLock) ? bucket.objectLock : undefined;
   const backup = isObj(out.backup) ? out.backup : undefined;
   const gap = num(out.rpoGapSec);
+  const points = objs(out.restorePoints).filter((p) => str(p.tenant));
+  const without = points.filter((p) => !isObj(p.point));
   return (
     <div className="step-output">
       <p className="small-text">
@@ -261,6 +263,9 @@ function Sweep({ out }: { out: Obj }) {
             : []),
           ['Proposed backup', backup ? <span className="mono">{str(backup.id)} · {str(backup.kind)} · {when(backup.finishedAt)}</span> : <span className="muted">none (no intact full backup before the intrusion)</span>],
           ['RPO gap', gap === undefined ? '–' : `${duration(gap)} (intrusion − backup)`],
+          ...(points.length
+            ? ([['Tenants', <span className={without.length ? 'error-text' : 'ok-text'}>{count(points.length - without.length)} of {count(points.length)} have an intact backup before the intrusion{without.length ? `; none for ${without.map((p) => str(p.tenant)).join(', ')}` : ''}</span>]] as [string, ReactNode][])
+            : []),
         ]}
       />
       <Notes notes={bucket ? strs(bucket.notes) : []} />
@@ -269,9 +274,9 @@ function Sweep({ out }: { out: Obj }) {
         rows={backups}
         empty="No backup at the destination."
         columns={[
-          { header: 'Backup', width: 'minmax(14em, 2fr)', cell: (b) => <span className="mono small-text">{str(b.id) ?? str(b.name)}</span> },
-          { header: 'Kind', width: '10em', cell: (b) => `${str(b.kind) ?? '?'}${str(b.tenant) ? ` ${str(b.tenant)}` : ''}` },
-          { header: 'Finished', width: '11em', cell: (b) => when(b.finishedAt) },
+          { header: 'Backup', width: 'minmax(20em, 2fr)', cell: (b) => <span className="mono small-text" title={str(b.id) ?? str(b.name)}>{str(b.id) ?? str(b.name)}</span> },
+          { header: 'Kind', width: '9em', cell: (b) => `${str(b.kind) ?? '?'}${str(b.tenant) ? ` ${str(b.tenant)}` : ''}` },
+          { header: 'Finished', width: '13em', cell: (b) => when(b.finishedAt) },
           { header: 'Verdict', width: '10em', cell: (b) => <span className={b.verdict === 'intact' ? 'ok-text' : 'error-text'}>{str(b.verdict)}</span> },
           { header: 'Detail', width: 'minmax(12em, 2fr)', cell: (b) => <span className="small-text" title={str(b.detail)}>{str(b.detail) ?? ''}</span> },
         ]}
