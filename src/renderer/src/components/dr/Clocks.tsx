@@ -45,7 +45,7 @@ export function Clocks({ run }: { run: DrRun }) {
       <Clock label="Detected" value={run.detectedAt ? clock(run.detectedAt) : '–'} sub={run.detectedAt ? `${duration((Date.parse(run.detectedAt) - Date.parse(run.incidentAt)) / 1000)} after T0` : 'not recorded'} />
       <Clock label="RTO target" value={duration(target)} />
       <Clock
-        label={endStep ? `${rtoLabel}: to ${endStep.title}` : rtoLabel}
+        label={endStep ? `RTO to ${endStep.title} (${ticking ? 'elapsed' : 'measured'})` : rtoLabel}
         value={duration(Math.floor(elapsed))}
         sub={`${run.rto.stoppedAt ? `stopped ${clock(run.rto.stoppedAt)} · ` : ''}${Math.round((elapsed / target) * 100)}% of the target`}
         {...(rtoTone ? { tone: rtoTone } : {})}
