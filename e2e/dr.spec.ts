@@ -103,3 +103,16 @@ test('a deletion drill runs from the page, shows its progress, and lands in the 
   await dr.drills.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/screens/dr-drill.png' });
 });
+
+test('a breach run shows the GDPR 72 h notification clock beside its RTO to containment', async ({ page }) => {
+  test.setTimeout(120_000);
+  const dr = await new DrPage(page).open({ url: server.url, tenants: TENANTS });
+  await dr.scenario('breach').getByRole('button', { name: 'Start Data breach' }).click();
+  const dialog = dr.startDialog('Data breach');
+  await dialog.getByPlaceholder('app_writer').fill('podcastflow_readonly');
+  await dialog.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/#\/dr\/run\/[A-Za-z0-9_-]+$/);
+  // 72 h from awareness (the run's start: no detection time was given): 2 days 23 h and some minutes left.
+  await expect(dr.clocks.getByRole('group', { name: 'Notify by (GDPR 72 h)' })).toContainText('2d 23h left');
+  await expect(dr.clocks.getByRole('group', { name: 'RTO to Lock the compromised role (elapsed)' })).toBeVisible();
+});

@@ -2,10 +2,8 @@ import { useState } from 'react';
 import type { RunStep } from '../../../../shared/domain/dr';
 import { count, duration } from '../../format';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+import { isObj, num, str, type Obj } from './output-util';
+import { SECURITY_VIEWS } from './SecurityOutput';
 
 /** Any JSON as nested key/value rows: what an action returned, readable without knowing its shape. */
 export function KeyValue({ value, depth = 0 }: { value: unknown; depth?: number }) {
@@ -252,6 +250,8 @@ export function StepOutput({ step }: { step: RunStep }) {
   const out = step.output;
   if (out === undefined || out === null) return null;
   if (!isObj(out)) return <KeyValue value={out} />;
+  const Security = step.action ? SECURITY_VIEWS[step.action] : undefined;
+  if (Security) return <Security out={out} />;
   if (step.action === 'choose_restore_point' && isObj(out.backup)) return <RestorePoint out={out} />;
   if (step.action === 'diff' && Array.isArray(out.tables)) return <Diff out={out} />;
   if (step.action === 'merge_back' && (Array.isArray(out.inserted) || isObj(out.plan) || Array.isArray(out.statements))) return <Merge out={out} ran={Array.isArray(out.inserted)} />;

@@ -9,6 +9,7 @@ import { DangerConfirm } from '../DangerConfirm';
 import { ErrorState } from '../States';
 import { TaskProgress } from '../TaskTray';
 import { STATUS } from './StepList';
+import { Evidence } from './SecurityOutput';
 import { StepOutput } from './StepOutput';
 
 type Err = { message: string; hint?: string };
@@ -219,15 +220,7 @@ export function StepPanel({ run, step, rb, connectionId }: { run: DrRun; step: R
         </div>
       )}
       <StepOutput step={step} />
-      {step.evidence && step.evidence.length > 0 && (
-        <ul className="small-text mono">
-          {step.evidence.map((e) => (
-            <li key={e.file}>
-              {e.file} · sha256 {e.sha256.slice(0, 16)}…
-            </li>
-          ))}
-        </ul>
-      )}
+      {step.evidence && step.evidence.length > 0 && <Evidence files={step.evidence} />}
       {run.status === 'open' && isCurrent && <Controls key={`${step.id}:${step.attempts}`} run={run} step={step} rb={rb} connectionId={connectionId} />}
       {run.status === 'open' && !isCurrent && step.status === 'notStarted' && <p className="muted small-text">Not reached yet.</p>}
     </section>
