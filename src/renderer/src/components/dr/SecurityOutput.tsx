@@ -1,3 +1,4 @@
+import { breachScopeCsv, type BreachScope } from '../../../../shared/breach-scope';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type ReactNode } from 'react';
 import type { DrAction } from '../../../../shared/domain/dr';
@@ -96,21 +97,23 @@ export function Evidence({ files }: { files: { file: string; sha256: string }[] 
   );
 }
 
-/** A CSV field: quoted when it holds a comma, quote or line break; a leading = + - @ is defused for spreadsheets. */
-const csvField = (v: string) => {
-  const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 const ownerEmails = (t: Obj) => objs(isObj(t.contacts) ? t.contacts.owners : undefined).map((o) => str(o.email) ?? '');
 const organisation = (t: Obj) => str(isObj(t.contacts) ? t.contacts.organization : undefined);
 
 /** breach_scope: every tenant the role could read, how, and whom to notify. */
-function BreachScope({ out }: { out: Obj }) {
+function BreachScopeView({ out }: { out: Obj }) {
   const tenants = objs(out.tenants);
   const download = () => {
-    const lines = [['tenant', 'via', 'organisation', 'owner_emails'], ...tenants.map((t) => [str(t.tenant) ?? '', strs(t.via).join(' '), organisation(t) ?? '', ownerEmails(t).join(' ')])];
-    const blob = new Blob([lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n'], { type: 'text/csv' });
+    // The same CSV the core kept as evidence, built from the step's output.
+    const scope: BreachScope = {
+      role: str(out.role) ?? '',
+      tenants: tenants.map((t) => ({
+        tenant: str(t.tenant) ?? '',
+        via: strs(t.via),
+        ...(isObj(t.contacts) ? { contacts: { organization: organisation(t) ?? '', owners: objs(t.contacts.owners).map((o) => ({ email: str(o.email) ?? '', ...(str(o.name) ? { name: str(o.name)! } : {}) })) } } : {}),
+      })),
+    };
+    const blob = new Blob([breachScopeCsv(scope)], { type: 'text/csv' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = `breach-scope-${str(out.role) ?? 'role'}.csv`;
@@ -346,7 +349,7 @@ function Captured({ out }: { out: Obj }) {
 }
 
 export const SECURITY_VIEWS: Partial<Record<DrAction, (p: { out: Obj }) => ReactNode>> = {
-  breach_scope: BreachScope,
+  breach_scope: BreachScopeView,
   persistence_hunt: Hunt,
   integrity_check: Integrity,
   backup_integrity_sweep: Sweep,
