@@ -1,6 +1,7 @@
 -- Tenant drift: missing_column / type_mismatch, for every tenant at once.
--- Cheap first: each tenant table's column list (name, type, NOT NULL, default as stored) is hashed, in
--- column order, and each table's reference hash is the template's or the most common one among the tenants.
+-- Cheap first: each tenant table's column list (name, type, NOT NULL, default as stored) is hashed without
+-- sorting it (a sum of per-column hashes: a sort of every attribute per table cost seconds at 10,000
+-- tenants), and each table's reference hash is the template's or the most common one among the tenants.
 -- Only tables whose hash differs (a handful, normally) are compared column by column, by name, against a
 -- model table that has the reference hash: a missing column is missing_column; a difference in type,
 -- nullability or default is type_mismatch (the differences are spelled out in the detail). Defaults are
@@ -16,39 +17,39 @@ WITH
 -- @include tenant_voters
 ,
 shape AS (
-  SELECT c.oid, c.relnamespace, c.relname,
-         md5(string_agg(a.attname || ':' || a.atttypid || ':' || a.atttypmod || ':' || a.attnotnull || ':' ||
+  -- order-free: the sum of one 64-bit hash per column (its name, type, typmod, NOT NULL and stored default),
+  -- so no table's columns are sorted; column order is not compared (columns are matched by name)
+  SELECT c.oid, c.relnamespace, c.relname, c.relnamespace IN (SELECT oid FROM voters) AS voter,
+         sum(hashtextextended(concat_ws(':', a.attname, a.atttypid, a.atttypmod, a.attnotnull,
                         -- stored default without token positions (they shift with the schema name's length)
                         -- and, for regclass constants (nextval of each tenant's own sequence), without the OID
                         CASE WHEN d.adbin IS NULL THEN ''
                              WHEN strpos(d.adbin::text, ':consttype 2205 ') = 0
-                             THEN md5(regexp_replace(d.adbin::text, ':location -?[0-9]+', '', 'g'))
-                             ELSE md5(regexp_replace(d.adbin::text, ':location -?[0-9]+|:constvalue 4 \[[^]]*\]', '', 'g')) END,
-                        ',' ORDER BY a.attnum)) AS hash
+                             THEN regexp_replace(d.adbin::text, ':location -?[0-9]+', '', 'g')
+                             ELSE regexp_replace(d.adbin::text, ':location -?[0-9]+|:constvalue 4 \[[^]]*\]', '', 'g') END), 0)) AS hash
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
   WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
     AND c.relnamespace IN (SELECT oid FROM tenants UNION ALL SELECT oid FROM voters)
-  GROUP BY c.oid, c.relnamespace, c.relname
+  GROUP BY c.oid
 ),
 ref_hash AS (
-  SELECT s.relname, mode() WITHIN GROUP (ORDER BY s.hash COLLATE "C") AS hash, count(*) AS have
-  FROM shape s JOIN voters v ON v.oid = s.relnamespace
+  SELECT s.relname, mode() WITHIN GROUP (ORDER BY s.hash) AS hash, count(*) AS have
+  FROM shape s WHERE s.voter
   GROUP BY s.relname
   HAVING count(*) * 2 > (SELECT count(*) FROM voters)
 ),
 model AS (
-  SELECT DISTINCT ON (s.relname) s.relname, s.oid, s.hash
+  SELECT s.relname, min(s.oid::bigint)::oid AS oid, s.hash
   FROM shape s JOIN ref_hash r ON r.relname = s.relname AND r.hash = s.hash
-  JOIN voters v ON v.oid = s.relnamespace
-  ORDER BY s.relname, s.oid
+  WHERE s.voter
+  GROUP BY s.relname, s.hash
 ),
 suspect AS (
   SELECT t.tenant, s.oid, s.relname, m.oid AS model
-  FROM shape s JOIN tenants t ON t.oid = s.relnamespace
-  JOIN model m ON m.relname = s.relname
-  WHERE s.hash <> m.hash
+  FROM shape s JOIN model m ON m.relname = s.relname AND s.hash <> m.hash
+  JOIN tenants t ON t.oid = s.relnamespace
 ),
 cols AS (
   -- the columns of suspect tables and of their models, deparsed (few rows; index lookups per table)
@@ -60,8 +61,10 @@ cols AS (
   FROM (SELECT oid FROM suspect UNION SELECT model FROM suspect) AS o
   JOIN pg_catalog.pg_class c ON c.oid = o.oid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  -- OFFSET 0 keeps this a lookup per table (the pg_attribute index): otherwise the planner, misled by the
+  -- CTE's estimate, hashes all of pg_attribute for these few tables
   CROSS JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute a
-                       WHERE a.attrelid = o.oid AND a.attnum > 0 AND NOT a.attisdropped) AS a
+                       WHERE a.attrelid = o.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) AS a
 ),
 pairs AS (
   SELECT s.tenant, s.relname, r.attname, r.type AS ref_type, r.notnull AS ref_notnull, r.dflt AS ref_dflt,

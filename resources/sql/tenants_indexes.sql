@@ -19,17 +19,25 @@ tbl AS (
   WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
     AND c.relnamespace IN (SELECT oid FROM tenants UNION ALL SELECT oid FROM voters)
 ),
+keys AS (
+  -- every index's key column names in key order, for all indexes at once (a correlated subquery per index
+  -- cost ~25 µs each: 4-5 s at 10,000 tenants)
+  SELECT i.indexrelid, string_agg(coalesce(a.attname::text, '#' || k.n), ',' ORDER BY k.n) AS names
+  FROM tbl
+  JOIN pg_catalog.pg_index i ON i.indrelid = tbl.oid
+  CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k (attnum, n)
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+  GROUP BY i.indexrelid
+),
 idx AS (
   SELECT tbl.relnamespace, tbl.relname, i.indexrelid, ic.relname AS indexname, i.indisvalid,
-         concat_ws(' ', CASE WHEN i.indisunique THEN 'unique' END, ic.relam::text,
-                   (SELECT string_agg(coalesce(a.attname::text, '#' || k.n), ',' ORDER BY k.n)
-                      FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k (attnum, n)
-                      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum),
+         concat_ws(' ', CASE WHEN i.indisunique THEN 'unique' END, ic.relam::text, keys.names,
                    i.indnkeyatts::text, i.indclass::text, i.indoption::text, i.indcollation::text,
                    md5(i.indexprs::text), 'where ' || md5(i.indpred::text)) AS sig
   FROM tbl
   JOIN pg_catalog.pg_index i ON i.indrelid = tbl.oid
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  JOIN keys ON keys.indexrelid = i.indexrelid
 ),
 voter_tables AS (
   SELECT tbl.relname, count(*) AS have

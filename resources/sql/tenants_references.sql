@@ -48,8 +48,10 @@ leak AS (
   FROM pg_catalog.pg_depend d
   JOIN obj a ON a.classid = d.classid AND a.objid = d.objid
   JOIN obj b ON b.classid = d.refclassid AND b.objid = d.refobjid
-             AND b.classid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
+  -- the referenced class is filtered on pg_depend (whose statistics the planner knows), not on obj: a
+  -- filter on the CTE made the planner expect a few rows and probe pg_depend once per object
   WHERE a.ns <> b.ns AND d.deptype IN ('n', 'a')
+    AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
   GROUP BY a.ns, b.ns, d.classid, d.objid
 )
 SELECT ta.tenant, 'cross_tenant_reference' AS kind,

@@ -46,7 +46,8 @@ export const TenantStats = z.object({
 });
 export type TenantStats = z.infer<typeof TenantStats>;
 
-export const CheckRun = z.object({ id: z.string(), durationMs: z.number(), violations: z.number().int() });
+/** One check of a verification; `timedOut`: it hit its statement_timeout, so its violations are missing (a partial result). */
+export const CheckRun = z.object({ id: z.string(), durationMs: z.number(), violations: z.number().int(), timedOut: z.boolean().optional() });
 
 export const VerifyResult = z.object({
   tenants: z.number().int(),

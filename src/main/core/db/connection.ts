@@ -107,10 +107,12 @@ export interface SessionTimeouts {
   statementTimeoutMs: number;
   lockTimeoutMs: number;
   idleInTransactionMs: number;
+  /** Deadline for opening a session (TCP, TLS, authentication). */
+  connectTimeoutMs: number;
 }
 
-export const MONITOR_TIMEOUTS: SessionTimeouts = { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, idleInTransactionMs: 60_000 };
-export const ADMIN_TIMEOUTS: SessionTimeouts = { statementTimeoutMs: 0, lockTimeoutMs: 10_000, idleInTransactionMs: 600_000 };
+export const MONITOR_TIMEOUTS: SessionTimeouts = { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, idleInTransactionMs: 60_000, connectTimeoutMs: 10_000 };
+export const ADMIN_TIMEOUTS: SessionTimeouts = { statementTimeoutMs: 0, lockTimeoutMs: 10_000, idleInTransactionMs: 600_000, connectTimeoutMs: 10_000 };
 
 function sslConfig(t: Target): pg.ClientConfig['ssl'] {
   // libpq semantics through pg-connection-string's compatibility mode.
@@ -140,7 +142,7 @@ export function clientConfig(t: Target, cred: Credential, purpose: Purpose, time
     ssl: sslConfig(t),
     application_name: 'podcastflow-ops',
     options,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: tm.connectTimeoutMs,
     keepAlive: true,
   };
 }

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import pg from 'pg';
 import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
 import { guardClient } from './client';
@@ -31,6 +32,13 @@ const POOL_SIZE: Record<Purpose, number> = { monitor: 3, admin: 2 };
  */
 export class Database {
   private readonly pools = new Map<Purpose, pg.Pool>();
+  /**
+   * One gate per pool, as wide as the pool: a query waits here for a free session, not inside pg.Pool,
+   * whose connectionTimeoutMillis also counts the time spent queued. At 10,000 tenants a check can hold
+   * all three sessions for longer than that, and the queries behind it failed with "timeout exceeded when
+   * trying to connect" although the server was fine.
+   */
+  private readonly gates = new Map<Purpose, LimitFunction>();
   private sslDecided: Promise<void> | undefined;
   private sslFallback = false;
 
@@ -90,6 +98,14 @@ export class Database {
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<pg.QueryResult<R>> {
     const purpose = opts.purpose ?? 'monitor';
     if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
+    let gate = this.gates.get(purpose);
+    if (!gate) this.gates.set(purpose, (gate = pLimit(POOL_SIZE[purpose])));
+    // A cancel while queued needs no listener of its own: the queries ahead of it are cancelled on the
+    // server by theirs, so the queue drains at once, and this one then ends without running.
+    return gate(() => (opts.signal?.aborted ? Promise.reject(new OpsError('cancelled', 'Cancelled.')) : this.run<R>(purpose, text, params, opts)));
+  }
+
+  private async run<R extends pg.QueryResultRow>(purpose: Purpose, text: string, params: unknown[], opts: QueryOptions): Promise<pg.QueryResult<R>> {
     const client = await (await this.pool(purpose)).connect();
     const onAbort = () => {
       void this.cancelBackend((client as unknown as { processID?: number }).processID);

@@ -102,10 +102,13 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
     } catch (err) {
       if (opts.signal?.aborted) throw new OpsError('cancelled', 'Cancelled.');
       const wire = toWireError(err);
-      // Unreachable is what connectivity measures: that is a failure, not an error of the check.
-      const status = def.id === 'connectivity' ? 'fail' : 'error';
-      const message = wire.code === 'cancelled' ? `Timed out after ${opts.thresholds.checkTimeoutMs} ms (statement_timeout of this check).` : wire.message;
-      outcome = { status, summary: message, findings: [{ severity: 'critical', message: wire.hint ? `${message} ${wire.hint}` : message, data: { code: wire.code } }] };
+      if (wire.code === 'cancelled' && def.id !== 'connectivity') {
+        outcome = timedOut(opts.thresholds.checkTimeoutMs, opts.previous?.[def.id]);
+      } else {
+        // Unreachable is what connectivity measures: that is a failure, not an error of the check.
+        const status = def.id === 'connectivity' ? 'fail' : 'error';
+        outcome = { status, summary: wire.message, findings: [{ severity: 'critical', message: wire.hint ? `${wire.message} ${wire.hint}` : wire.message, data: { code: wire.code } }] };
+      }
     }
     if (outcome.database) database = outcome.database;
     done += 1;
@@ -143,6 +146,30 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
   }
   const checks = wanted.map((c) => results.get(c.id)!);
   return { status: lostSession(checks) ? 'unhealthy' : overallStatus(checks), durationMs: Math.round(performance.now() - started), database, checks, checkedAt: now().toISOString() };
+}
+
+/**
+ * A check whose query ran past its statement_timeout (a busy server, a catalog grown past what the timeout
+ * allows): a partial result, not an error. It shows the last complete result of the same check, marked
+ * with its age, and never passes (what it could not look at may hold a problem). No metrics: the history
+ * keeps measured values only.
+ */
+function timedOut(timeoutMs: number, previous: CheckResult | undefined): CheckOutcome {
+  const note = `Timed out after ${timeoutMs} ms (statement_timeout of this check; thresholds.checkTimeoutMs raises it).`;
+  const none: CheckOutcome = { status: 'warn', summary: `${note} No earlier result to show.`, findings: [{ severity: 'warn', message: note, data: { code: 'timed_out' } }] };
+  if (!previous || previous.status === 'error' || previous.status === 'skipped') return none;
+  // A previous partial result carries the time and summary of the complete one it showed: keep those.
+  const mark = previous.findings.find((f) => (f.data as { code?: unknown } | undefined)?.code === 'timed_out');
+  const shown = mark?.data as { from?: unknown; summary?: unknown } | undefined;
+  if (mark && (typeof shown?.from !== 'string' || typeof shown.summary !== 'string')) return none;
+  const at = mark ? (shown!.from as string) : (previous.checkedAt ?? 'an earlier run');
+  const summary = mark ? (shown!.summary as string) : previous.summary;
+  return {
+    status: previous.status === 'pass' ? 'warn' : previous.status,
+    summary: `${note} Partial: the last complete result, from ${at}: ${summary}`,
+    ...(previous.value !== undefined ? { value: previous.value } : {}),
+    findings: [{ severity: 'warn', message: `${note} The findings below are from ${at}.`, data: { code: 'timed_out', from: at, summary } }, ...previous.findings.filter((f) => f !== mark)],
+  };
 }
 
 /**

@@ -22,16 +22,19 @@ export function summarizeForHealth(result: VerifyResult): HealthSummary {
   const critical = v.filter((x) => x.severity === 'critical').length;
   const warn = v.filter((x) => x.severity === 'warn').length;
   const functionFailed = result.isolationFunction?.ok === false;
-  const status = critical > 0 || functionFailed ? 'fail' : warn > 0 ? 'warn' : 'pass';
+  const timedOut = result.checks.filter((c) => c.timedOut).map((c) => c.id);
+  // A partial verification never passes: what it could not look at may hold a violation.
+  const status = critical > 0 || functionFailed ? 'fail' : warn > 0 || timedOut.length > 0 ? 'warn' : 'pass';
   const tenantsHit = new Set(v.map((x) => x.tenant).filter((t) => t !== null)).size;
   const byKind = new Map<string, number>();
   for (const x of v) byKind.set(x.kind, (byKind.get(x.kind) ?? 0) + 1);
   const kinds = [...byKind.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
 
+  const partial = timedOut.length > 0 ? ` Partial: ${timedOut.join(', ')} timed out.` : '';
   const summary =
-    v.length === 0
+    (v.length === 0
       ? `${result.tenants} tenants verified: no drift, no leak${functionFailed ? `; but ${result.isolationFunction!.name}() reports a failure` : ''}.`
-      : `${v.length} violation${v.length === 1 ? '' : 's'} (${critical} critical) in ${tenantsHit} of ${result.tenants} tenants${v.some((x) => x.tenant === null) ? ' and shared schemas' : ''}: ${kinds.slice(0, 4).join(', ')}${kinds.length > 4 ? ', …' : ''}.`;
+      : `${v.length} violation${v.length === 1 ? '' : 's'} (${critical} critical) in ${tenantsHit} of ${result.tenants} tenants${v.some((x) => x.tenant === null) ? ' and shared schemas' : ''}: ${kinds.slice(0, 4).join(', ')}${kinds.length > 4 ? ', …' : ''}.`) + partial;
 
   const findings: HealthSummary['findings'] = v.slice(0, MAX_FINDINGS).map((x) => ({
     severity: x.severity,

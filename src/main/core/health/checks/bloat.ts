@@ -8,18 +8,20 @@ const MB = 1024 * 1024;
 /** Table and index bloat judge by the same thresholds. */
 const BLOAT_THRESHOLDS: ThresholdSpecs = {
   topN: TOP_N, bloatWarnRatio: ratio(0.3, 'Estimated wasted share of a table or index above this warns (when above the minimum size).'),
-  bloatFailRatio: ratio(0.6, 'Estimated wasted share above this is critical.'), bloatMinBytes: bytes(1 * MB, 'Wasted bytes below this never warn: small tables are noise.'),
+  bloatFailRatio: ratio(0.6, 'Estimated wasted share above this is critical.'), bloatMinBytes: bytes(1 * MB, 'Wasted bytes below this never warn: small tables are noise. Tables and indexes smaller than this are not estimated at all.'),
 };
 
-const ranked = { pattern: (c: CheckContext) => c.tenantPattern, top: (c: CheckContext) => c.t.topN };
+// Relations smaller than bloatMinBytes can never cross it, so the SQL estimates only the larger ones.
+const ranked = { pattern: (c: CheckContext) => c.tenantPattern, top: (c: CheckContext) => c.t.topN, min_bytes: (c: CheckContext) => c.t.bloatMinBytes };
 const TABLE_SQL: SqlSpec = { file: 'health_table_bloat', params: ranked };
 const INDEX_SQL: SqlSpec = { file: 'health_index_bloat', params: ranked };
 /** "Measure exactly" on one table (HealthService.exactBloatTask binds its schema and name); listed for "Show SQL". */
 const EXACT_SQL: SqlSpec = { file: 'health_exact_bloat' };
 
+/** A ranked relation; the SQL always returns at least one row, with `name` null when nothing was estimated. */
 interface Row {
   schema: string;
-  name: string;
+  name: string | null;
   table_name?: string;
   tenant: string | null;
   table_bytes?: number;
@@ -29,12 +31,15 @@ interface Row {
   total_wasted_bytes: number;
   tables_estimated?: number;
   indexes_estimated?: number;
+  skipped_tables?: number;
+  skipped_indexes?: number;
+  skipped_bytes: number;
 }
 
 /** Findings for the top N by wasted bytes; warn/critical only above both the ratio and the size floor. */
 function bloatOutcome(ctx: CheckContext, rows: Row[], what: 'table' | 'index'): CheckOutcome {
   const findings: Finding[] = rows
-    .filter((r) => r.wasted_bytes > 0)
+    .filter((r): r is Row & { name: string } => r.name !== null && r.wasted_bytes > 0)
     .map((r) => {
       const ratio = r.wasted_ratio ?? 0;
       const big = r.wasted_bytes >= ctx.t.bloatMinBytes;
@@ -50,10 +55,14 @@ function bloatOutcome(ctx: CheckContext, rows: Row[], what: 'table' | 'index'): 
     });
   const total = rows[0]?.total_wasted_bytes ?? 0;
   const count = rows[0]?.[what === 'table' ? 'tables_estimated' : 'indexes_estimated'] ?? 0;
+  const skipped = rows[0]?.[what === 'table' ? 'skipped_tables' : 'skipped_indexes'] ?? 0;
   const flagged = findings.filter((f) => f.severity !== 'info').length;
+  const noun = what === 'table' ? 'tables' : 'B-tree indexes';
   return {
     status: statusOf(findings),
-    summary: `About ${formatBytes(total)} wasted over ${count} ${what === 'table' ? 'tables' : 'B-tree indexes'} estimated; ${flagged} above the thresholds.`,
+    summary:
+      `About ${formatBytes(total)} wasted over ${count} ${noun} of at least ${formatBytes(ctx.t.bloatMinBytes)} estimated; ${flagged} above the thresholds.` +
+      (skipped > 0 ? ` ${skipped} smaller ${noun} (${formatBytes(rows[0]!.skipped_bytes)} in all) were not estimated: none can waste ${formatBytes(ctx.t.bloatMinBytes)}.` : ''),
     value: total,
     findings,
     metrics: { wastedBytes: total },

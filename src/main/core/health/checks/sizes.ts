@@ -3,14 +3,17 @@ import { formatBytes } from '../../../../shared/format';
 import type { CheckDef, SqlSpec } from '../types';
 import { qualified, tenantField, TOP_N } from '../types';
 
-interface Row { kind: 'database' | 'table' | 'tenant'; schema: string; name: string | null; tenant: string | null; bytes: number; tenant_count: number | null; tenant_bytes: number | null }
+interface Row { kind: 'database' | 'table' | 'tenant'; schema: string; name: string | null; tenant: string | null; bytes: number; tenant_count: number | null; tenant_bytes: number | null; estimated: boolean }
 
 const SQL: SqlSpec = { file: 'health_sizes', params: { pattern: (c) => c.tenantPattern, top: (c) => Math.min(c.t.topN, 100) } };
 
-/** The database, its largest tables and the largest tenants (sum of their tables), in one query. */
+/**
+ * The database, its largest tables and the largest tenants (sum of their tables), in one query: the lists are
+ * measured exactly, the all-tenants total is estimated from the catalog (relpages) so no check stats every file.
+ */
 export const sizes: CheckDef = {
   id: 'sizes', title: 'Sizes', heavy: true, sql: [SQL],
-  docs: 'the database, largest tables, largest tenants; informational',
+  docs: 'the database, largest tables, largest tenants (measured exactly); the all-tenants total estimated from catalog statistics; informational',
   thresholds: { topN: TOP_N },
   history: { 'size.database': 'databaseBytes' },
   async run(ctx) {
@@ -28,7 +31,7 @@ export const sizes: CheckDef = {
     const bytes = db?.bytes ?? 0;
     return {
       status: 'pass',
-      summary: `${db?.schema ?? 'Database'}: ${formatBytes(bytes)}; ${db?.tenant_count ?? 0} tenants hold ${formatBytes(db?.tenant_bytes ?? 0)}.`,
+      summary: `${db?.schema ?? 'Database'}: ${formatBytes(bytes)}; ${db?.tenant_count ?? 0} tenants hold ${db?.estimated ? 'about ' : ''}${formatBytes(db?.tenant_bytes ?? 0)}${db?.estimated ? ' (from catalog statistics, as of the last VACUUM or ANALYZE; the largest tables and tenants are measured exactly)' : ''}.`,
       value: bytes,
       findings,
       metrics: { databaseBytes: bytes, tenants: db?.tenant_count ?? 0, tenantBytes: db?.tenant_bytes ?? 0 },

@@ -14,6 +14,6 @@ export const tenantIsolation: CheckDef = {
   sql: ['tenants_list', ...CHECKS.map((c) => c.file)].map((file) => ({ file })),
   thresholds: {},
   async run(ctx) {
-    return summarizeForHealth(await verifyTenants(ctx.db, { pattern: ctx.tenantPattern, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+    return summarizeForHealth(await verifyTenants(ctx.db, { pattern: ctx.tenantPattern, timeoutMs: ctx.t.checkTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
   },
 };

@@ -1,0 +1,117 @@
+/**
+ * What a big fleet does to the console, on a small database made to behave the same way: every session of
+ * the pool busy for longer than the connect deadline, a check over its statement_timeout (here because a
+ * catalog it reads is locked by another session, at 10,000 tenants because the catalog is big).
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/shared/domain/health';
+import { parseUrl, type SessionTimeouts } from '../../src/main/core/db/connection';
+import { Database } from '../../src/main/core/db/database';
+import { runHealth } from '../../src/main/core/health/registry';
+import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
+import { summarizeForHealth } from '../../src/main/core/tenants/summary';
+import { verifyTenants } from '../../src/main/core/tenants/verify';
+import { createScratchDatabase, type ScratchDatabase } from '../support/db';
+
+function open(url: string, timeouts?: Partial<SessionTimeouts>): Database {
+  const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
+  return new Database(target, { password: password ?? '', source: 'url' }, timeouts);
+}
+
+/** Another session holding ACCESS EXCLUSIVE on a catalog until released: readers of it wait. */
+async function lockCatalog(url: string, catalog: string): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE pg_catalog.${catalog} IN ACCESS EXCLUSIVE MODE`);
+  return {
+    async release() {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    },
+  };
+}
+
+describe('at fleet scale', () => {
+  let scratch: ScratchDatabase;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase({ seed: true, tenants: 4 });
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('queries queue for a session instead of failing the connect deadline while the pool is busy', async () => {
+    // Three sessions in the pool, each busy for longer than the 300 ms connect deadline: pg.Pool alone
+    // counted the wait in its queue against that deadline ("timeout exceeded when trying to connect").
+    const db = open(scratch.url, { connectTimeoutMs: 300 });
+    try {
+      const results = await Promise.all(Array.from({ length: 7 }, (_, i) => db.query<{ n: number }>('SELECT $1::int AS n FROM pg_sleep(0.4)', [i])));
+      expect(results.map((r) => r.rows[0]!.n)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a health check over its statement_timeout shows its last complete result, marked, instead of an error', async () => {
+    const db = open(scratch.url);
+    const opts = { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 500 }, only: ['table_bloat'] as const };
+    try {
+      const complete = (await runHealth(db, opts)).checks.find((c) => c.id === 'table_bloat')!;
+      expect(['pass', 'warn', 'fail']).toContain(complete.status);
+      const lock = await lockCatalog(scratch.url, 'pg_statistic');
+      let partial: CheckResult;
+      let again: CheckResult;
+      let none: CheckResult;
+      try {
+        partial = (await runHealth(db, { ...opts, previous: { table_bloat: complete } })).checks.find((c) => c.id === 'table_bloat')!;
+        again = (await runHealth(db, { ...opts, previous: { table_bloat: partial } })).checks.find((c) => c.id === 'table_bloat')!;
+        none = (await runHealth(db, opts)).checks.find((c) => c.id === 'table_bloat')!;
+      } finally {
+        await lock.release();
+      }
+      expect(partial.status).toBe(complete.status === 'pass' ? 'warn' : complete.status);
+      expect(partial.summary).toContain('Timed out after 500 ms');
+      expect(partial.summary).toContain(`Partial: the last complete result, from ${complete.checkedAt}: ${complete.summary}`);
+      expect(partial.findings[0]!.data).toMatchObject({ code: 'timed_out', from: complete.checkedAt });
+      expect(partial.findings.slice(1)).toEqual(complete.findings);
+      expect(partial.metrics).toBeUndefined();
+      // A second timeout still points at the complete result, not at the partial one.
+      expect(again.summary).toBe(partial.summary);
+      expect(again.findings).toEqual(partial.findings);
+      expect(none.status).toBe('warn');
+      expect(none.summary).toContain('No earlier result to show.');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('tenant verification with one check over its statement_timeout is a partial result that says so', async () => {
+    const db = open(scratch.url);
+    try {
+      // Warm the pool's sessions first, so that opening the tenant tables needs no catalog read.
+      const complete = await verifyTenants(db, { timeoutMs: 500 });
+      expect(complete.checks.some((c) => c.timedOut)).toBe(false);
+      const lock = await lockCatalog(scratch.url, 'pg_attrdef');
+      let partial;
+      try {
+        partial = await verifyTenants(db, { timeoutMs: 500 });
+      } finally {
+        await lock.release();
+      }
+      const columns = partial.checks.find((c) => c.id === 'columns')!;
+      expect(columns.timedOut).toBe(true);
+      expect(partial.notes.join('\n')).toContain('Partial result: the columns check timed out after 1 s');
+      // The checks that do not read pg_attrdef still answered.
+      expect(partial.checks.find((c) => c.id === 'grants')!.timedOut).toBeUndefined();
+      expect(partial.tenants).toBe(complete.tenants);
+      const health = summarizeForHealth(partial);
+      expect(health.status).not.toBe('pass');
+      expect(health.summary).toContain('Partial: ');
+    } finally {
+      await db.close();
+    }
+  });
+});
