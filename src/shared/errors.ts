@@ -40,6 +40,7 @@ export const ERRORS = {
   no_such_database: { status: 404, meaning: 'The connection\'s database does not exist.' },
   permission_denied: { status: 403, meaning: 'The connection role lacks a privilege this needs (SQLSTATE 42501).' },
   lock_timeout: { status: 409, meaning: 'Another session held a lock this needed (SQLSTATE 55P03).' },
+  lock_table_too_small: { status: 409, meaning: "The server's lock table (max_locks_per_transaction) cannot hold the locks one pg_dump of this scope takes; the hint says what to set." },
   too_many_connections: { status: 503, meaning: 'The server is at max_connections (SQLSTATE 53300).' },
   unreachable: { status: 503, meaning: 'Nothing answered at the host and port (refused, unresolved, timed out, no route).' },
   connection_lost: { status: 503, meaning: 'The server or the network ended the session; nothing was recorded as done.' },

@@ -19,7 +19,7 @@ import { dumpGlobals } from './globals';
 import type { BackupKey } from './keys';
 import { buildManifest, writeManifest } from './manifest';
 import { backupName, SUFFIX } from './naming';
-import { withSnapshot, type BackupScope } from './snapshot';
+import { lockAdvice, withSnapshot, type BackupScope } from './snapshot';
 import { checkedTool, serverFacts } from './tools';
 
 export interface BackupRequest {
@@ -65,7 +65,14 @@ export async function runBackup(req: BackupRequest): Promise<BackupOutcome> {
     const { alongside: tables, ...dumped } = await streamDump(
       { db, dest, pgDump, scope, snapshot: session.snapshot, object: name + SUFFIX.dump, passphrase: key.passphrase, iterations, tableBytes: session.tableBytes, ...(signal ? { signal } : {}), ...(req.progress ? { progress: req.progress } : {}) },
       (held) => session.countRows(held),
-    );
+    ).catch((err: unknown) => {
+      // Other sessions took locks since the check: pg_dump ran out ("out of shared memory … increase
+      // max_locks_per_transaction"); say how far, in numbers, rather than pass its two lines on.
+      if (err instanceof OpsError && err.code === 'tool_failed' && /max_locks_per_transaction|out of shared memory/.test(err.message)) {
+        throw new OpsError('lock_table_too_small', `pg_dump ran out of room in the server's lock table; nothing was kept.`, lockAdvice(session.locks));
+      }
+      throw err;
+    });
     const globals = scope.kind === 'full' ? await dumpGlobals({ db, dest, server, object: name + SUFFIX.globals, passphrase: key.passphrase, iterations, ...(signal ? { signal } : {}), log }) : undefined;
     const manifest = buildManifest({ name, scope, schemas: session.schemas, server, target: db.target, pgDump, startedAt, finishedAt: now(), dumped, iterations, keyId: key.keyId, globals, tables }, key.passphrase);
     await writeManifest(dest, manifest);

@@ -10,6 +10,31 @@ import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
 
+export interface LockCapacity {
+  tables: number;
+  max_locks_per_transaction: number;
+  max_connections: number;
+  max_prepared_transactions: number;
+  held: number;
+}
+
+/** Would one pg_dump of these tables, with the locks others hold now, overflow the shared lock table? */
+export function exceedsLockTable(c: LockCapacity): boolean {
+  return c.tables + c.held > c.max_locks_per_transaction * (c.max_connections + c.max_prepared_transactions);
+}
+
+/** What a DBA does about a lock table too small for one pg_dump of `tables` tables (a restart is needed). */
+export function lockAdvice(c: LockCapacity): string {
+  const slots = c.max_connections + c.max_prepared_transactions;
+  // Room for the dump, what others hold now, and a margin of a quarter.
+  const needed = Math.ceil(((c.tables + c.held) * 1.25) / slots);
+  return (
+    `pg_dump locks each of the ${c.tables} tables it dumps in one transaction; the server's lock table holds ` +
+    `max_locks_per_transaction (${c.max_locks_per_transaction}) x (max_connections ${c.max_connections} + max_prepared_transactions ${c.max_prepared_transactions}) = ${c.max_locks_per_transaction * slots} locks, ${c.held} held now. ` +
+    `Set max_locks_per_transaction = ${Math.max(needed, c.max_locks_per_transaction + 1)} (ALTER SYSTEM, then a restart), or back up fewer tenants at once (per-tenant backups lock only their own tables).`
+  );
+}
+
 export type BackupScope = { kind: 'tenant'; tenant: string } | { kind: 'full' } | { kind: 'all-tenants'; pattern: string };
 
 export interface SnapshotSession {
@@ -19,6 +44,8 @@ export interface SnapshotSession {
   schemas: string[];
   /** Bytes of every table ("schema.table"): pg_dump's progress is by table, shown in bytes. */
   tableBytes: Map<string, number>;
+  /** The locks pg_dump will take and the server's lock table, for a clear error if it runs out. */
+  locks: LockCapacity;
   /**
    * Every table's row count in the snapshot. The transaction ends once the counts are in and `held`
    * settled (pg_dump holds the snapshot by then), so a long dump leaves no idle transaction behind.
@@ -44,6 +71,11 @@ export async function withSnapshot<T>(db: Database, scope: BackupScope, database
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
     const schemas = await scopeSchemas(client, scope, database);
+    const locks = (await client.query<LockCapacity>(loadSql('backup/lock_capacity'), [schemas])).rows[0]!;
+    // A dump that cannot fit in the lock table fails minutes in, after the snapshot is held: refuse now.
+    if (exceedsLockTable(locks)) {
+      throw new OpsError('lock_table_too_small', `This backup cannot start: it needs more locks than the server's lock table holds.`, lockAdvice(locks));
+    }
     const tableBytes = new Map<string, number>();
     for (const r of (await client.query<{ schema: string; table: string; bytes: number }>(loadSql('backup/table_sizes'), [schemas])).rows) tableBytes.set(`${r.schema}.${r.table}`, r.bytes);
     const countRows = async (held: Promise<unknown>): Promise<Manifest['tables']> => {
@@ -52,7 +84,7 @@ export async function withSnapshot<T>(db: Database, scope: BackupScope, database
       await client.query('COMMIT');
       return rows.map((r) => ({ schema: r.schema, table: r.table, rows: r.rows }));
     };
-    return await fn({ snapshot, schemas, tableBytes, countRows });
+    return await fn({ snapshot, schemas, tableBytes, locks, countRows });
   } catch (err) {
     broken = true;
     await client.query('ROLLBACK').catch(() => {});
