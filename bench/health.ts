@@ -9,58 +9,21 @@
  * and prints a table, the ratios against the targets (suite ≤ 4× floor, naive ≥ 20× suite) and a final
  * JSON line. Cases are an array: other benchmarks of the same database (tenant verification) add theirs.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import pg from 'pg';
-import { parseUrl } from '../src/main/core/db/connection';
-import { Database, type QueryOptions } from '../src/main/core/db/database';
+import type { Database } from '../src/main/core/db/database';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
-import { inlineParams } from '../src/main/core/db/sql';
 import { benchTenants, printTenantsBench } from './tenants';
 import { arg, log } from './args';
-
-const run = promisify(execFile);
+import { median, openDb, psqlScript, RecordingDatabase, runPsqlFile } from './floors';
 
 const tenants = Number(arg('tenants') ?? 2000);
 const runs = Math.max(1, Number(arg('runs') ?? 3));
 const naiveSample = Math.max(1, Number(arg('naive-sample') ?? 100));
 const dataDir = arg('data') ?? join(tmpdir(), tenants === 2000 ? 'pfo-bench-health' : `pfo-bench-health-${tenants}`);
-
-/** A Database that remembers every statement it ran, so psql can replay exactly the same SQL. */
-class RecordingDatabase extends Database {
-  readonly statements: { text: string; params: unknown[] }[] = [];
-  override query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<pg.QueryResult<R>> {
-    this.statements.push({ text, params });
-    return super.query<R>(text, params, opts);
-  }
-}
-
-/** The recorded statements as one psql script, parameters inlined as literals. */
-function psqlScript(statements: { text: string; params: unknown[] }[]): string {
-  return statements.map((s) => inlineParams(s.text, s.params)).join('\n');
-}
-
-function openDb(url: string, Kind: typeof Database = Database): Database {
-  const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
-  return new Kind(target, { password: password ?? '', source: 'url' });
-}
-
-async function median(label: string, n: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-    log(`  ${label} run ${i + 1}/${n}: ${(times[i]! / 1000).toFixed(2)} s`);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 /** The naive way, per tenant: information_schema and per-schema statistics views, one schema at a time. */
 const NAIVE_PER_TENANT = [
@@ -107,13 +70,9 @@ async function main(): Promise<void> {
     writeFileSync(script, psqlScript(rec.statements));
 
     const suiteMs = await median('suite', runs, () => runHealth(db, opts));
-    cases.push({ name: 'suite', what: 'podcastflow-ops health (18 checks, set-based, 3 connections)', ms: suiteMs });
+    cases.push({ name: 'suite', what: 'podcastflow-ops health (every check, set-based, 3 connections)', ms: suiteMs });
 
-    // The password goes to psql through its environment, never on a command line (ps, error messages).
-    const bare = new URL(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
-    const env = { ...process.env, PGPASSWORD: decodeURIComponent(bare.password) };
-    bare.password = '';
-    const floorMs = await median('floor', runs, () => run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', script, bare.toString()], { maxBuffer: 64 * 1024 * 1024, env }));
+    const floorMs = await median('floor', runs, () => runPsqlFile(url, script));
     cases.push({ name: 'floor', what: `the same ${rec.statements.length} statements run bare by psql, one after another`, ms: floorMs });
 
     const schemas = (await db.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'org_%' ORDER BY nspname")).rows.map((r) => r.nspname);

@@ -45,14 +45,14 @@ export interface TenantsBenchResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The check files with their parameters spelled as literals: runnable by psql as they are. */
-function floorScript(scope: TenantScope): string {
+export function floorScript(scope: TenantScope): string {
   const parts = [{ file: 'tenants_list', params: [scope.pattern, scope.tenants, scope.template] as unknown[] }];
   for (const c of CHECKS) parts.push({ file: c.file, params: c.params(scope, { platformRoles: [], tenantKeyColumns: DEFAULT_TENANT_KEY_COLUMNS }) });
   parts.push({ file: 'tenants_isolation_function', params: [] });
   return parts.map((p) => inlineParams(loadSql(p.file), p.params)).join('');
 }
 
-function runPsql(url: string, password: string, script: string): Promise<number> {
+export function runPsql(url: string, password: string, script: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', '-'], { env: { ...process.env, PGPASSWORD: password }, stdio: ['pipe', 'ignore', 'pipe'] });

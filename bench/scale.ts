@@ -1,0 +1,157 @@
+/**
+ * npm run bench:scale -- [--tenants 2000,10000] [--runs 3] [--no-backup]
+ *
+ * The console as the fleet grows (issue 15). At each size, on the demo database seeded with that many
+ * tenants (reused from /tmp/pfo-bench-health[-N] after the first run; 10,000 takes minutes and ~6 GB),
+ * measured in the same run against its floor:
+ *   health   runHealth, every check over the monitor pool   vs  the same statements, bare, one psql session
+ *   verify   verifyTenants (the Tenants page)               vs  the same tenants_*.sql files, bare, by psql
+ *   backup   an all-tenants backup (dump, encrypt, hash,     vs  one full `pg_dump -Fc > /dev/null` of the
+ *            count, manifest) to a local folder                  same database
+ * then the growth factor of each between the smallest and the largest size, beside its floor's. Targets at
+ * the largest size: health <= 2x floor, verification <= 3 s, backup <= 1.2x pg_dump; and no cost growing
+ * faster than its floor. Prints a table per size, the per-check medians, and a final JSON line.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CheckId } from '../src/shared/domain/health';
+import { runBackup } from '../src/main/core/backup/backup';
+import { openDestination } from '../src/main/core/backup/destination';
+import { generateKeyFile } from '../src/main/core/backup/keys';
+import { startDemo } from '../src/main/core/demo/cluster';
+import { runHealth } from '../src/main/core/health/registry';
+import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
+import { verifyTenants } from '../src/main/core/tenants/verify';
+import { arg, log } from './args';
+import { median, openDb, psqlScript, RecordingDatabase, runPsqlFile } from './floors';
+import { floorScript, runPsql } from './tenants';
+
+const run = promisify(execFile);
+const sizes = (arg('tenants') ?? '2000,10000').split(',').map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--tenants takes positive whole numbers separated by commas, e.g. 2000,10000');
+const runs = Math.max(1, Number(arg('runs') ?? 3));
+const withBackup = !process.argv.includes('--no-backup');
+
+interface SizeResult {
+  tenants: number;
+  relations: number;
+  health: { ms: number; floorMs: number; statements: number; perCheck: Partial<Record<CheckId, number>> };
+  verify: { ms: number; floorMs: number; violations: number };
+  backup?: { ms: number; pgDumpMs: number; tables: number; maxLocksPerTransaction: number };
+}
+
+const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(tenants: number): Promise<SizeResult> {
+  const dataDir = join(tmpdir(), tenants === 2000 ? 'pfo-bench-health' : `pfo-bench-health-${tenants}`);
+  log(`${tenants} tenants: demo database in ${dataDir} (seeded on the first run, reused after)…`);
+  const demo = await startDemo({ dataDir: join(dataDir, 'demo'), tenants, log });
+  const db = openDb(demo.url);
+  const rec = openDb(demo.url, RecordingDatabase) as RecordingDatabase;
+  const work = mkdtempSync(join(tmpdir(), 'pfo-bench-scale-'));
+  try {
+    const facts = (await db.query<{ relations: number }>('SELECT count(*) AS relations FROM pg_class')).rows[0]!;
+    const opts = { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 600_000 } };
+
+    // Health: a warm-up run that records the exact statements, then the suite and its floor.
+    await runHealth(rec, opts);
+    const script = join(work, 'health.sql');
+    writeFileSync(script, psqlScript(rec.statements));
+    const perCheckRuns = new Map<CheckId, number[]>();
+    const healthMs = await median(`health ${tenants}`, runs, async () => {
+      const report = await runHealth(db, opts);
+      for (const c of report.checks) perCheckRuns.set(c.id, [...(perCheckRuns.get(c.id) ?? []), c.durationMs]);
+    });
+    const healthFloorMs = await median(`health floor ${tenants}`, runs, () => runPsqlFile(demo.url, script));
+    const perCheck = Object.fromEntries([...perCheckRuns].map(([id, xs]) => [id, Math.round(mid(xs))]));
+
+    // Verification: interleaved with its floor so both see the same machine.
+    const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
+    const vScript = floorScript({ pattern: 'org_%', tenants: null, template: null });
+    const warm = await verifyTenants(db);
+    await runPsql(psqlUrl, demo.password, vScript);
+    const ours: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await verifyTenants(db);
+      ours.push(performance.now() - t0);
+      floor.push(await runPsql(psqlUrl, demo.password, vScript));
+      log(`  verify ${tenants} run ${i + 1}/${runs}: ${(ours[i]! / 1000).toFixed(2)} s (floor ${(floor[i]! / 1000).toFixed(2)} s)`);
+    }
+
+    let backup: SizeResult['backup'];
+    if (withBackup) {
+      const locks = (await db.query<{ tables: number; max_locks: number }>("SELECT count(*) AS tables, current_setting('max_locks_per_transaction')::int AS max_locks FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname LIKE 'org\\_%'")).rows[0]!;
+      const u = new URL(demo.url);
+      const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port, PGUSER: demo.user, PGPASSWORD: demo.password, PGDATABASE: demo.database, PGSSLMODE: 'disable' };
+      log(`  backup ${tenants}: one full pg_dump -Fc…`);
+      const t0 = performance.now();
+      await run('bash', ['-c', 'set -o pipefail; pg_dump -Fc > /dev/null'], { env, maxBuffer: 1e7 });
+      const pgDumpMs = performance.now() - t0;
+      log(`  backup ${tenants}: ours, all tenants…`);
+      const key = await generateKeyFile(join(work, 'keys'));
+      const t1 = performance.now();
+      await runBackup({ db, dest: openDestination(join(work, 'backups')), key, scope: { kind: 'all-tenants', pattern: 'org\\_%' } });
+      backup = { ms: performance.now() - t1, pgDumpMs, tables: locks.tables, maxLocksPerTransaction: locks.max_locks };
+    }
+    return {
+      tenants: demo.tenants,
+      relations: facts.relations,
+      health: { ms: healthMs, floorMs: healthFloorMs, statements: rec.statements.length, perCheck },
+      verify: { ms: mid(ours), floorMs: mid(floor), violations: warm.violations.length },
+      ...(backup ? { backup } : {}),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    await db.close();
+    await rec.close();
+    await demo.stop();
+  }
+}
+
+const results: SizeResult[] = [];
+for (const n of sizes) results.push(await measure(n));
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const out = (line = '') => void process.stdout.write(`${line}\n`);
+for (const r of results) {
+  out(`\n${r.tenants} tenants, ${r.relations} relations (median of ${runs})`);
+  out(`  ${'case'.padEnd(8)} ${'console'.padStart(9)} ${'floor'.padStart(9)} ${'ratio'.padStart(7)}  floor is`);
+  out(`  ${'health'.padEnd(8)} ${s(r.health.ms).padStart(9)} ${s(r.health.floorMs).padStart(9)} ${x(r.health.ms, r.health.floorMs).padStart(7)}  the same ${r.health.statements} statements, bare, one psql session`);
+  out(`  ${'verify'.padEnd(8)} ${s(r.verify.ms).padStart(9)} ${s(r.verify.floorMs).padStart(9)} ${x(r.verify.ms, r.verify.floorMs).padStart(7)}  the same tenants_*.sql, bare, one psql session (${r.verify.violations} violations)`);
+  if (r.backup) out(`  ${'backup'.padEnd(8)} ${s(r.backup.ms).padStart(9)} ${s(r.backup.pgDumpMs).padStart(9)} ${x(r.backup.ms, r.backup.pgDumpMs).padStart(7)}  one full pg_dump -Fc; ${r.backup.tables} tenant tables locked, max_locks_per_transaction ${r.backup.maxLocksPerTransaction}`);
+  out(`  per check: ${Object.entries(r.health.perCheck).sort((a, b) => b[1] - a[1]).map(([id, ms]) => `${id} ${ms}`).join(', ')} (ms)`);
+}
+const small = results[0]!;
+const large = results[results.length - 1]!;
+const growth = (a: number, b: number) => a / b;
+const g = {
+  health: growth(large.health.ms, small.health.ms),
+  healthFloor: growth(large.health.floorMs, small.health.floorMs),
+  verify: growth(large.verify.ms, small.verify.ms),
+  verifyFloor: growth(large.verify.floorMs, small.verify.floorMs),
+  ...(large.backup && small.backup ? { backup: growth(large.backup.ms, small.backup.ms), backupFloor: growth(large.backup.pgDumpMs, small.backup.pgDumpMs) } : {}),
+};
+const targets = {
+  healthWithin2xFloor: large.health.ms <= 2 * large.health.floorMs,
+  verifyWithin3s: large.verify.ms <= 3000,
+  ...(large.backup ? { backupWithin1_2xPgDump: large.backup.ms <= 1.2 * large.backup.pgDumpMs } : {}),
+  ...(results.length > 1
+    ? {
+        healthGrowthWithinFloor: g.health <= g.healthFloor,
+        verifyGrowthWithinFloor: g.verify <= g.verifyFloor,
+        ...(g.backup !== undefined ? { backupGrowthWithinFloor: g.backup <= g.backupFloor! } : {}),
+      }
+    : {}),
+};
+if (results.length > 1) {
+  out(`\ngrowth ${small.tenants} → ${large.tenants} tenants (${(large.relations / small.relations).toFixed(2)}× the relations):`);
+  out(`  health ${g.health.toFixed(2)}× (floor ${g.healthFloor.toFixed(2)}×)   verify ${g.verify.toFixed(2)}× (floor ${g.verifyFloor.toFixed(2)}×)${g.backup !== undefined ? `   backup ${g.backup.toFixed(2)}× (pg_dump ${g.backupFloor!.toFixed(2)}×)` : ''}`);
+}
+out(`\ntargets at ${large.tenants} tenants: ${Object.entries(targets).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`);
+out(JSON.stringify({ bench: 'scale', runs, results: results.map((r) => ({ ...r, health: { ...r.health, ms: Math.round(r.health.ms), floorMs: Math.round(r.health.floorMs) }, verify: { ...r.verify, ms: Math.round(r.verify.ms), floorMs: Math.round(r.verify.floorMs) } })), growth: g, targets }));
