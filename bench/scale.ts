@@ -24,10 +24,9 @@ import { generateKeyFile } from '../src/main/core/backup/keys';
 import { startDemo } from '../src/main/core/demo/cluster';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
-import { verifyTenants } from '../src/main/core/tenants/verify';
 import { arg, log } from './args';
 import { median, openDb, psqlScript, RecordingDatabase, runPsqlFile } from './floors';
-import { floorScript, runPsql } from './tenants';
+import { verifyAgainstFloor } from './tenants';
 
 const run = promisify(execFile);
 const sizes = (arg('tenants') ?? '2000,10000').split(',').map(Number);
@@ -68,20 +67,7 @@ async function measure(tenants: number): Promise<SizeResult> {
     const healthFloorMs = await median(`health floor ${tenants}`, runs, () => runPsqlFile(demo.url, script));
     const perCheck = Object.fromEntries([...perCheckRuns].map(([id, xs]) => [id, Math.round(mid(xs))]));
 
-    // Verification: interleaved with its floor so both see the same machine.
-    const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
-    const vScript = floorScript({ pattern: 'org_%', tenants: null, template: null });
-    const warm = await verifyTenants(db);
-    await runPsql(psqlUrl, demo.password, vScript);
-    const ours: number[] = [];
-    const floor: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      await verifyTenants(db);
-      ours.push(performance.now() - t0);
-      floor.push(await runPsql(psqlUrl, demo.password, vScript));
-      log(`  verify ${tenants} run ${i + 1}/${runs}: ${(ours[i]! / 1000).toFixed(2)} s (floor ${(floor[i]! / 1000).toFixed(2)} s)`);
-    }
+    const { warm, ours, floor } = await verifyAgainstFloor(db, demo, runs, log);
 
     let backup: SizeResult['backup'];
     if (withBackup) {

@@ -18,6 +18,7 @@ import { inlineParams, loadSql } from '../src/main/core/db/sql';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
 import { verifyTenants } from '../src/main/core/tenants/verify';
+import type { VerifyResult } from '../src/shared/domain/tenants';
 
 export interface TenantsBenchOptions {
   tenants?: number;
@@ -45,14 +46,14 @@ export interface TenantsBenchResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The check files with their parameters spelled as literals: runnable by psql as they are. */
-export function floorScript(scope: TenantScope): string {
+function floorScript(scope: TenantScope): string {
   const parts = [{ file: 'tenants_list', params: [scope.pattern, scope.tenants, scope.template] as unknown[] }];
   for (const c of CHECKS) parts.push({ file: c.file, params: c.params(scope, { platformRoles: [], tenantKeyColumns: DEFAULT_TENANT_KEY_COLUMNS }) });
   parts.push({ file: 'tenants_isolation_function', params: [] });
   return parts.map((p) => inlineParams(loadSql(p.file), p.params)).join('');
 }
 
-export function runPsql(url: string, password: string, script: string): Promise<number> {
+function runPsql(url: string, password: string, script: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', '-'], { env: { ...process.env, PGPASSWORD: password }, stdio: ['pipe', 'ignore', 'pipe'] });
@@ -84,6 +85,27 @@ async function naiveLoop(db: Database, tenants: string[]): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * verifyTenants against its floor (the same files by psql), both warmed first (catalog caches, plan caches,
+ * pools), then interleaved run by run so that both see the same machine state. Times in ms.
+ */
+export async function verifyAgainstFloor(db: Database, demo: DemoHandle, runs: number, log?: (m: string) => void): Promise<{ warm: VerifyResult; ours: number[]; floor: number[] }> {
+  const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
+  const script = floorScript({ pattern: 'org_%', tenants: null, template: null });
+  const warm = await verifyTenants(db);
+  await runPsql(psqlUrl, demo.password, script);
+  const ours: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await verifyTenants(db);
+    ours.push(performance.now() - t0);
+    floor.push(await runPsql(psqlUrl, demo.password, script));
+    log?.(`  verify run ${i + 1}/${runs}: ${(ours[i]! / 1000).toFixed(2)} s (floor ${(floor[i]! / 1000).toFixed(2)} s)`);
+  }
+  return { warm, ours, floor };
+}
+
 export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<TenantsBenchResult> {
   const n = opts.tenants ?? 2000;
   const runs = opts.runs ?? 5;
@@ -92,21 +114,7 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
   const { target, password } = parseUrl(demo.url);
   const db = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
   try {
-    const scope: TenantScope = { pattern: 'org_%', tenants: null, template: null };
-    const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
-    const script = floorScript(scope);
-    // Warm both (catalog caches, plan caches, pools) before measuring.
-    const warm = await verifyTenants(db);
-    await runPsql(psqlUrl, demo.password, script);
-    const ours: number[] = [];
-    const floor: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      // Interleaved so that both see the same machine state.
-      const t0 = performance.now();
-      await verifyTenants(db);
-      ours.push(performance.now() - t0);
-      floor.push(await runPsql(psqlUrl, demo.password, script));
-    }
+    const { warm, ours, floor } = await verifyAgainstFloor(db, demo, runs);
     const tenantNames = warm.tenantStats.map((t) => t.name);
     // The naive loop is slow by nature: measure it on up to 100 tenants and scale linearly (it is linear:
     // one round trip pair per tenant over a catalog of the same size).
