@@ -264,14 +264,14 @@ function Sweep({ out }: { out: Obj }) {
                 ['Object Lock', lock ? <span className={lock.enabled === true && lock.mode === 'COMPLIANCE' ? 'ok-text' : 'warn-text'}>{lock.enabled === true ? `on${str(lock.mode) ? ` (${str(lock.mode)}${num(lock.days) ? `, ${num(lock.days)} days` : num(lock.years) ? `, ${num(lock.years)} years` : ''})` : ''}` : 'off'}</span> : 'unknown'],
               ] as [string, ReactNode][])
             : []),
-          ['Proposed backup', backup ? <span className="mono">{str(backup.id)} · {str(backup.kind)} · {when(backup.finishedAt)}</span> : <span className="muted">none (no intact full backup before the intrusion)</span>],
+          ['Proposed backup', backup ? <span className="mono">{str(backup.id)} · {str(backup.kind)} · {when(backup.finishedAt)}</span> : <span className="muted">none (no intact full or all-tenants backup before the intrusion)</span>],
           ['RPO gap', gap === undefined ? '–' : `${duration(gap)} (intrusion − backup)`],
           ...(points.length
             ? ([['Tenants', <span className={without.length ? 'error-text' : 'ok-text'}>{count(points.length - without.length)} of {count(points.length)} have an intact backup before the intrusion{without.length ? `; none for ${without.map((p) => str(p.tenant)).join(', ')}` : ''}</span>]] as [string, ReactNode][])
             : []),
         ]}
       />
-      <Notes notes={bucket ? strs(bucket.notes) : []} />
+      <Notes notes={[...(str(out.note) ? [str(out.note)!] : []), ...(bucket ? strs(bucket.notes) : [])]} />
       <VirtualTable
         label="Backups swept"
         rows={backups}
