@@ -33,6 +33,8 @@ export interface AppOptions {
   headless?: boolean;
   /** The demo database archives WAL to a pgBackRest repo (serve --demo --pitr). */
   demoPitr?: boolean;
+  /** The demo database's port (serve --demo-port; default 54329 or the next free one). */
+  demoPort?: number;
 }
 
 type EventMap = { [E in EventName]: [EventPayload<E>] };
@@ -59,7 +61,7 @@ export class App {
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    this.demo = new DemoManager(this.home, this.tasks, options.log, { ...(options.demoTenants ? { tenants: options.demoTenants } : {}), ...(options.demoPitr ? { pitr: true } : {}) });
+    this.demo = new DemoManager(this.home, this.tasks, options.log, { ...(options.demoTenants ? { tenants: options.demoTenants } : {}), ...(options.demoPitr ? { pitr: true } : {}), ...(options.demoPort ? { port: options.demoPort } : {}) });
     this.connections = new ConnectionService(new SettingsStore(this.home), options.vault, this.demo);
     this.tasks.on('updated', (task) => this.events.emit('task.updated', task));
     this.health = new HealthService({

@@ -123,7 +123,7 @@ export const ERRORS = {
   diff_failed: { status: 422, meaning: 'Rows of a table could not be compared (a table without a primary key holding a type without equality).' },
   plan_stale: { status: 409, meaning: 'The merge plan differs from what the schemas give now; it was not run.' },
   merge_failed: { status: 422, meaning: 'A merge statement failed; the merge was rolled back and nothing was inserted.' },
-  no_baseline: { status: 409, meaning: 'No security baseline was recorded for this connection (dr baseline records one).' },
+  no_baseline: { status: 409, meaning: 'No security baseline was recorded for this database (Record baseline on the DR page, or dr baseline, records one).' },
   not_locked: { status: 409, meaning: 'The role is not in the state its lock left it in (unlocked already, or changed since); nothing was undone.' },
   secret_mismatch: { status: 422, meaning: 'The connection\'s secret holds the credential of another role than the one to rotate; nothing was changed.' },
   evidence_exists: { status: 409, meaning: 'The evidence folder already holds files; evidence is never overwritten.' },

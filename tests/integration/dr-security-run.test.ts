@@ -1,7 +1,10 @@
 /**
  * The security actions of issue 12 run through the DR engine (the service, its journal and its tasks) on
- * real parts: embedded PostgreSQL 15, a local backup destination with a key file. Roles are cluster-wide,
- * so every role here has a random suffix. Clocks are injected; nothing sleeps.
+ * real parts: embedded PostgreSQL 15, a local backup destination with a key file, the Secrets Manager
+ * protocol server. Also when things go wrong: a step whose session the server terminates
+ * (pg_terminate_backend from a second connection, while the step waits on a row another transaction
+ * holds) fails `connection_lost` and changes nothing. Roles are cluster-wide, so every role here has a
+ * random suffix. Clocks are injected; nothing sleeps but the wait for the step to block.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -13,15 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { openDestination, type Destination } from '../../src/main/core/backup/destination';
 import { loadKeyFile, type BackupKey } from '../../src/main/core/backup/keys';
-import { parseUrl } from '../../src/main/core/db/connection';
-import { Database } from '../../src/main/core/db/database';
+import type { Database } from '../../src/main/core/db/database';
 import { readEvents } from '../../src/main/core/dr/journal';
 import { rows } from '../../src/main/core/dr/security/common';
-import { recordBaseline } from '../../src/main/core/dr/security/baseline';
 import { DrService, type DrHost } from '../../src/main/core/dr/service';
 import { TaskManager } from '../../src/main/core/tasks/tasks';
 import type { DrRun } from '../../src/shared/domain/dr';
-import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { createScratchDatabase, databaseUrl, openDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { withSecretsManager } from '../support/secrets-manager-server';
 
 const q = pg.escapeIdentifier;
 const suffix = randomBytes(4).toString('hex');
@@ -29,6 +31,10 @@ const ROLE = `pfo_run_breach_${suffix}`;
 const TEAM = `pfo_run_team_${suffix}`;
 const PLANTED = `pfo_run_planted_${suffix}`;
 const WRITER = `pfo_run_writer_${suffix}`;
+const SUSPECT = `pfo_run_suspect_${suffix}`;
+const APP = `pfo_run_app_${suffix}`;
+const APP_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
+const REBUILT = `pfo_run_rebuilt_${suffix}`;
 
 let scratch: ScratchDatabase;
 let db: Database;
@@ -39,33 +45,55 @@ let dest: Destination;
 let key: BackupKey;
 let clock = Date.parse('2026-12-01T10:00:00Z');
 
-function open(url: string): Database {
-  const { target, password } = parseUrl(`${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
-  return new Database(target, password ? { password, source: 'url' } : { source: 'none' });
-}
-
-function host(home: string): DrHost {
+function host(home: string, over: Partial<DrHost> = {}): DrHost {
   return {
     home,
     tasks: new TaskManager(),
     now: () => clock,
     connection: async () => ({ id: 'c1', db, database: scratch.name, production: false }),
     backups: async () => ({ dest, keys: async () => [key], key: async () => key }),
+    ...over,
   };
 }
 
 /** Every grant on tenant schemas and objects, and the role's LOGIN: what lock + unlock must give back. */
-async function state(): Promise<{ canLogin: boolean; grants: string[] }> {
-  const login = await client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [ROLE]);
+async function state(role = ROLE): Promise<{ canLogin: boolean; grants: string[] }> {
+  const login = await client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [role]);
   const grants = await rows<Record<string, unknown>>(client, 'dr_tenant_grants', ['org_%', null, null, null]);
   return { canLogin: login.rows[0]!.rolcanlogin, grants: grants.map((g) => JSON.stringify(g)).sort() };
 }
 
 const stepOf = (r: DrRun, id: string) => r.steps.find((s) => s.id === id)!;
 
+/**
+ * Holds the role's pg_authid row in an open transaction, so that the step's ALTER ROLE waits on it; then
+ * terminates the step's session from this (second) connection while it waits, and lets the row go.
+ */
+async function terminateStepAtAlterRole(role: string, next: () => Promise<DrRun>): Promise<DrRun> {
+  const blocker = new pg.Client({ connectionString: scratch.url });
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query(`ALTER ROLE ${q(role)} CONNECTION LIMIT 7`);
+    const step = next();
+    let pid: number | undefined;
+    for (let i = 0; i < 1200 && pid === undefined; i++) {
+      const r = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE 'ALTER ROLE%'", [scratch.name]);
+      pid = r.rows[0]?.pid;
+      if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pid, 'the step waited on the held row').toBeDefined();
+    await client.query('SELECT pg_terminate_backend($1)', [pid]);
+    await blocker.query('ROLLBACK');
+    return await step;
+  } finally {
+    await blocker.end().catch(() => undefined);
+  }
+}
+
 beforeAll(async () => {
   scratch = await createScratchDatabase({ seed: true, tenants: 4, workload: false, plantProblems: false, scale: 0.05 });
-  db = open(scratch.url);
+  db = openDatabase(scratch.url);
   client = new pg.Client({ connectionString: scratch.url });
   await client.connect();
   tenants = (await client.query<{ s: string }>('SELECT schema_name AS s FROM public.organizations ORDER BY 1')).rows.map((r) => r.s);
@@ -76,6 +104,9 @@ beforeAll(async () => {
   await client.query(`GRANT USAGE ON SCHEMA ${q(a)} TO ${q(ROLE)}; GRANT SELECT ON ${q(a)}.shows TO ${q(ROLE)}`);
   await client.query(`GRANT USAGE ON SCHEMA ${q(b)} TO ${q(TEAM)}; GRANT SELECT ON ${q(b)}.episodes TO ${q(TEAM)}; GRANT ${q(TEAM)} TO ${q(ROLE)}`);
   await client.query(`GRANT USAGE ON SCHEMA ${q(c)} TO ${q(ROLE)}; ALTER DEFAULT PRIVILEGES FOR ROLE podcastflow_app IN SCHEMA ${q(c)} GRANT SELECT ON TABLES TO ${q(ROLE)}`);
+  await client.query(`CREATE ROLE ${q(SUSPECT)} LOGIN PASSWORD '${randomBytes(12).toString('hex')}'`);
+  await client.query(`GRANT USAGE ON SCHEMA ${q(a)}, ${q(b)} TO ${q(SUSPECT)}; GRANT SELECT ON ${q(a)}.shows, ${q(b)}.episodes TO ${q(SUSPECT)}`);
+  await client.query(`CREATE ROLE ${q(APP)} LOGIN PASSWORD '${APP_PASSWORD}'`);
   work = await mkdtemp(join(tmpdir(), 'pfo-dr-security-run-'));
   const keyPath = join(work, 'backup.key');
   await writeFile(keyPath, execFileSync('openssl', ['rand', '-base64', '48']).toString().trim() + '\n', { mode: 0o600 });
@@ -89,7 +120,8 @@ afterAll(async () => {
   await scratch?.drop();
   if (scratch) {
     await withClient(scratch.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1'), async (c) => {
-      for (const r of [ROLE, TEAM, PLANTED, WRITER]) await c.query(`DROP ROLE IF EXISTS ${q(r)}`);
+      await c.query(`DROP DATABASE IF EXISTS ${q(REBUILT)} WITH (FORCE)`);
+      for (const r of [ROLE, TEAM, PLANTED, WRITER, SUSPECT, APP]) await c.query(`DROP ROLE IF EXISTS ${q(r)}`);
     }).catch(() => undefined);
   }
   if (work) await rm(work, { recursive: true, force: true });
@@ -211,9 +243,12 @@ describe('a ransomware run through the engine', () => {
     run = await svc.next({ runId: run.id, confirm: 'yes' }); // rebuild
     run = await svc.next({ runId: run.id, skip: true }); // full restore: the hunt runs on the connection's database
     run = await svc.next({ runId: run.id }, { wait: true });
-    expect(stepOf(run, 'hunt')).toMatchObject({ status: 'failed', error: { code: 'no_baseline', hint: expect.stringContaining('dr baseline') } });
+    expect(stepOf(run, 'hunt')).toMatchObject({ status: 'failed', error: { code: 'no_baseline', hint: expect.stringContaining('Record baseline') } });
+    expect((await svc.readiness()).baseline).toBeUndefined();
 
-    await recordBaseline(await db.pool('admin'), { home: h, connectionId: 'c1' });
+    // Recorded by the CLI from the database's URL: the run on the saved connection c1 of it finds it.
+    const recorded = JSON.parse(execFileSync('node', ['bin/podcastflow-ops.js', 'dr', 'baseline', '--db', scratch.url, '--data', h, '--json'], { encoding: 'utf8' })) as { recordedAt: string };
+    expect((await svc.readiness()).baseline?.recordedAt).toBe(recorded.recordedAt);
     await client.query(`CREATE ROLE ${q(PLANTED)} NOLOGIN`);
     run = await svc.next({ runId: run.id }, { wait: true });
     const hunt = stepOf(run, 'hunt');
@@ -223,7 +258,138 @@ describe('a ransomware run through the engine', () => {
     expect(findings.filter((f) => f.kind === 'new_role' && f.object.includes(suffix)).map((f) => f.object)).toEqual([PLANTED]);
     expect(findings.filter((f) => !['new_role', 'new_superuser', 'new_membership'].includes(f.kind))).toEqual([]);
     await svc.cancel({ runId: run.id, run: true });
+
+    // Recorded again from the app (the DR page's Record baseline): it replaces the CLI's, and readiness shows its age.
+    const summary = await svc.recordBaseline();
+    expect(summary).toMatchObject({ recordedAt: new Date(clock).toISOString(), database: scratch.name, hbaRules: expect.any(Number) });
+    expect(summary.roles).toBeGreaterThan(0);
+    expect(summary.superusers.length).toBeGreaterThan(0);
+    clock += 2 * 3600_000;
+    expect((await svc.readiness()).baseline).toEqual({ recordedAt: summary.recordedAt, ageSec: 7200 });
   }, 120_000);
+});
+
+describe('a security step whose session the server ends', () => {
+  it('lock_role and unlock_role fail connection_lost, change nothing, and their retries lock and unlock exactly', async () => {
+    const home = await mkdtemp(join(work, 'home-'));
+    const svc = new DrService(host(home));
+    const before = await state(SUSPECT);
+    const held = (g: string) => g.includes(JSON.stringify(SUSPECT));
+    expect(before.grants.filter(held).length).toBeGreaterThanOrEqual(4);
+    let run = await svc.start({ scenario: 'breach', role: SUSPECT });
+    run = await svc.next({ runId: run.id });
+    for (const id of ['evidence', 'scope']) run = await svc.next({ runId: run.id, skip: true, note: `not in this test: ${id}` });
+
+    run = await terminateStepAtAlterRole(SUSPECT, () => svc.next({ runId: run.id, confirm: 'yes' }, { wait: true }));
+    expect(stepOf(run, 'contain')).toMatchObject({ status: 'failed', error: { code: 'connection_lost' } });
+    expect(stepOf(run, 'contain').output).toBeUndefined();
+    // The NOLOGIN and the revokes were one transaction: the server rolled all of it back.
+    expect(await state(SUSPECT)).toEqual(before);
+    const journal = join(home, 'dr', 'runs', run.id, 'journal.jsonl');
+    expect((await readEvents(journal)).some((e) => e.type === 'succeeded' && e.step === 'contain')).toBe(false);
+
+    run = await svc.next({ runId: run.id, confirm: 'yes' }, { wait: true }); // the retry
+    expect(stepOf(run, 'contain')).toMatchObject({ status: 'succeeded', output: { role: SUSPECT, loginRevoked: true } });
+    const locked = await state(SUSPECT);
+    expect(locked.canLogin).toBe(false);
+    expect(locked.grants.filter(held)).toEqual([]);
+
+    run = await svc.next({ runId: run.id, skip: true }); // tighten
+    run = await svc.next({ runId: run.id, choose: 'unlock' });
+    run = await terminateStepAtAlterRole(SUSPECT, () => svc.next({ runId: run.id, confirm: 'yes' }, { wait: true }));
+    expect(stepOf(run, 'unlock')).toMatchObject({ status: 'failed', error: { code: 'connection_lost' } });
+    // The grants given back before the LOGIN went with it: still exactly locked, the record still in the journal.
+    expect(await state(SUSPECT)).toEqual(locked);
+    run = await svc.next({ runId: run.id, confirm: 'yes' }, { wait: true });
+    expect(stepOf(run, 'unlock')).toMatchObject({ status: 'succeeded', output: { role: SUSPECT, loginRestored: true } });
+    expect(await state(SUSPECT)).toEqual(before);
+    await svc.cancel({ runId: run.id, run: true });
+  }, 120_000);
+});
+
+describe('credential rotation with the connection\'s Secrets Manager secret', () => {
+  const secretsManager = withSecretsManager();
+
+  it('a lost rotation changes neither the password nor the secret; the retry stores the new one with PutSecretValue, never shown, and the old one stops working', async () => {
+    const sm = secretsManager();
+    const u = new URL(scratch.url);
+    sm.create('db/app', JSON.stringify({ engine: 'postgres', host: u.hostname, port: Number(u.port), username: APP, password: APP_PASSWORD, dbname: scratch.name }));
+    const current = () => (JSON.parse(sm.secrets.get('db/app')!.versions.find((v) => v.stages.includes('AWSCURRENT'))!.value) as { password: string }).password;
+    const asApp = (password: string) => {
+      const url = new URL(scratch.url);
+      url.username = APP;
+      url.password = password;
+      return withClient(url.toString(), (c) => c.query('SELECT 1'));
+    };
+    // The console itself connects with the secret's credential: the role it rotates is its own.
+    const appDb = openDatabase(scratch.url, { user: APP, password: APP_PASSWORD });
+    const home = await mkdtemp(join(work, 'home-'));
+    const svc = new DrService(host(home, { connection: async () => ({ id: 'sm', db: appDb, database: scratch.name, production: false, secret: { id: 'db/app' } }) }));
+    try {
+      let run = await svc.start({ scenario: 'ransomware' });
+      run = await svc.next({ runId: run.id, confirm: 'yes' }); // isolate
+      run = await svc.next({ runId: run.id, skip: true }); // evidence
+
+      run = await terminateStepAtAlterRole(APP, () => svc.next({ runId: run.id, confirm: 'yes', inputs: { role: APP } }, { wait: true }));
+      expect(stepOf(run, 'rotate')).toMatchObject({ status: 'failed', error: { code: 'connection_lost' } });
+      expect(sm.calls).not.toContain('PutSecretValue');
+      expect(current()).toBe(APP_PASSWORD);
+      await asApp(APP_PASSWORD);
+
+      run = await svc.next({ runId: run.id, confirm: 'yes', inputs: { role: APP } }, { wait: true });
+      const rotate = stepOf(run, 'rotate');
+      expect(rotate).toMatchObject({ status: 'succeeded', output: { role: APP, storedIn: { secretId: 'db/app' } } });
+      expect(sm.calls.filter((c) => c === 'PutSecretValue')).toHaveLength(1);
+      const fresh = current();
+      expect(fresh).not.toBe(APP_PASSWORD);
+      await asApp(fresh);
+      await expect(asApp(APP_PASSWORD)).rejects.toMatchObject({ code: '28P01' });
+      // Never shown: not in the run, its journal or the step's output.
+      expect(JSON.stringify(run)).not.toContain(fresh);
+      expect(await readFile(join(home, 'dr', 'runs', run.id, 'journal.jsonl'), 'utf8')).not.toContain(fresh);
+      await svc.cancel({ runId: run.id, run: true });
+    } finally {
+      await appDb.close();
+    }
+  }, 120_000);
+});
+
+describe('a ransomware rebuild from all-tenants backups only', () => {
+  it('the sweep proposes the newest intact all-tenants backup before the intrusion, saying what it lacks; the full restore rebuilds every tenant and verifies', async () => {
+    const tenantsOnly = openDestination(join(work, 'all-tenants'));
+    const at = (iso: string) => () => new Date(iso);
+    const older = await runBackup({ db, dest: tenantsOnly, key, scope: { kind: 'all-tenants', pattern: 'org_%' }, now: at('2026-11-20T10:00:00Z') });
+    const newer = await runBackup({ db, dest: tenantsOnly, key, scope: { kind: 'all-tenants', pattern: 'org_%' }, now: at('2026-11-21T10:00:00Z') });
+    const dump = join(tenantsOnly.location, newer.manifest.files.dump);
+    const bytes = await readFile(dump);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+    await writeFile(dump, bytes);
+
+    const svc = new DrService(host(await mkdtemp(join(work, 'home-')), { backups: async () => ({ dest: tenantsOnly, keys: async () => [key], key: async () => key }) }));
+    let run = await svc.start({ scenario: 'ransomware', incidentAt: '2026-11-22T00:00:00Z' });
+    run = await svc.next({ runId: run.id, confirm: 'yes' }); // isolate
+    for (const id of ['evidence', 'rotate']) run = await svc.next({ runId: run.id, skip: true, note: `not in this test: ${id}` });
+    run = await svc.next({ runId: run.id }, { wait: true }); // sweep
+    const sweep = stepOf(run, 'sweep');
+    expect(sweep.status).toBe('succeeded');
+    const out = sweep.output as { backups: { id: string; verdict: string }[]; backup?: { id: string; kind: string }; rpoGapSec?: number; note?: string };
+    expect(out.backups.find((b) => b.id === newer.manifest.id)?.verdict).toBe('checksum_mismatch');
+    expect(out.backup).toMatchObject({ id: older.manifest.id, kind: 'all-tenants' });
+    expect(out.rpoGapSec).toBe(38 * 3600);
+    expect(out.note).toMatch(/all-tenants backup.*not the shared schemas/);
+
+    run = await svc.next({ runId: run.id }); // rebuild
+    run = await svc.next({ runId: run.id, confirm: 'yes', inputs: { database: REBUILT } }, { wait: true });
+    const restore = stepOf(run, 'full-restore');
+    expect(restore).toMatchObject({ status: 'succeeded', output: { database: REBUILT, kind: 'all-tenants', mismatches: [], note: expect.stringContaining('not the shared schemas') } });
+    const schemas = (c: pg.ClientBase) => c.query<{ n: string }>("SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'org\\_%' ORDER BY 1").then((r) => r.rows.map((x) => x.n));
+    expect(await withClient(databaseUrl(scratch.url, REBUILT), schemas)).toEqual(await schemas(client));
+
+    run = await svc.next({ runId: run.id, skip: true, note: 'no baseline in this test' }); // hunt
+    run = await svc.next({ runId: run.id }, { wait: true }); // verify: counts against the same backup's manifest
+    expect(stepOf(run, 'verify')).toMatchObject({ status: 'succeeded', output: { database: REBUILT, ok: true } });
+    await svc.cancel({ runId: run.id, run: true });
+  }, 240_000);
 });
 
 describe('a corruption run through the engine', () => {

@@ -22,7 +22,7 @@ import { rotateRolePassword } from '../../src/main/core/dr/security/rotate';
 import { backupIntegritySweep } from '../../src/main/core/dr/security/sweep';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
 import { startS3 } from '../support/s3';
-import { startSecretsManager, useSecretsManagerEnv, type SecretsManagerServer } from '../support/secrets-manager-server';
+import { withSecretsManager } from '../support/secrets-manager-server';
 
 const q = pg.escapeIdentifier;
 const suffix = randomBytes(4).toString('hex');
@@ -299,18 +299,10 @@ describe('backup integrity sweep', () => {
 });
 
 describe('password rotation', () => {
-  let sm: SecretsManagerServer;
-  let restoreEnv: () => void;
-  beforeAll(async () => {
-    sm = await startSecretsManager();
-    restoreEnv = useSecretsManagerEnv(sm.url);
-  });
-  afterAll(async () => {
-    restoreEnv?.();
-    await sm?.stop();
-  });
+  const secretsManager = withSecretsManager();
 
   it('sets a new password stored only in the role\'s secret, which then logs in; the old one no longer does', async () => {
+    const sm = secretsManager();
     const u = new URL(scratch.url);
     u.username = ROLE;
     u.password = 'placeholder';
@@ -334,6 +326,7 @@ describe('password rotation', () => {
   });
 
   it('refuses a secret of another role, and when the secret cannot be written the password stays as it was', async () => {
+    const sm = secretsManager();
     sm.create('db/other', JSON.stringify({ url: `postgres://someone_else:x@127.0.0.1:5432/db` }));
     await expect(rotateRolePassword(client, { role: ROLE, secret: { id: 'db/other' } })).rejects.toMatchObject({ code: 'secret_mismatch' });
     const secret = sm.secrets.get('db/breach')!;

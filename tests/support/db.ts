@@ -11,6 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { parseUrl } from '../../src/main/core/db/connection';
+import { Database } from '../../src/main/core/db/database';
 import { seedDatabase, type SeedResult } from '../../src/main/core/demo/seed';
 
 export interface ScratchDatabaseOptions {
@@ -46,6 +48,13 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The console's Database for a test URL (no TLS), as the URL's user or as another role with its password. */
+export function openDatabase(url: string, as?: { user: string; password: string }): Database {
+  const { target, password } = parseUrl(`${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
+  if (as) return new Database({ ...target, user: as.user }, { password: as.password, source: 'secrets-manager' });
+  return new Database(target, password ? { password, source: 'url' } : { source: 'none' });
 }
 
 /** The URL of database `name` on the same server as `url`. */

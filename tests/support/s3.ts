@@ -108,13 +108,18 @@ export async function startS3(bucket = 'pfo-backups', onRequest?: (req: S3Reques
     const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
     // s3rver is a Koa app: a middleware put first sees each request.
     (server as unknown as { middleware: Array<(ctx: KoaContext, next: () => Promise<void>) => Promise<void>> }).middleware.unshift(async (ctx, next) => {
+      let hung = false;
       const hang = () =>
         new Promise<void>((resolve) => {
+          hung = true;
           // A socket nobody reads never notices its peer leaving: keep reading.
           ctx.req.socket.once('close', () => resolve());
           ctx.req.resume();
         });
       await onRequest?.({ method: ctx.method, path: ctx.path, query: ctx.query, hang });
+      // A held request's client has gone: handling it now would write a part into an upload the client
+      // has since aborted (a folder without its key, which s3rver's listings then fail on, InternalError).
+      if (hung) return;
       if (!(await multipartExtras(ctx, dir, bucket)) && !protectionExtras(ctx, bucket)) await next();
     });
     return server;

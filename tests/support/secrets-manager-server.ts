@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * A small Secrets Manager for tests: AWS JSON 1.1 over HTTP on a free loopback port, spoken to by
@@ -188,4 +189,19 @@ export function useSecretsManagerEnv(url: string): () => void {
       else process.env[k] = saved[k];
     }
   };
+}
+
+/** A server for the tests of the enclosing describe block (or file), the SDK pointed at it; call the getter inside a test. */
+export function withSecretsManager(): () => SecretsManagerServer {
+  let sm: SecretsManagerServer | undefined;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    sm = await startSecretsManager();
+    restoreEnv = useSecretsManagerEnv(sm.url);
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await sm?.stop();
+  });
+  return () => sm!;
 }

@@ -73,13 +73,13 @@ export function registerDr(program: Command, run: Run): void {
       }),
     );
   dr.command('baseline')
-    .description('record the known-good security baseline of a database (roles, superusers, SECURITY DEFINER functions, event triggers, extensions, untrusted languages, hba rules), against which a persistence hunt names what is new; exit 0 recorded, 3 error')
+    .description('record the known-good security baseline of a database (roles, superusers, SECURITY DEFINER functions, event triggers, extensions, untrusted languages, hba rules), against which a persistence hunt names what is new; filed under the database (user@host:port/database), so the app\'s hunt on a saved connection to it finds it too; exit 0 recorded, 3 error')
     .requiredOption('--db <url>', 'the database, as a libpq URL')
     .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME); the baseline goes to <dir>/dr/baselines/')
     .option('--json', 'print one JSON document: the baseline as recorded')
     .action((o: { db: string; data?: string; json?: boolean }) =>
       run(async () => {
-        const [{ databaseFromUrl }, { recordBaseline, urlConnectionId, baselinePath }, { appHome }] = await Promise.all([
+        const [{ databaseFromUrl }, { recordBaseline, baselineId, baselinePath, summariseBaseline }, { appHome }] = await Promise.all([
           import('../core/db/database'),
           import('../core/dr/security/baseline'),
           import('../core/util/paths'),
@@ -87,18 +87,18 @@ export function registerDr(program: Command, run: Run): void {
         const db = await databaseFromUrl(o.db);
         try {
           const home = appHome(o.data);
-          const connectionId = urlConnectionId(db.target);
-          const b = await recordBaseline(await db.pool('admin'), { home, connectionId });
+          const id = baselineId(db.target);
+          const b = await recordBaseline(await db.pool('admin'), { home, connectionId: id });
           if (o.json) printJson(b);
           else {
-            const s = b.state;
+            const s = summariseBaseline(b);
             printText(
               [
-                `Baseline of ${b.database} recorded at ${b.recordedAt} in ${baselinePath(home, connectionId)}:`,
-                `  ${s.roles.length} roles (${s.roles.filter((r) => r.superuser).length} superusers: ${s.roles.filter((r) => r.superuser).map((r) => r.role).join(', ') || 'none'})`,
-                `  ${s.securityDefinerFunctions.length} SECURITY DEFINER functions, ${s.eventTriggers.length} event triggers, ${s.extensions.length} extensions (${s.extensions.map((x) => x.name).join(', ')})`,
-                `  ${s.untrustedLanguages.length} untrusted languages${s.untrustedLanguages.length ? ` (${s.untrustedLanguages.join(', ')})` : ''}, ${s.hbaRules ? `${s.hbaRules.length} pg_hba rules` : 'pg_hba rules not readable with this role'}`,
-                `  ${s.tenantFunctions.length} functions in tenant schemas outside the reference shape`,
+                `Baseline of ${s.database} recorded at ${s.recordedAt} in ${baselinePath(home, id)}:`,
+                `  ${s.roles} roles (${s.superusers.length} superusers: ${s.superusers.join(', ') || 'none'})`,
+                `  ${s.securityDefinerFunctions} SECURITY DEFINER functions, ${s.eventTriggers} event triggers, ${s.extensions.length} extensions (${s.extensions.join(', ')})`,
+                `  ${s.untrustedLanguages.length} untrusted languages${s.untrustedLanguages.length ? ` (${s.untrustedLanguages.join(', ')})` : ''}, ${s.hbaRules !== null ? `${s.hbaRules} pg_hba rules` : 'pg_hba rules not readable with this role'}`,
+                `  ${s.tenantFunctions} functions in tenant schemas outside the reference shape`,
               ].join('\n'),
             );
           }

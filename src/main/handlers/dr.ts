@@ -11,4 +11,5 @@ export const drHandlers: Handlers<keyof typeof drContract> = {
   'dr.cancel': async (input, app) => app.dr.cancel(input),
   'dr.drill': async (input, app) => app.dr.startDrill(input),
   'dr.drills': async (input, app) => ({ drills: await app.dr.drills(input.scenario) }),
+  'dr.baseline': async (input, app) => app.dr.recordBaseline(input.connectionId),
 };

@@ -317,7 +317,33 @@ export const ScenarioReadiness = z.object({
 });
 export type ScenarioReadiness = z.infer<typeof ScenarioReadiness>;
 
-export const Readiness = z.object({ generatedAt: z.string(), scenarios: z.array(ScenarioReadiness), tenants: z.array(Protection), databases: z.array(Protection) });
+/**
+ * The security baseline of a connection's database (issue 12): what a persistence hunt compares against.
+ * Counts and names only (role and extension names are not secrets; no hba rule text, no definition).
+ */
+export const BaselineSummary = z.object({
+  recordedAt: z.string(),
+  database: z.string(),
+  roles: z.number().int(),
+  superusers: z.array(z.string()),
+  securityDefinerFunctions: z.number().int(),
+  eventTriggers: z.number().int(),
+  extensions: z.array(z.string()),
+  untrustedLanguages: z.array(z.string()),
+  /** null: pg_hba_file_rules was not readable with the connection's role. */
+  hbaRules: z.number().int().nullable(),
+  tenantFunctions: z.number().int(),
+});
+export type BaselineSummary = z.infer<typeof BaselineSummary>;
+
+export const Readiness = z.object({
+  generatedAt: z.string(),
+  scenarios: z.array(ScenarioReadiness),
+  tenants: z.array(Protection),
+  databases: z.array(Protection),
+  /** The connection's security baseline and its age; absent: none recorded (a persistence hunt fails no_baseline). */
+  baseline: z.object({ recordedAt: z.string(), ageSec: z.number().int() }).optional(),
+});
 export type Readiness = z.infer<typeof Readiness>;
 
 const connectionId = z.string().optional();
@@ -372,6 +398,8 @@ export const drContract = {
   /** Starts an unattended drill on scratch objects as a task (result: DrillRecord). */
   'dr.drill': { input: z.object({ connectionId, scenario: Scenario, tenant: tenantName.optional() }).strict(), output: TaskRef },
   'dr.drills': { input: z.object({ connectionId, scenario: Scenario.optional() }).strict(), output: z.object({ drills: z.array(DrillRecord) }) },
+  /** Records the security baseline of the connection's database now, replacing the one before (record it only when the database is known good). */
+  'dr.baseline': { input: z.object({ connectionId }).strict(), output: BaselineSummary },
 } as const;
 
 /** Pushed whenever a run's state changes (a step starts, ends, the clocks' inputs change). */

@@ -225,7 +225,10 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   // A full backup holds every tenant: with a tenant named (and no database mode), that one tenant is
   // restored beside the live one (or replaces it), as from an all-tenants backup.
   const oneTenantOfFull = m0.kind === 'full' && req.tenant !== undefined && req.mode !== 'new-database' && req.mode !== 'existing-database';
-  if (m0.kind === 'full' && !oneTenantOfFull) {
+  // An all-tenants backup restored whole into a new database: every tenant rebuilt at once (a ransomware
+  // rebuild where no full backup is intact); the shared schemas are not in it.
+  const allTenantsWhole = m0.kind === 'all-tenants' && req.tenant === undefined && req.mode === 'new-database';
+  if ((m0.kind === 'full' && !oneTenantOfFull) || allTenantsWhole) {
     const mode = req.mode === 'existing-database' ? 'existing-database' : 'new-database';
     const target = req.target ?? restoredDatabaseName(m0.database.name);
     checkIdentifier(target, 'database');

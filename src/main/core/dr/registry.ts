@@ -26,7 +26,7 @@ import { freezeTenant, terminateRoleSessions, thawTenant, type RevokedPrivilege 
 import { planMerge, runMerge } from './actions/merge';
 import { bestRestorePoint } from '../pitr/restore-points';
 import { catalogRestorePoints, type PitrHook, type PitrRestorePoint, type RestorePointQuery } from './restore-point';
-import { backupIntegritySweep, breachScope, breachScopeCsv, captureEvidence, integrityCheck, lockRole, persistenceHunt, readBaseline, rotateRolePassword, salvageDump, unlockRole, urlConnectionId, type Db, type LockRecord, type Session } from './security';
+import { backupIntegritySweep, breachScope, breachScopeCsv, captureEvidence, integrityCheck, lockRole, persistenceHunt, readBaseline, rotateRolePassword, salvageDump, unlockRole, baselineId, NO_BASELINE_HINT, type Db, type LockRecord, type Session } from './security';
 
 /** Where the run's backups are, and the keys to read and write them. */
 export interface BackupTools {
@@ -51,10 +51,9 @@ export interface ActionEnv {
   incidentAt: string;
   /** The run's folder (<home>/dr/runs/<id>): evidence and salvage files go under it. */
   runDir: string;
-  /** The app data directory (the security baseline is read from it). */
+  /** The app data directory (the security baseline is read from it, under the key of db's target). */
   home: string;
-  /** The connection's id (the baseline's key) and its Secrets Manager secret, when its credential comes from one. */
-  connectionId: string;
+  /** The connection's Secrets Manager secret, when its credential comes from one. */
   secret?: SecretRef;
   stepId: string;
   /** 1 for the step's first attempt: a retry writes its files into a folder of its own. */
@@ -223,11 +222,6 @@ function mapLost(a: ActionAdapter): ActionAdapter {
 
 const admin = (db: Database): Promise<Db> => db.pool('admin');
 
-/** The baseline's key: the connection's id where it is one (the app's profile ids), else the URL's hash (the CLI's `dr baseline`). */
-function baselineId(env: Pick<ActionEnv, 'connectionId' | 'db'>): string {
-  return /^[A-Za-z0-9._-]{1,100}$/.test(env.connectionId) && !env.connectionId.startsWith('.') ? env.connectionId : urlConnectionId(env.db.target);
-}
-
 const ROLES_ARE_CLUSTER_WIDE = 'roles are cluster-wide: a drill never locks, unlocks or rotates one';
 
 /** The security actions of issue 12 (core/dr/security). */
@@ -264,8 +258,9 @@ const SECURITY_ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
   persistence_hunt: {
     targets: (env) => [optionalText(env, 'database') ?? env.db.target.database],
     run: async (env) => {
-      const baseline = await readBaseline(env.home, baselineId(env));
-      if (!baseline) throw new OpsError('no_baseline', 'No security baseline was recorded for this connection, so there is nothing to hunt against.', 'Record one on a known-good database (`dr baseline --db URL`), then run the step again; nothing was changed.');
+      // The baseline of the connection's database (baseline.ts: one key from the app and the CLI), also when the hunt looks at a restored copy.
+      const baseline = await readBaseline(env.home, baselineId(env.db.target));
+      if (!baseline) throw new OpsError('no_baseline', `No security baseline was recorded for ${env.db.target.database} (as ${env.db.target.user} on ${env.db.target.host}:${env.db.target.port}), so there is nothing to hunt against.`, NO_BASELINE_HINT);
       return withDatabase(env.db, optionalText(env, 'database') ?? env.db.target.database, async (d) => persistenceHunt(await admin(d), baseline));
     },
   },
@@ -408,7 +403,10 @@ export const ACTIONS: Partial<Record<DrAction, ActionAdapter>> = {
       const target = optionalText(env, 'database') ?? restoredDatabaseName(env.sourceDatabase, new Date(env.now()));
       const out = await restoreBackup({ db: env.db, dest: env.backups.dest, name, keys: await env.backups.keys(), mode: 'new-database', target, signal: env.signal, log: env.log, progress: (d, t, u) => env.progress(d, t, u) });
       if (out.mismatches.length) throw new OpsError('verify_failed', `The restored database ${target} differs from the backup's manifest in ${out.mismatches.length} tables.`, 'Look at the task log; drop the database and restore another backup.');
-      return out;
+      if (out.kind !== 'all-tenants') return out;
+      const note = `Backup ${name} is an all-tenants backup: ${target} holds every tenant schema, not the shared schemas (public). Bring those in from a source older than the intrusion before the application uses it.`;
+      env.log(note);
+      return { ...out, note };
     },
   },
   verify: {

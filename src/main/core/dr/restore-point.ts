@@ -5,7 +5,8 @@
  * 1. Candidates: backups of the database that finished strictly before T0 and may hold the tenant: its own
  *    tenant backups, all-tenants backups listing it, and full backups (a full backup holds every schema of
  *    its database; its manifest does not list them, so a tenant created after it is found missing only at
- *    restore). Without a tenant (system failure) only full backups count.
+ *    restore). Without a tenant (system failure) only full backups count; with `allTenants`, only
+ *    all-tenants backups (every tenant schema in one archive).
  * 2. A backup whose verify found it not restorable is never chosen.
  * 3. The newest verified (restorable) candidate wins; if none is verified, the newest unverified one,
  *    with a warning to verify it before relying on it.
@@ -22,6 +23,8 @@ import type { Destination } from '../backup/destination';
 export interface RestorePointQuery {
   /** The tenant schema to recover; absent: the whole database (full backups only). */
   tenant?: string;
+  /** Every tenant at once from one all-tenants backup (a ransomware rebuild where no full backup is intact). */
+  allTenants?: boolean;
   /** The database the backups were taken of; absent: any. */
   database?: string;
   /** T0, ISO 8601. */
@@ -84,13 +87,14 @@ export function incidentTime(iso: string): number {
 
 function mayHold(e: CatalogEntry, q: RestorePointQuery): boolean {
   if (q.database !== undefined && e.database !== q.database) return false;
+  if (q.allTenants) return e.kind === 'all-tenants';
   if (e.kind === 'full') return true;
   return q.tenant !== undefined && covers(e, q.tenant);
 }
 
 export function chooseRestorePoint(entries: CatalogEntry[], q: RestorePointQuery): BackupRestorePoint {
   const t0 = incidentTime(q.incidentAt);
-  const what = q.tenant ? `tenant ${JSON.stringify(q.tenant)}` : 'the database (a full backup)';
+  const what = q.tenant ? `tenant ${JSON.stringify(q.tenant)}` : q.allTenants ? 'every tenant (an all-tenants backup)' : 'the database (a full backup)';
   const held = entries.filter((e) => mayHold(e, q));
   const before = held.filter((e) => Date.parse(e.finishedAt) < t0);
   const usable = before.filter((e) => e.verified?.ok !== false).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id));

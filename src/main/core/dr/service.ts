@@ -16,7 +16,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
-import { DrillRecord, Scenario, type Readiness, type ScenarioSummary, type DrRun, type NextInput, type Runbook, type RunbookStep, type RunSummary, type StartInput } from '../../../shared/domain/dr';
+import { DrillRecord, Scenario, type BaselineSummary, type Readiness, type ScenarioSummary, type DrRun, type NextInput, type Runbook, type RunbookStep, type RunSummary, type StartInput } from '../../../shared/domain/dr';
 import type { SecretRef } from '../../../shared/domain/secrets';
 import { checkIdentifier, isDrillDatabaseName, isSideSchemaName, sideSchemaName } from '../backup/naming';
 import { Database } from '../db/database';
@@ -30,6 +30,7 @@ import { appendEvent, fold, measuredDurations, readEvents, type Folded, type Jou
 import { fingerprintDatabase } from './actions/fingerprint';
 import { runCorruptionDrillRecord, runDrill } from './drill';
 import { readiness } from './readiness';
+import { baselineAge, baselineId, recordBaseline, summariseBaseline } from './security';
 import { listRunbooks, loadRunbook, parseRunbook, summarise } from './runbooks';
 
 export interface DrConnection {
@@ -440,7 +441,6 @@ export class DrService {
             incidentAt,
             runDir: this.runDir(run.id),
             home: this.host.home,
-            connectionId: conn.id,
             ...(conn.secret ? { secret: conn.secret } : {}),
             stepId: rs.id,
             attempt: step.attempts + 1,
@@ -537,7 +537,15 @@ export class DrService {
     const tools = await this.host.backups(where);
     const [entries, runbooks, drills] = await Promise.all([tools.catalog ? tools.catalog() : readCatalog(tools.dest), listRunbooks(this.host.runbookDir), this.drills()]);
     const targets = await readJson(join(this.dir, 'targets.json'), Targets, {});
-    return readiness(entries.filter((e) => e.database === conn.database), runbooks.map((l) => l.runbook), this.now(), { drills, rtoTargets: targets[conn.id] ?? {} });
+    const baseline = await baselineAge(this.host.home, baselineId(conn.db.target), this.now());
+    return { ...readiness(entries.filter((e) => e.database === conn.database), runbooks.map((l) => l.runbook), this.now(), { drills, rtoTargets: targets[conn.id] ?? {} }), ...(baseline ? { baseline } : {}) };
+  }
+
+  /** Records the security baseline of the connection's database now (replacing the one before): what persistence hunts compare against. */
+  async recordBaseline(connectionId?: string): Promise<BaselineSummary> {
+    const conn = await this.host.connection(connectionId);
+    const b = await recordBaseline(await conn.db.pool('admin'), { home: this.host.home, connectionId: baselineId(conn.db.target), now: () => new Date(this.now()) });
+    return summariseBaseline(b);
   }
 
   /** A drill, start to end (the CLI); its record is in the drill history whatever the outcome. */

@@ -23,5 +23,7 @@ export const useStartRun = () => useAction('dr.start', ['dr']);
 export const useNext = () => useAction('dr.next', ['dr']);
 export const useCancelRun = () => useAction('dr.cancel', ['dr']);
 export const useStartDrill = () => useAction('dr.drill', ['tasks']);
+/** Records the connection's security baseline; the readiness (its age) is read again. */
+export const useRecordBaseline = () => useAction('dr.baseline', ['dr']);
 
 export type NextArgs = Omit<Input<'dr.next'>, 'connectionId' | 'runId'>;

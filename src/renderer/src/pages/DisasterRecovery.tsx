@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ProfileView } from '../../../shared/domain/connections';
 import type { Scenario, ScenarioSummary } from '../../../shared/domain/dr';
 import { useReadiness, useRun, useRuns, useScenarios } from '../api/dr';
+import { SecurityBaseline } from '../components/dr/Baseline';
 import { Drills } from '../components/dr/Drills';
 import { RunsList } from '../components/dr/RunsList';
 import { ScenarioList } from '../components/dr/ScenarioList';
@@ -58,6 +59,7 @@ function DisasterRecovery({ profile }: { profile: ProfileView }) {
             {scenariosQ.data && scenarios.length === 0 && <EmptyState title="No runbooks">No scenario runbook was found in resources/dr.</EmptyState>}
             {scenarios.length > 0 && <ScenarioList scenarios={scenarios} readiness={readinessQ.readiness} onStart={setStarting} openRuns={openRuns} />}
             <p className="muted small-text">RPO now is the age of the newest verified backup that holds each tenant; the projected RTO comes from measured restore durations scaled by size. Both are judged against each scenario&apos;s targets.</p>
+            {readinessQ.readiness && <SecurityBaseline connectionId={profile.id} />}
           </section>
           <section className="card" aria-label="Runs">
             <h2>Runs</h2>

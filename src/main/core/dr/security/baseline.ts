@@ -2,12 +2,18 @@
  * The security baseline (issue 12 item 2) and the persistence hunt against it (item 4, DR-REFERENCE D.7):
  * what a known-good database looks like from an attacker's point of view: roles and their memberships,
  * superusers, SECURITY DEFINER functions, event triggers, extensions, untrusted languages, pg_hba rules and
- * the functions in tenant schemas outside the reference shape. Recorded per connection under
- * <home>/dr/baselines/<connection>.json (written atomically); the hunt names exactly what is new since.
+ * the functions in tenant schemas outside the reference shape. Recorded under
+ * <home>/dr/baselines/<baselineId>.json (written atomically); the hunt names exactly what is new since.
+ *
+ * One rule for the file's name, whoever records or reads it: the database it describes, as
+ * user@host:port/database (baselineId). The app's saved connection and the CLI's `--db` URL of the same
+ * database therefore share one baseline: `dr baseline --db URL` is found by the DR page's hunt, and the DR
+ * page's "Record baseline" by `dr next` of a CLI run.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { BaselineSummary } from '../../../../shared/domain/dr';
 import type { Target } from '../../db/connection';
 import { readJson, writeJsonAtomic } from '../../store/files';
 import { OpsError } from '../../util/errors';
@@ -51,8 +57,8 @@ function checkConnectionId(id: string): void {
   if (!CONNECTION_ID.test(id) || id.startsWith('.')) throw new OpsError('invalid_input', `${JSON.stringify(id)} is not a connection id.`, 'Use the id the console shows for the connection; nothing was recorded.');
 }
 
-/** The id a connection given only as a URL (the CLI's --db) is known by: a hash of user@host:port/database. */
-export function urlConnectionId(target: Pick<Target, 'user' | 'host' | 'port' | 'database'>): string {
+/** The id a baseline is filed under: a hash of user@host:port/database (the same from the app and the CLI). */
+export function baselineId(target: Pick<Target, 'user' | 'host' | 'port' | 'database'>): string {
   return 'url-' + createHash('sha256').update(`${target.user}@${target.host}:${target.port}/${target.database}`).digest('hex').slice(0, 16);
 }
 
@@ -125,11 +131,31 @@ export async function readBaseline(home: string, connectionId: string): Promise<
   return (await readJson(baselinePath(home, connectionId), Baseline.optional(), undefined)) ?? undefined;
 }
 
-/** The baseline's age for a health note or DR readiness ("recorded 12 days ago"), or that there is none. */
+/** What a baseline holds, in counts and names (the DR page's "Record baseline", the CLI's `dr baseline`). */
+export function summariseBaseline(b: Baseline): BaselineSummary {
+  const s = b.state;
+  return {
+    recordedAt: b.recordedAt,
+    database: b.database,
+    roles: s.roles.length,
+    superusers: s.roles.filter((r) => r.superuser).map((r) => r.role),
+    securityDefinerFunctions: s.securityDefinerFunctions.length,
+    eventTriggers: s.eventTriggers.length,
+    extensions: s.extensions.map((x) => x.name),
+    untrustedLanguages: s.untrustedLanguages,
+    hbaRules: s.hbaRules ? s.hbaRules.length : null,
+    tenantFunctions: s.tenantFunctions.length,
+  };
+}
+
+/** The baseline's age for DR readiness ("recorded 12 days ago"), or that there is none. */
 export async function baselineAge(home: string, connectionId: string, now = Date.now()): Promise<{ recordedAt: string; ageSec: number } | undefined> {
   const b = await readBaseline(home, connectionId);
   return b && { recordedAt: b.recordedAt, ageSec: Math.max(0, Math.round((now - Date.parse(b.recordedAt)) / 1000)) };
 }
+
+/** How to record one, wherever the hunt ran. */
+export const NO_BASELINE_HINT = 'Record one while the database is known good (Disaster Recovery page: Record baseline, or `dr baseline --db URL`), then run the step again; nothing was changed.';
 
 export const HUNT_KINDS = [
   'new_role',
@@ -200,7 +226,7 @@ export function compareToBaseline(baseline: Baseline, now: SecurityState, checke
 
 /** persistence_hunt: the database now against its recorded baseline. Read-only. */
 export async function persistenceHunt(db: Db, baseline: Baseline | undefined, scope: TenantScope = {}): Promise<HuntResult> {
-  if (!baseline) throw new OpsError('no_baseline', 'No security baseline was recorded for this connection, so there is nothing to hunt against.', 'Record one on a known-good database (`dr baseline --db URL`), or compare against a restored clean copy by hand. Nothing was changed.');
+  if (!baseline) throw new OpsError('no_baseline', 'No security baseline was recorded for this connection, so there is nothing to hunt against.', NO_BASELINE_HINT);
   const parsed = Baseline.safeParse(baseline);
   if (!parsed.success) throw new OpsError('corrupt_state', `The security baseline is not in its format: ${parsed.error.issues[0]?.message ?? 'invalid'}.`, 'Record it again on a known-good database.');
   return compareToBaseline(parsed.data, await securityState(db, scope));

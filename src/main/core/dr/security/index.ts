@@ -1,6 +1,6 @@
 /** The security DR actions of issue 12, for the engine's action registry (src/main/core/dr/registry.ts). */
 export { captureEvidence, type CaptureOptions, type EvidenceFile } from './evidence';
-export { baselineAge, persistenceHunt, readBaseline, recordBaseline, urlConnectionId, type Baseline, type HuntResult } from './baseline';
+export { baselineAge, baselineId, NO_BASELINE_HINT, persistenceHunt, readBaseline, recordBaseline, summariseBaseline, type Baseline, type HuntResult } from './baseline';
 export { integrityCheck, repairChecklist, copyBeforeRepairChecklist, salvageDump, type IntegrityResult, type SalvageResult } from './integrity';
 export { runCorruptionDrill, startDrillCluster, type CorruptionDrillResult } from './drill';
 export { backupIntegritySweep, type SweepResult } from './sweep';

@@ -124,7 +124,13 @@ export async function lockRole(db: Session, opts: LockOptions): Promise<LockReco
   } catch (err) {
     failures.push(`Its sessions could not be terminated (${(err as Error).message}): end them as a superuser (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '…').`);
   }
-  const members = (await db.query<{ member: string }>('SELECT m.rolname AS member FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles m ON m.oid = a.member WHERE a.roleid = $1 ORDER BY 1', [role.oid])).rows.map((r) => r.member);
+  // Still after the commit, so best effort too: a session lost here must not lose the record of what was locked.
+  let members: string[] = [];
+  try {
+    members = (await db.query<{ member: string }>('SELECT m.rolname AS member FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles m ON m.oid = a.member WHERE a.roleid = $1 ORDER BY 1', [role.oid])).rows.map((r) => r.member);
+  } catch (err) {
+    failures.push(`Its members could not be listed (${(err as Error).message}): check who can SET ROLE to it (\\du in psql).`);
+  }
   const notes = [
     ...failures,
     ...(loginRevoked ? [] : [`${opts.role} could not log in before the lock (NOLOGIN already); LOGIN is left as it was.`]),

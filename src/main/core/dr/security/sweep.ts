@@ -3,7 +3,8 @@
  * backups can still be trusted. Every manifest of the destination is authenticated (its key present, its
  * HMAC), every object it names is streamed and hashed against it (constant memory); for S3 the bucket's
  * versioning and Object Lock are reported. Then, per tenant, the newest intact backup before the intrusion
- * time, chosen by the same rule as every restore point (chooseRestorePoint) over the intact backups only.
+ * time, chosen by the same rule as every restore point (chooseRestorePoint) over the intact backups only,
+ * and for the whole database the newest intact full backup (else all-tenants backup) before it.
  */
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -48,9 +49,13 @@ export interface SweepResult {
   intact: number;
   failed: number;
   bucket?: BucketProtection;
-  /** With an intrusion time: the newest intact full backup before it (what full_restore takes), and its RPO gap. */
+  /**
+   * With an intrusion time: the newest intact full backup before it (what full_restore takes), and its RPO
+   * gap; without an intact full one, the newest intact all-tenants backup, with a note saying what it lacks.
+   */
   backup?: CatalogEntry;
   rpoGapSec?: number;
+  note?: string;
   /** With an intrusion time: per tenant (and for the whole database) the newest intact backup before it. */
   restorePoints?: ({ tenant?: string } & ({ point: RestorePoint } | { error: { code: string; message: string } }))[];
 }
@@ -177,17 +182,26 @@ export async function backupIntegritySweep(dest: Destination, key: BackupKey | B
     const intactIds = new Set(backups.filter((b) => b.verdict === 'intact').map((b) => b.id));
     const all = await readCatalog(dest);
     const entries = all.filter((e) => intactIds.has(e.id));
-    const choose = (tenant?: string) => {
+    const choose = (tenant?: string, allTenants = false) => {
       try {
-        return { ...(tenant ? { tenant } : {}), point: chooseRestorePoint(entries, { incidentAt: opts.incidentAt!, ...(tenant ? { tenant } : {}) }) };
+        return { ...(tenant ? { tenant } : {}), point: chooseRestorePoint(entries, { incidentAt: opts.incidentAt!, ...(tenant ? { tenant } : {}), allTenants }) };
       } catch (err) {
         if (!(err instanceof OpsError)) throw err;
         return { ...(tenant ? { tenant } : {}), error: { code: err.code, message: err.message } };
       }
     };
-    const database = all.some((e) => e.kind === 'full') ? choose() : undefined;
+    const full = all.some((e) => e.kind === 'full') ? choose() : undefined;
+    // Many databases are only ever backed up all-tenants (the console's scheduled default): without an
+    // intact full backup before the intrusion, the newest intact all-tenants one rebuilds every tenant.
+    const tenantsOnly = (!full || !('point' in full)) && all.some((e) => e.kind === 'all-tenants') ? choose(undefined, true) : undefined;
+    const database = tenantsOnly && 'point' in tenantsOnly ? tenantsOnly : (full ?? tenantsOnly);
     result.restorePoints = [...tenantsOf(all).map((t) => choose(t)), ...(database ? [database] : [])];
-    if (database && 'point' in database) Object.assign(result, { backup: database.point.backup, rpoGapSec: database.point.rpoGapSec });
+    if (database && 'point' in database) {
+      Object.assign(result, { backup: database.point.backup, rpoGapSec: database.point.rpoGapSec });
+      if (database === tenantsOnly) {
+        result.note = `No intact full backup before the intrusion${full ? '' : ' (this destination has none)'}: proposed the newest intact all-tenants backup instead. It holds every tenant schema but not the shared schemas (public: the organizations and users tables, the application's own objects), so the full restore rebuilds the tenants only: bring the shared schemas into the new database from a source older than the intrusion, and take full backups from now on.`;
+      }
+    }
   }
   return result;
 }

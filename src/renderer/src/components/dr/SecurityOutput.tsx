@@ -170,9 +170,9 @@ function Hunt({ out }: { out: Obj }) {
           rows={findings}
           empty=""
           columns={[
-            { header: 'Kind', width: '14em', cell: (f) => <span className="badge badge-critical">{str(f.kind)}</span> },
-            { header: 'Object', width: 'minmax(10em, 1fr)', cell: (f) => <span className="mono">{str(f.object)}</span> },
-            { header: 'Tenant', width: '10em', cell: (f) => <span className="mono">{str(f.tenant) ?? '–'}</span> },
+            { header: 'Kind', width: '16em', cell: (f) => <span className="badge badge-critical">{str(f.kind)}</span> },
+            { header: 'Object', width: 'minmax(12em, 1fr)', cell: (f) => <span className="mono" title={str(f.object)}>{str(f.object)}</span> },
+            { header: 'Tenant', width: '8em', cell: (f) => <span className="mono">{str(f.tenant) ?? '–'}</span> },
             { header: 'Detail', width: 'minmax(16em, 3fr)', cell: (f) => <span className="small-text" title={str(f.detail)}>{str(f.detail)}</span> },
           ]}
         />
@@ -192,7 +192,7 @@ function Integrity({ out }: { out: Obj }) {
   return (
     <div className="step-output">
       <p className="small-text">
-        {out.ok === true ? <strong className="ok-text">No corruption found</strong> : <strong className="error-text">{count(findings.length)} findings in {count(relations.length)} relations</strong>} in <span className="mono">{str(out.database)}</span>
+        {out.ok === true ? <strong className="ok-text">No corruption found</strong> : <strong className="error-text">{count(findings.length)} {findings.length === 1 ? 'finding' : 'findings'} in {count(relations.length)} {relations.length === 1 ? 'relation' : 'relations'}</strong>} in <span className="mono">{str(out.database)}</span>
         {str(out.schema) ? (
           <>
             {' '}
@@ -264,24 +264,24 @@ function Sweep({ out }: { out: Obj }) {
                 ['Object Lock', lock ? <span className={lock.enabled === true && lock.mode === 'COMPLIANCE' ? 'ok-text' : 'warn-text'}>{lock.enabled === true ? `on${str(lock.mode) ? ` (${str(lock.mode)}${num(lock.days) ? `, ${num(lock.days)} days` : num(lock.years) ? `, ${num(lock.years)} years` : ''})` : ''}` : 'off'}</span> : 'unknown'],
               ] as [string, ReactNode][])
             : []),
-          ['Proposed backup', backup ? <span className="mono">{str(backup.id)} · {str(backup.kind)} · {when(backup.finishedAt)}</span> : <span className="muted">none (no intact full backup before the intrusion)</span>],
+          ['Proposed backup', backup ? <span className="mono">{str(backup.id)} · {str(backup.kind)} · {when(backup.finishedAt)}</span> : <span className="muted">none (no intact full or all-tenants backup before the intrusion)</span>],
           ['RPO gap', gap === undefined ? '–' : `${duration(gap)} (intrusion − backup)`],
           ...(points.length
             ? ([['Tenants', <span className={without.length ? 'error-text' : 'ok-text'}>{count(points.length - without.length)} of {count(points.length)} have an intact backup before the intrusion{without.length ? `; none for ${without.map((p) => str(p.tenant)).join(', ')}` : ''}</span>]] as [string, ReactNode][])
             : []),
         ]}
       />
-      <Notes notes={bucket ? strs(bucket.notes) : []} />
+      <Notes notes={[...(str(out.note) ? [str(out.note)!] : []), ...(bucket ? strs(bucket.notes) : [])]} />
       <VirtualTable
         label="Backups swept"
         rows={backups}
         empty="No backup at the destination."
         columns={[
-          { header: 'Backup', width: 'minmax(20em, 2fr)', cell: (b) => <span className="mono small-text" title={str(b.id) ?? str(b.name)}>{str(b.id) ?? str(b.name)}</span> },
-          { header: 'Kind', width: '9em', cell: (b) => `${str(b.kind) ?? '?'}${str(b.tenant) ? ` ${str(b.tenant)}` : ''}` },
-          { header: 'Finished', width: '13em', cell: (b) => when(b.finishedAt) },
-          { header: 'Verdict', width: '10em', cell: (b) => <span className={b.verdict === 'intact' ? 'ok-text' : 'error-text'}>{str(b.verdict)}</span> },
-          { header: 'Detail', width: 'minmax(12em, 2fr)', cell: (b) => <span className="small-text" title={str(b.detail)}>{str(b.detail) ?? ''}</span> },
+          { header: 'Backup', width: 'minmax(14em, 2fr)', cell: (b) => <span className="mono small-text" title={str(b.id) ?? str(b.name)}>{str(b.id) ?? str(b.name)}</span> },
+          { header: 'Kind', width: '8em', cell: (b) => `${str(b.kind) ?? '?'}${str(b.tenant) ? ` ${str(b.tenant)}` : ''}` },
+          { header: 'Finished', width: '12.5em', cell: (b) => when(b.finishedAt) },
+          { header: 'Verdict', width: '11em', cell: (b) => <span className={b.verdict === 'intact' ? 'ok-text' : 'error-text'}>{str(b.verdict)}</span> },
+          { header: 'Detail', width: 'minmax(10em, 2fr)', cell: (b) => <span className="small-text" title={str(b.detail)}>{str(b.detail) ?? ''}</span> },
         ]}
       />
     </div>

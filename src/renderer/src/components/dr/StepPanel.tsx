@@ -8,6 +8,7 @@ import { duration } from '../../format';
 import { DangerConfirm } from '../DangerConfirm';
 import { ErrorState } from '../States';
 import { TaskProgress } from '../TaskTray';
+import { SecurityBaseline } from './Baseline';
 import { STATUS } from './StepList';
 import { Evidence } from './SecurityOutput';
 import { StepOutput } from './StepOutput';
@@ -213,6 +214,7 @@ export function StepPanel({ run, step, rb, connectionId }: { run: DrRun; step: R
         </p>
       )}
       {step.error && <ErrorState error={step.error} />}
+      {step.error?.code === 'no_baseline' && isCurrent && run.status === 'open' && <SecurityBaseline connectionId={connectionId} />}
       {step.status === 'pendingApproval' && step.preview !== undefined && (
         <div className="dr-preview" aria-label="What it will do">
           <h3 className="small-text muted">What it will do, once approved</h3>
