@@ -26,14 +26,19 @@ keys AS (
   FROM tbl
   JOIN pg_catalog.pg_index i ON i.indrelid = tbl.oid
   CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k (attnum, n)
-  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+  -- one index lookup per key column (OFFSET 0 keeps it one): otherwise the planner hashes the whole of
+  -- pg_attribute, two million rows at 10,000 tenants, and spills it to disk
+  LEFT JOIN LATERAL (SELECT a.attname FROM pg_catalog.pg_attribute a
+                      WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0 OFFSET 0) AS a ON true
   GROUP BY i.indexrelid
 ),
 idx AS (
-  SELECT tbl.relnamespace, tbl.relname, i.indexrelid, ic.relname AS indexname, i.indisvalid,
-         concat_ws(' ', CASE WHEN i.indisunique THEN 'unique' END, ic.relam::text, keys.names,
+  -- narrow rows (the definition as a 64-bit hash, names as text): 190,000 of them at 10,000 tenants are
+  -- materialized and sorted, and wide ones spilled hundreds of MB to temporary files
+  SELECT tbl.relnamespace, tbl.relname::text AS relname, i.indexrelid, ic.relname::text AS indexname, i.indisvalid,
+         hashtextextended(concat_ws(' ', CASE WHEN i.indisunique THEN 'unique' END, ic.relam::text, keys.names,
                    i.indnkeyatts::text, i.indclass::text, i.indoption::text, i.indcollation::text,
-                   md5(i.indexprs::text), 'where ' || md5(i.indpred::text)) AS sig
+                   md5(i.indexprs::text), 'where ' || md5(i.indpred::text)), 0) AS sig
   FROM tbl
   JOIN pg_catalog.pg_index i ON i.indrelid = tbl.oid
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid

@@ -52,6 +52,9 @@ leak AS (
   -- filter on the CTE made the planner expect a few rows and probe pg_depend once per object
   WHERE a.ns <> b.ns AND d.deptype IN ('n', 'a')
     AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
+    -- a constraint, column default, trigger, policy or rule depends 'a'uto on the table it belongs to,
+    -- which is always in its own schema: half of all dependencies at 10,000 tenants, none a leak
+    AND NOT (d.deptype = 'a' AND d.classid IN ('pg_constraint'::regclass, 'pg_attrdef'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_rewrite'::regclass))
   GROUP BY a.ns, b.ns, d.classid, d.objid
 )
 SELECT ta.tenant, 'cross_tenant_reference' AS kind,
