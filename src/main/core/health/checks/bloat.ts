@@ -72,7 +72,7 @@ function bloatOutcome(ctx: CheckContext, rows: Row[], what: 'table' | 'index'): 
 /** Statistics-based table bloat over every table in one query (exact figures: pgstattuple on demand). */
 export const tableBloat: CheckDef = {
   id: 'table_bloat', title: 'Table bloat', heavy: true, sql: [TABLE_SQL, EXACT_SQL],
-  docs: 'statistics-based wasted bytes of every table (top N + totals); "Measure exactly" runs pgstattuple on one table',
+  docs: 'statistics-based wasted bytes of every table of at least `bloatMinBytes` (smaller ones cannot reach it: counted, not estimated; top N + totals); "Measure exactly" runs pgstattuple on one table',
   thresholds: BLOAT_THRESHOLDS,
   history: { 'bloat.table': 'wastedBytes' },
   async run(ctx) {
