@@ -12,7 +12,7 @@ import { runHealth } from '../../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
 import { summarizeForHealth } from '../../src/main/core/tenants/summary';
 import { verifyTenants } from '../../src/main/core/tenants/verify';
-import { createScratchDatabase, type ScratchDatabase } from '../support/db';
+import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
 
 function open(url: string, timeouts?: Partial<SessionTimeouts>): Database {
   const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
@@ -85,6 +85,25 @@ describe('at fleet scale', () => {
       expect(none.summary).toContain('No earlier result to show.');
     } finally {
       await db.close();
+    }
+  });
+
+  it('reads sequences in batches (each reading locks a sequence to the end of its transaction) and still ranks them all', async () => {
+    // More sequences than one batch (2,000), the fullest created last: its OID is in the last batch.
+    await withClient(scratch.url, async (c) => {
+      await c.query(`DO $$ BEGIN FOR i IN 1..2100 LOOP EXECUTE format('CREATE SEQUENCE public.pfo_scale_seq_%s', i); PERFORM nextval(format('public.pfo_scale_seq_%s', i)); END LOOP; END $$`);
+      await c.query('CREATE SEQUENCE public.pfo_scale_full AS smallint');
+      await c.query("SELECT setval('public.pfo_scale_full', 32000)");
+    });
+    const db = open(scratch.url);
+    try {
+      const check = (await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, only: ['sequence_overflow'] })).checks.find((c) => c.id === 'sequence_overflow')!;
+      expect(check.status).toBe('fail');
+      expect(check.findings[0]!.object).toBe('public.pfo_scale_full');
+      expect(check.findings.map((f) => f.object)).not.toContain('public.pfo_scale_seq_1');
+    } finally {
+      await db.close();
+      await withClient(scratch.url, (c) => c.query(`DO $$ BEGIN FOR i IN 1..2100 LOOP EXECUTE format('DROP SEQUENCE public.pfo_scale_seq_%s', i); END LOOP; DROP SEQUENCE public.pfo_scale_full; END $$`));
     }
   });
 

@@ -1,17 +1,39 @@
 import type { Finding } from '../../../../shared/domain/health';
-import type { CheckDef, SqlSpec } from '../types';
+import type { CheckContext, CheckDef, SqlSpec } from '../types';
 import { above, count, days, pct, qualified, ratio, statusOf, tenantField, TOP_N } from '../types';
 
 // Sequences below half their range are not worth listing.
 const SEQUENCE_LIST_FROM = 0.5;
 const XID_LIMIT = 2 ** 31;
 
-interface SeqRow { schema: string; name: string; tenant: string | null; seq_type: string; last_value: number; usable_max: number; used_ratio: number; table_schema: string | null; table_name: string | null; column_name: string | null; column_type: string | null }
+/** A listed sequence of a batch; `schema` is null on the one row of a batch that lists none. */
+interface SeqRow { schema: string | null; name: string; tenant: string | null; seq_type: string; last_value: number; usable_max: number; used_ratio: number; table_schema: string | null; table_name: string | null; column_name: string | null; column_type: string | null; batch_last: number | null; batch_size: number }
 
+// As shown ("Show SQL") and exported (pgwatch): every sequence in one statement. The check itself pages.
 const SEQUENCE_SQL: SqlSpec = {
   file: 'health_sequence_overflow',
-  params: { pattern: (c) => c.tenantPattern, min_share: (c) => Math.min(SEQUENCE_LIST_FROM, c.t.sequenceWarn), top: (c) => c.t.topN },
+  params: { pattern: (c) => c.tenantPattern, min_share: (c) => Math.min(SEQUENCE_LIST_FROM, c.t.sequenceWarn), top: (c) => c.t.topN, after: () => 0, batch: () => 2147483647 },
 };
+/**
+ * Sequences read per statement. Reading one locks it until the transaction ends, so all 80,000 of 10,000
+ * tenants in one statement overflow a stock lock table (64 x 100): batches, each its own transaction.
+ */
+const SEQUENCE_BATCH = 2000;
+
+/** Every batch in OID order, each batch's listed sequences merged into one top N. */
+async function readSequences(ctx: CheckContext): Promise<(SeqRow & { schema: string })[]> {
+  const listed: (SeqRow & { schema: string })[] = [];
+  for (let after = 0; ; ) {
+    const spec: SqlSpec = { ...SEQUENCE_SQL, params: { ...SEQUENCE_SQL.params, after: () => after, batch: () => SEQUENCE_BATCH } };
+    const rows = await ctx.rows<SeqRow>(spec);
+    listed.push(...rows.filter((r): r is SeqRow & { schema: string } => r.schema !== null));
+    const bounds = rows[0];
+    if (!bounds || bounds.batch_size < SEQUENCE_BATCH || bounds.batch_last === null) break;
+    after = bounds.batch_last;
+  }
+  listed.sort((a, b) => b.used_ratio - a.used_ratio || a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name));
+  return listed.slice(0, ctx.t.topN);
+}
 
 export const sequenceOverflow: CheckDef = {
   id: 'sequence_overflow', title: 'Sequence overflow', heavy: true, sql: [SEQUENCE_SQL],
@@ -21,7 +43,7 @@ export const sequenceOverflow: CheckDef = {
     sequenceFail: ratio(0.9, 'Share of the usable range above which this fails.'),
   },
   async run(ctx) {
-    const rows = await ctx.rows<SeqRow>(SEQUENCE_SQL);
+    const rows = await readSequences(ctx);
     const findings: Finding[] = rows.map((r) => {
       const column = r.column_name ? `${qualified(r.table_schema, r.table_name)}.${r.column_name}` : undefined;
       const narrower = r.column_type && r.column_type !== r.seq_type;
