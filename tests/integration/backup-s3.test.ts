@@ -25,7 +25,7 @@ let killOnPart: ((part: number) => void) | undefined;
 let onPart: ((req: S3Request) => Promise<void> | undefined) | undefined;
 
 async function counts(url: string, schema: string): Promise<Record<string, number>> {
-  return withClient(url, async (c) => Object.fromEntries((await c.query<{ table: string; rows: string }>(loadSql('backup/row_counts'), [[schema]])).rows.map((r) => [r.table, Number(r.rows)])));
+  return withClient(url, async (c) => Object.fromEntries((await c.query<{ table: string; rows: string }>(loadSql('backup/row_counts'), [[schema], 0, 2147483647])).rows.map((r) => [r.table, Number(r.rows)])));
 }
 
 beforeAll(async () => {

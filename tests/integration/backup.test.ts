@@ -35,7 +35,7 @@ function open(url: string): Database {
 }
 
 async function counts(url: string, schema: string): Promise<Record<string, number>> {
-  return withClient(url, async (c) => Object.fromEntries((await c.query<{ table: string; rows: string }>(loadSql('backup/row_counts'), [[schema]])).rows.map((r) => [r.table, Number(r.rows)])));
+  return withClient(url, async (c) => Object.fromEntries((await c.query<{ table: string; rows: string }>(loadSql('backup/row_counts'), [[schema], 0, 2147483647])).rows.map((r) => [r.table, Number(r.rows)])));
 }
 
 async function files(dir: string): Promise<string[]> {

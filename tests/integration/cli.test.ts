@@ -126,6 +126,7 @@ describe('sql print', () => {
       health_exact_bloat: { schema: tenant, table: 'impressions' },
       'backup/row_counts': { schemas: tenant },
       'backup/table_sizes': { schemas: tenant },
+      'backup/lock_capacity': { schemas: tenant },
       'backup/schema_search_paths': { schema: tenant },
       dr_write_grants: { tenant },
       dr_roles: { roles: 'podcastflow_app' },

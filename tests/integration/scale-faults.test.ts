@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/shared/domain/health';
+import { COUNT_BATCH, countTableRows, type RowCount } from '../../src/main/core/backup/row-counts';
 import { parseUrl, type SessionTimeouts } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { runHealth } from '../../src/main/core/health/registry';
@@ -104,6 +105,24 @@ describe('at fleet scale', () => {
     } finally {
       await db.close();
       await withClient(scratch.url, (c) => c.query(`DO $$ BEGIN FOR i IN 1..2100 LOOP EXECUTE format('DROP SEQUENCE public.pfo_scale_seq_%s', i); END LOOP; DROP SEQUENCE public.pfo_scale_full; END $$`));
+    }
+  });
+
+  it('counts rows of more tables than one batch holds, every table once, in catalog order', async () => {
+    await withClient(scratch.url, (c) =>
+      c.query(`CREATE SCHEMA pfo_many; DO $$ BEGIN FOR i IN 1..${COUNT_BATCH + 150} LOOP EXECUTE format('CREATE TABLE pfo_many.t%s AS SELECT g FROM generate_series(1, %s) g', lpad(i::text, 5, '0'), i % 7); END LOOP; END $$`),
+    );
+    const db = open(scratch.url);
+    try {
+      const counts = await countTableRows(async (text, params) => (await db.query<RowCount & { oid: number }>(text, params)).rows, ['pfo_many']);
+      expect(counts).toHaveLength(COUNT_BATCH + 150);
+      expect(counts[0]).toEqual({ schema: 'pfo_many', table: 't00001', rows: 1 });
+      expect(counts.at(-1)).toEqual({ schema: 'pfo_many', table: `t0${COUNT_BATCH + 150}`, rows: (COUNT_BATCH + 150) % 7 });
+      expect(new Set(counts.map((c) => c.table)).size).toBe(COUNT_BATCH + 150);
+      expect(counts.reduce((n, c) => n + c.rows, 0)).toBe(Array.from({ length: COUNT_BATCH + 150 }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0));
+    } finally {
+      await db.close();
+      await withClient(scratch.url, (c) => c.query('DROP SCHEMA pfo_many CASCADE'));
     }
   });
 

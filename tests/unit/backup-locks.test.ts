@@ -11,13 +11,14 @@ describe('the lock table an all-tenants pg_dump needs', () => {
     expect(advice).toContain('80000 tables');
     expect(advice).toContain('= 6400 locks, 40 held now');
     const advised = Number(/max_locks_per_transaction = (\d+)/.exec(advice)![1]);
-    // (80,000 + 40) x 1.25 / 100 slots
-    expect(advised).toBe(1001);
+    // (80,000 + a batch of 2,000 row counts + 40) x 1.25 / 100 slots
+    expect(advised).toBe(1026);
     expect(exceedsLockTable({ ...stock, max_locks_per_transaction: advised })).toBe(false);
   });
 
-  it('counts prepared-transaction slots and what other sessions hold', () => {
-    const c: LockCapacity = { tables: 6_000, max_locks_per_transaction: 64, max_connections: 90, max_prepared_transactions: 10, held: 300 };
+  it('counts prepared-transaction slots, a batch of row counts and what other sessions hold', () => {
+    // 4,000 + 2,000 + 300 = 6,300 of 64 x (90 + 10) = 6,400
+    const c: LockCapacity = { tables: 4_000, max_locks_per_transaction: 64, max_connections: 90, max_prepared_transactions: 10, held: 300 };
     expect(exceedsLockTable(c)).toBe(false);
     expect(exceedsLockTable({ ...c, held: 401 })).toBe(true);
     expect(exceedsLockTable({ ...c, max_prepared_transactions: 0 })).toBe(true);

@@ -9,6 +9,7 @@ import type { Manifest } from '../../../shared/domain/backups';
 import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 import { connectionLost, isConnectionLost, OpsError } from '../util/errors';
+import { COUNT_BATCH, countTableRows, type RowCount } from './row-counts';
 
 export interface LockCapacity {
   tables: number;
@@ -20,14 +21,14 @@ export interface LockCapacity {
 
 /** Would one pg_dump of these tables, with the locks others hold now, overflow the shared lock table? */
 export function exceedsLockTable(c: LockCapacity): boolean {
-  return c.tables + c.held > c.max_locks_per_transaction * (c.max_connections + c.max_prepared_transactions);
+  return c.tables + COUNT_BATCH + c.held > c.max_locks_per_transaction * (c.max_connections + c.max_prepared_transactions);
 }
 
 /** What a DBA does about a lock table too small for one pg_dump of `tables` tables (a restart is needed). */
 export function lockAdvice(c: LockCapacity): string {
   const slots = c.max_connections + c.max_prepared_transactions;
-  // Room for the dump, what others hold now, and a margin of a quarter.
-  const needed = Math.ceil(((c.tables + c.held) * 1.25) / slots);
+  // Room for the dump, a batch of row counts, what others hold now, and a margin of a quarter.
+  const needed = Math.ceil(((c.tables + COUNT_BATCH + c.held) * 1.25) / slots);
   return (
     `pg_dump locks each of the ${c.tables} tables it dumps in one transaction; the server's lock table holds ` +
     `max_locks_per_transaction (${c.max_locks_per_transaction}) x (max_connections ${c.max_connections} + max_prepared_transactions ${c.max_prepared_transactions}) = ${c.max_locks_per_transaction * slots} locks, ${c.held} held now. ` +
@@ -79,10 +80,16 @@ export async function withSnapshot<T>(db: Database, scope: BackupScope, database
     const tableBytes = new Map<string, number>();
     for (const r of (await client.query<{ schema: string; table: string; bytes: number }>(loadSql('backup/table_sizes'), [schemas])).rows) tableBytes.set(`${r.schema}.${r.table}`, r.bytes);
     const countRows = async (held: Promise<unknown>): Promise<Manifest['tables']> => {
-      const rows = (await client.query<{ schema: string; table: string; rows: number }>(loadSql('backup/row_counts'), [schemas])).rows;
+      // A savepoint rolled back releases a batch's locks; the snapshot is the transaction's and stays.
+      const rows = await countTableRows(async (text, params) => {
+        await client.query('SAVEPOINT row_counts');
+        const batch = (await client.query<RowCount & { oid: number }>(text, params)).rows;
+        await client.query('ROLLBACK TO SAVEPOINT row_counts');
+        return batch;
+      }, schemas);
       await held;
       await client.query('COMMIT');
-      return rows.map((r) => ({ schema: r.schema, table: r.table, rows: r.rows }));
+      return rows;
     };
     return await fn({ snapshot, schemas, tableBytes, locks, countRows });
   } catch (err) {

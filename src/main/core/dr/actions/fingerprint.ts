@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database';
 import { loadSql } from '../../db/sql';
+import { countTableRows, type RowCount } from '../../backup/row-counts';
 import { DEFAULT_TENANT_PATTERN } from '../../../../shared/words';
 import { OpsError } from '../../util/errors';
 import { inTransaction, schemaName } from './session';
@@ -39,7 +40,7 @@ export async function fingerprintDatabase(db: Database, input: { tenants?: strin
     const tenants = (await client.query<{ tenant: string }>(loadSql('dr_fingerprint_tenants'), [pattern, named ?? null, null])).rows.map((r) => r.tenant);
     const missing = (named ?? []).filter((t) => !tenants.includes(t));
     if (missing.length) throw new OpsError('no_such_tenant', `There is no schema ${missing.join(', ')} to fingerprint.`, 'Check the tenant names; nothing was read.');
-    const counts = (await client.query<{ schema: string; table: string; rows: number }>(loadSql('backup/row_counts'), [tenants])).rows;
+    const counts = await countTableRows(async (text, params) => (await client.query<RowCount & { oid: number }>(text, params)).rows, tenants);
     const rowLines = counts.map((r) => `${JSON.stringify(r.schema)}.${JSON.stringify(r.table)}=${r.rows}`).join('\n');
     const parts: Fingerprint['parts'] = Object.fromEntries(catalog.map((p) => [p.part, { sha256: p.sha256, lines: p.lines }]));
     parts.rows = { sha256: sha(rowLines), lines: counts.length };
