@@ -29,6 +29,8 @@ export interface AppOptions {
   /** Start the demo database at once (serve --demo), not only when nothing is configured. */
   demo?: boolean;
   demoTenants?: number;
+  /** The demo database's port (default 54329, or the next free one). */
+  demoPort?: number;
   /** serve --headless: sample every connection, run the verify/report/drill schedules too. */
   headless?: boolean;
   /** The demo database archives WAL to a pgBackRest repo (serve --demo --pitr). */
@@ -59,7 +61,7 @@ export class App {
   constructor(readonly options: AppOptions) {
     this.home = appHome(options.dataDir);
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    this.demo = new DemoManager(this.home, this.tasks, options.log, { ...(options.demoTenants ? { tenants: options.demoTenants } : {}), ...(options.demoPitr ? { pitr: true } : {}) });
+    this.demo = new DemoManager(this.home, this.tasks, options.log, { ...(options.demoTenants ? { tenants: options.demoTenants } : {}), ...(options.demoPort ? { port: options.demoPort } : {}), ...(options.demoPitr ? { pitr: true } : {}) });
     this.connections = new ConnectionService(new SettingsStore(this.home), options.vault, this.demo);
     this.tasks.on('updated', (task) => this.events.emit('task.updated', task));
     this.health = new HealthService({

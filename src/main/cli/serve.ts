@@ -19,6 +19,7 @@ export interface ServeFlags {
   demo?: boolean;
   data?: string;
   tenants?: number;
+  demoPort?: number;
   headless?: boolean;
   pitr?: boolean;
 }
@@ -42,6 +43,7 @@ export async function serve(flags: ServeFlags): Promise<number> {
     ...(flags.data ? { dataDir: flags.data } : {}),
     ...(flags.demo ? { demo: true } : {}),
     ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
+    ...(flags.demoPort ? { demoPort: flags.demoPort } : {}),
     ...(flags.pitr ? { demoPitr: true } : {}),
   });
   await app.startup();
@@ -72,6 +74,7 @@ async function serveHeadless(flags: ServeFlags): Promise<number> {
     ...(flags.data ? { dataDir: flags.data } : {}),
     ...(flags.demo ? { demo: true } : {}),
     ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
+    ...(flags.demoPort ? { demoPort: flags.demoPort } : {}),
   });
   await app.fleet.settings();
   await app.startup();
@@ -95,6 +98,7 @@ export function registerServe(program: Command, run: (fn: () => Promise<number>)
     .option('--allow-host <name>', 'a host name browsers may use to reach the console (repeatable; with --bind 0.0.0.0 name the machine here); other Host headers are refused against DNS rebinding', hostNameOption)
     .option('--demo', 'start the embedded demo database even when connections are configured')
     .option('--tenants <n>', 'tenants for the demo database on first seed', intOption(1, 10_000))
+    .option('--demo-port <p>', 'port of the demo database (default 54329, or the next free one)', intOption(1, 65_535))
     .option('--data <dir>', 'app data directory (default $PODCASTFLOW_OPS_HOME)')
     .option('--headless', 'no UI: sample every connection, run the schedules, serve /metrics (bearer $PODCASTFLOW_OPS_METRICS_TOKEN, else a generated token printed at start) and /api/health')
     .option('--pitr', 'the demo database archives WAL to a pgBackRest repo in its data directory (point-in-time recovery)')
