@@ -10,3 +10,6 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
 }
+
+/** Names in the user's collation, as localeCompare orders them (one collator, not one per comparison). */
+export const byName = new Intl.Collator().compare;

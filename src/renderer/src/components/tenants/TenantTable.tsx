@@ -3,7 +3,6 @@ import { useMemo, useRef } from 'react';
 import type { LastBackup, LastBackups } from '../../../../shared/domain/backups';
 import type { TenantStats, Violation } from '../../../../shared/domain/tenants';
 import { useLastBackups } from '../../api/backups';
-import { useTenantResult } from '../../api/tenants';
 import { bytes, count, duration } from '../../format';
 import { BackupTenantButton, type BackupError } from './BackupTenantButton';
 
@@ -44,9 +43,8 @@ export function worst(list: Violation[] | undefined): 'critical' | 'warn' | null
 }
 
 /** Every tenant, virtualised: size, rows, violations, the last backup and a one-click backup. */
-export function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
-  const { rows, sort, onSort, selected, onSelect, lastBackups } = props;
-  const { byTenant } = useTenantResult();
+export function TenantTable(props: { rows: TenantStats[]; byTenant: Map<string, Violation[]>; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
+  const { rows, byTenant, sort, onSort, selected, onSelect, lastBackups } = props;
   const parentRef = useRef<HTMLDivElement>(null);
   // The virtualizer re-renders this component itself; nothing memoized depends on its functions.
   // eslint-disable-next-line react-hooks/incompatible-library
