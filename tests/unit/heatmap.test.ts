@@ -17,7 +17,8 @@ function fleet(n: number, every: number): { tenants: string[]; byTenant: Map<str
       byTenant.set(t, [{ tenant: t, kind, detail: 'planted', severity: Math.floor(i / every) % 2 ? 'critical' : 'warn' }]);
     }
   }
-  return { tenants, byTenant };
+  // In name order, as the page passes them.
+  return { tenants: tenants.sort(), byTenant };
 }
 
 /** For each violating tenant and kind: how many device pixels of its columns are painted with its state or worse. */
@@ -59,11 +60,14 @@ describe('heatmap layout at 10,000 tenants', () => {
     });
   }
 
-  it('orders by worst severity: critical first, then warnings, then clean', () => {
+  it('orders by worst severity (critical first, then warnings, then clean) or by initial, by name within a group', () => {
     const { tenants, byTenant } = fleet(10_000, 250);
     const cols = columnsOf(tenants, byTenant, 'severity');
     expect(cols.map((c) => c.group).filter((g, i, all) => g !== all[i - 1])).toEqual(['critical', 'warnings', 'clean']);
     expect(cols.slice(0, 20).every((c) => c.worst === 2)).toBe(true);
+    expect(cols.slice(40).map((c) => c.tenant)).toEqual(tenants.filter((t) => !byTenant.has(t)));
+    const byInitial = columnsOf([...tenants].reverse(), byTenant, 'name');
+    expect(byInitial.map((c) => c.group).filter((g, i, all) => g !== all[i - 1])).toEqual([...INITIALS.toUpperCase()]);
   });
 
   it('keeps every violation on a device pixel even when most tenants violate and none can have its own mark', () => {
