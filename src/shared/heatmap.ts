@@ -143,20 +143,22 @@ export function firstAt(layout: HeatLayout, x: number): number {
 }
 
 /**
- * The tenant under CSS x (scrolled), and how many share that pixel (± slop px): the worst of them, so
- * that a violation drawn on a pixel shared with clean tenants is the one hovered and clicked, and a
- * 2 px mark among 10,000 tenants need not be hit exactly.
+ * The tenant under CSS x (scrolled), and how many share that pixel (± slop px): the worst of them in the
+ * hovered row (then overall, then the nearest), so that a violation drawn on a pixel shared with clean
+ * tenants is the one hovered and clicked, and a 2 px mark among 10,000 tenants need not be hit exactly.
  */
-export function hitTest(layout: HeatLayout, x: number, slop = 0): { col: HeatColumn; shared: number } | undefined {
+export function hitTest(layout: HeatLayout, x: number, slop = 0, kind?: ViolationKind): { col: HeatColumn; shared: number } | undefined {
   const px = Math.floor(x);
-  let best: HeatColumn | undefined;
+  let best: { col: HeatColumn; score: number } | undefined;
   let shared = 0;
   for (let i = firstAt(layout, px - slop); i < layout.cols.length && layout.xs[i]! < px + 1 + slop; i++) {
-    const c = layout.cols[i]!;
+    const col = layout.cols[i]!;
     shared++;
-    if (!best || c.worst > best.worst) best = c;
+    const distance = Math.max(0, layout.xs[i]! - x, x - (layout.xs[i]! + layout.ws[i]!));
+    const score = (kind ? cellState(col, kind) : 0) * 100 + col.worst * 10 - distance;
+    if (!best || score > best.score) best = { col, score };
   }
-  return best && { col: best, shared };
+  return best && { col: best.col, shared };
 }
 
 /** The state of one cell. */

@@ -21,6 +21,8 @@ function fleet(n: number, every: number): { tenants: string[]; byTenant: Map<str
   return { tenants: tenants.sort(), byTenant };
 }
 
+const v = (tenant: string, kind: Violation['kind'], severity: Violation['severity']): Violation => ({ tenant, kind, detail: 'planted', severity });
+
 /** For each violating tenant and kind: how many device pixels of its columns are painted with its state or worse. */
 function markPixels(layout: HeatLayout, dpr: number, cellW: number): { col: HeatColumn; pixels: number }[] {
   const rows = paintRows(layout, VIOLATION_KINDS, 0, WIDTH, dpr, cellW);
@@ -89,6 +91,10 @@ describe('heatmap layout at 10,000 tenants', () => {
       if (cols[i]!.worst === 0) continue;
       for (const dx of [-1, 0.5, layout.ws[i]! + 1]) expect(hitTest(layout, layout.xs[i]! + dx, 2)?.col.tenant).toBe(cols[i]!.tenant);
     }
+    // Two marks within reach: the row hovered decides which tenant is named.
+    const near = layoutHeatmap(columnsOf(['org_a', 'org_b', 'org_c'], new Map([['org_a', [v('org_a', 'missing_table', 'critical')]], ['org_b', [v('org_b', 'extra_table', 'warn')]]]), 'severity'), { cellW: 0.1, minMark: 2, gap: 0 });
+    expect(hitTest(near, 2.5, 2, 'extra_table')?.col.tenant).toBe('org_b');
+    expect(hitTest(near, 2.5, 2, 'missing_table')?.col.tenant).toBe('org_a');
     // A clean stretch is a pixel of several tenants, one of which is named.
     const i = cols.findIndex((_, j) => j > 40 && cols.slice(j - 40, j + 40).every((c) => c.worst === 0));
     const clean = hitTest(layout, layout.xs[i]!);

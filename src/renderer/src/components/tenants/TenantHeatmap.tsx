@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { VIOLATION_KINDS, type Violation, type ViolationKind } from '../../../../shared/domain/tenants';
 import { columnsOf, fitToWidth, hitTest, layoutHeatmap, MIN_MARK, paintRows, zoomed, type Grouping, type HeatColumn } from '../../../../shared/heatmap';
 
@@ -16,9 +16,10 @@ function cssVar(name: string): string {
  * Tenants × checks on one canvas, drawn only for the visible slice, so 10,000 tenants stay fluid:
  * columns are tenants (grouped by worst severity or by initial), rows are violation kinds. Zoom 0 fits
  * the fleet to the width (clean tenants share pixels, a violating one keeps a visible mark); above that
- * it is px per tenant. Hover names the cell; a click selects the tenant.
+ * it is px per tenant. Hover names the cell; a click selects the tenant. Memoised: a keystroke in the
+ * page's search does not redraw it until the deferred filter has run.
  */
-export function TenantHeatmap(props: {
+export const TenantHeatmap = memo(function TenantHeatmap(props: {
   tenants: string[];
   byTenant: Map<string, Violation[]>;
   grouping: Grouping;
@@ -96,18 +97,20 @@ export function TenantHeatmap(props: {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const i = selected === undefined ? -1 : layout.cols.findIndex((c) => c.tenant === selected);
     if (i >= 0) {
+      // Around the column, not over it: a 2 px mark keeps its colours when selected.
       ctx.strokeStyle = colours.accent;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(layout.xs[i]! - scrollLeft, HEAD_H, Math.max(layout.ws[i]!, 2), kinds.length * ROW_H);
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(layout.xs[i]! - scrollLeft - 1.5, HEAD_H - 1.5, layout.ws[i]! + 3, kinds.length * ROW_H + 2);
     }
   }, [layout, spacing, scrollLeft, width, height, kinds, selected]);
 
   function at(clientX: number, clientY: number): { col?: HeatColumn; shared: number; kind?: ViolationKind } {
     const rect = canvasRef.current!.getBoundingClientRect();
     const r = Math.floor((clientY - rect.top - HEAD_H) / ROW_H);
+    const kind = r >= 0 && r < kinds.length ? kinds[r] : undefined;
     // Zoomed out, a mark 2 px wide is hit from a pixel or two away.
-    const hit = hitTest(layout, clientX - rect.left + scrollLeft, spacing.cellW < MIN_MARK ? 2 : 0);
-    return { ...(hit ? { col: hit.col } : {}), shared: hit?.shared ?? 0, ...(r >= 0 && r < kinds.length ? { kind: kinds[r]! } : {}) };
+    const hit = hitTest(layout, clientX - rect.left + scrollLeft, spacing.cellW < MIN_MARK ? 2 : 0, kind);
+    return { ...(hit ? { col: hit.col } : {}), shared: hit?.shared ?? 0, ...(kind ? { kind } : {}) };
   }
 
   return (
@@ -148,6 +151,6 @@ export function TenantHeatmap(props: {
       )}
     </div>
   );
-}
+});
 
 export const ALL_KINDS = VIOLATION_KINDS;

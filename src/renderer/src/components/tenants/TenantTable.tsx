@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import type { LastBackup, LastBackups } from '../../../../shared/domain/backups';
 import type { TenantStats, Violation } from '../../../../shared/domain/tenants';
 import { useLastBackups } from '../../api/backups';
@@ -42,8 +42,8 @@ export function worst(list: Violation[] | undefined): 'critical' | 'warn' | null
   return list.some((v) => v.severity === 'critical') ? 'critical' : 'warn';
 }
 
-/** Every tenant, virtualised: size, rows, violations, the last backup and a one-click backup. */
-export function TenantTable(props: { rows: TenantStats[]; byTenant: Map<string, Violation[]>; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
+/** Every tenant, virtualised: size, rows, violations, the last backup and a one-click backup. Memoised like the heatmap. */
+export const TenantTable = memo(function TenantTable(props: { rows: TenantStats[]; byTenant: Map<string, Violation[]>; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
   const { rows, byTenant, sort, onSort, selected, onSelect, lastBackups } = props;
   const parentRef = useRef<HTMLDivElement>(null);
   // The virtualizer re-renders this component itself; nothing memoized depends on its functions.
@@ -93,4 +93,4 @@ export function TenantTable(props: { rows: TenantStats[]; byTenant: Map<string, 
       </div>
     </div>
   );
-}
+});
