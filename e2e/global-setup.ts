@@ -5,7 +5,9 @@ import { join } from 'node:path';
 
 /** Browser mode (`serve --port 0 --demo`) on a data directory: its tokenized URL, and how to stop it. */
 export async function startServe(dataDir: string, tenants = 20): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['bin/podcastflow-ops.js', 'serve', '--port', '0', '--demo', '--tenants', String(tenants), '--data', dataDir], {
+  // PFO_E2E_DEMO_PORT keeps the demo database off a port another demo on the machine uses (default 54329 or the next free one).
+  const demoPort = process.env.PFO_E2E_DEMO_PORT ? ['--demo-port', process.env.PFO_E2E_DEMO_PORT] : [];
+  const child = spawn(process.execPath, ['bin/podcastflow-ops.js', 'serve', '--port', '0', '--demo', '--tenants', String(tenants), '--data', dataDir, ...demoPort], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });

@@ -29,12 +29,12 @@ export interface AppOptions {
   /** Start the demo database at once (serve --demo), not only when nothing is configured. */
   demo?: boolean;
   demoTenants?: number;
+  /** The demo database's port (default 54329, or the next free one). */
+  demoPort?: number;
   /** serve --headless: sample every connection, run the verify/report/drill schedules too. */
   headless?: boolean;
   /** The demo database archives WAL to a pgBackRest repo (serve --demo --pitr). */
   demoPitr?: boolean;
-  /** The demo database's port (serve --demo-port; default 54329 or the next free one). */
-  demoPort?: number;
 }
 
 type EventMap = { [E in EventName]: [EventPayload<E>] };

@@ -74,6 +74,7 @@ async function serveHeadless(flags: ServeFlags): Promise<number> {
     ...(flags.data ? { dataDir: flags.data } : {}),
     ...(flags.demo ? { demo: true } : {}),
     ...(flags.tenants ? { demoTenants: flags.tenants } : {}),
+    ...(flags.demoPort ? { demoPort: flags.demoPort } : {}),
   });
   await app.fleet.settings();
   await app.startup();

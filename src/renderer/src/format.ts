@@ -1,4 +1,4 @@
-export { formatBytes as bytes } from '../../shared/format';
+export { byName, formatBytes as bytes } from '../../shared/format';
 
 export function duration(sec: number): string {
   if (!Number.isFinite(sec)) return '–';
@@ -11,8 +11,10 @@ export function duration(sec: number): string {
   return `${Math.round(sec)}s`;
 }
 
+const counter = new Intl.NumberFormat('en-US');
+
 export function count(n: number): string {
-  return new Intl.NumberFormat('en-US').format(n);
+  return counter.format(n);
 }
 
 export function time(iso: string): string {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { ProfileView } from '../../../shared/domain/connections';
 import type { TenantStats, ViolationKind } from '../../../shared/domain/tenants';
 import { useDemoStarting } from '../api/app';
@@ -10,7 +10,7 @@ import { TenantDetail } from '../components/tenants/TenantDetail';
 import { ALL_KINDS, TenantHeatmap, type Grouping } from '../components/tenants/TenantHeatmap';
 import { lastOf, TenantTable, useLastBackupsOf, type SortKey } from '../components/tenants/TenantTable';
 import { ViolationList } from '../components/tenants/ViolationList';
-import { count, time } from '../format';
+import { byName, count, time } from '../format';
 
 /** Every tenant schema: isolation and drift verified across all of them, as a heatmap, a table and a detail. */
 export function TenantsPage() {
@@ -27,36 +27,34 @@ function Tenants({ profile }: { profile: ProfileView }) {
   const [search, setSearch] = useState('');
   const [onlyAffected, setOnlyAffected] = useState(false);
   const [grouping, setGrouping] = useState<Grouping>('severity');
-  const [cellW, setCellW] = useState(6);
+  // 0 fits the fleet to the width (the start); 1–24 is px per tenant.
+  const [zoom, setZoom] = useState(0);
   const [hiddenKinds, setHiddenKinds] = useState<Set<ViolationKind>>(new Set());
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'violations', desc: true });
   const [selected, setSelected] = useState<string | undefined>();
   const [backupError, setBackupError] = useState<BackupError>();
   const lastBackups = useLastBackupsOf(profile.id);
 
-  const stats = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    let list: TenantStats[] = result?.tenantStats ?? [];
-    if (q) list = list.filter((t) => t.name.toLowerCase().includes(q));
-    if (onlyAffected) list = list.filter((t) => byTenant.has(t.name));
+  // One collation sort per result (the slow comparison at 10,000 names): the heatmap's order, and the
+  // table's name order and tie-break as a number. Typing in the search only filters these sorted lists,
+  // in a deferred render, so a keystroke is not held up by 10,000 tenants.
+  const byNameOrder = useMemo(() => [...(result?.tenantStats ?? [])].sort((a, b) => byName(a.name, b.name)), [result]);
+  const sorted = useMemo(() => {
     const n = (t: TenantStats) => byTenant.get(t.name)?.length ?? 0;
     // Oldest backup first when sorted descending by "last backup" (never backed up counts as oldest).
     const backupAge = (t: TenantStats) => -Date.parse(lastOf(lastBackups, t.name)?.finishedAt ?? '1970-01-01');
-    const key: Record<SortKey, (t: TenantStats) => number | string> = { name: (t) => t.name, size: (t) => t.sizeBytes, rows: (t) => t.estimatedRows, violations: n, backup: backupAge };
+    const key: Record<SortKey, (t: TenantStats, nameRank: number) => number> = { name: (_, i) => i, size: (t) => t.sizeBytes, rows: (t) => t.estimatedRows, violations: n, backup: backupAge };
     const f = key[sort.key];
-    return [...list].sort((a, b) => {
-      const x = f(a);
-      const y = f(b);
-      const c = typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number);
-      return (sort.desc ? -c : c) || a.name.localeCompare(b.name);
-    });
-  }, [result, search, onlyAffected, sort, byTenant, lastBackups]);
-
-  // Fit the fleet to the width at first; zoom from there.
-  const tenantCount = result?.tenants ?? 0;
-  useEffect(() => {
-    if (tenantCount > 0) setCellW(Math.max(1, Math.min(16, Math.floor(1000 / tenantCount))));
-  }, [tenantCount]);
+    // Each key computed once, not once per comparison.
+    const keyed = byNameOrder.map((t, i) => ({ t, i, k: f(t, i) }));
+    keyed.sort((a, b) => (sort.desc ? b.k - a.k : a.k - b.k) || a.i - b.i);
+    return keyed.map((e) => e.t);
+  }, [byNameOrder, sort, byTenant, lastBackups]);
+  const query = useDeferredValue(search.trim().toLowerCase());
+  const filtering = query !== search.trim().toLowerCase();
+  const shown = useCallback((t: TenantStats) => (!query || t.name.toLowerCase().includes(query)) && (!onlyAffected || byTenant.has(t.name)), [query, onlyAffected, byTenant]);
+  const stats = useMemo(() => (query || onlyAffected ? sorted.filter(shown) : sorted), [sorted, shown, query, onlyAffected]);
+  const names = useMemo(() => byNameOrder.filter(shown).map((t) => t.name), [byNameOrder, shown]);
 
   const kinds = useMemo(() => ALL_KINDS.filter((k) => k !== 'shared_table_without_rls' && !hiddenKinds.has(k)), [hiddenKinds]);
   const shared = byTenant.get('') ?? [];
@@ -116,7 +114,7 @@ function Tenants({ profile }: { profile: ProfileView }) {
               </label>
               <label className="small-text">
                 Zoom{' '}
-                <input type="range" min={1} max={24} value={cellW} onChange={(e) => setCellW(Number(e.target.value))} aria-label="Zoom" />
+                <input type="range" min={0} max={24} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-label="Zoom" aria-valuetext={zoom === 0 ? 'fit to width' : `${zoom} px per tenant`} /> <span className="muted">{zoom === 0 ? 'fit' : `${zoom} px`}</span>
               </label>
               <label className="small-text">
                 <input type="checkbox" checked={onlyAffected} onChange={(e) => setOnlyAffected(e.target.checked)} /> only tenants with violations
@@ -143,7 +141,7 @@ function Tenants({ profile }: { profile: ProfileView }) {
                 <i className="sw sw-clean" /> ok <i className="sw sw-warn" /> warn <i className="sw sw-fail" /> critical
               </span>
             </div>
-            <TenantHeatmap tenants={stats.map((t) => t.name)} byTenant={byTenant} grouping={grouping} cellW={cellW} kinds={kinds} selected={selected} onSelect={setSelected} />
+            <TenantHeatmap tenants={names} byTenant={byTenant} grouping={grouping} zoom={zoom} kinds={kinds} selected={selected} onSelect={setSelected} />
           </div>
           {/* Right above the table whose Back up button caused it, so it is in view. */}
           {backupError && <BackupErrorBanner error={backupError} onClose={() => setBackupError(undefined)} />}
@@ -152,9 +150,9 @@ function Tenants({ profile }: { profile: ProfileView }) {
               <div className="toolbar">
                 <h2>All tenants</h2>
                 <input type="search" placeholder="Search tenants…" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search tenants" />
-                <span className="muted small-text">{count(stats.length)} shown</span>
+                <span className="muted small-text">{filtering ? 'filtering…' : `${count(stats.length)} shown`}</span>
               </div>
-              <TenantTable rows={stats} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} lastBackups={lastBackups} onBackupError={setBackupError} />
+              <TenantTable rows={stats} byTenant={byTenant} sort={sort} onSort={setSort} selected={selected} onSelect={setSelected} lastBackups={lastBackups} onBackupError={setBackupError} />
             </div>
             <div className="card tenant-detail">
               {selected ? <TenantDetail tenant={selected} stats={result.tenantStats.find((t) => t.name === selected)} violations={byTenant.get(selected) ?? []} onBackupError={setBackupError} /> : <p className="muted">Select a tenant in the heatmap or the table.</p>}

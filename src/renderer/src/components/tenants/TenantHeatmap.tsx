@@ -1,18 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { VIOLATION_KINDS, type Violation, type ViolationKind } from '../../../../shared/domain/tenants';
-import { SEVERITY_RANK } from '../../../../shared/vocabulary';
+import { columnsOf, fitToWidth, hitTest, layoutHeatmap, MIN_MARK, paintRows, zoomed, type Grouping, type HeatColumn } from '../../../../shared/heatmap';
 
-export type Grouping = 'severity' | 'name';
-
-interface Column {
-  tenant: string;
-  group: string;
-  counts: Partial<Record<ViolationKind, { n: number; critical: boolean }>>;
-}
+export type { Grouping } from '../../../../shared/heatmap';
 
 const ROW_H = 14;
 const LABEL_W = 200;
-const GROUP_GAP = 8;
 const HEAD_H = 16;
 
 function cssVar(name: string): string {
@@ -20,62 +13,32 @@ function cssVar(name: string): string {
 }
 
 /**
- * Tenants × checks on one canvas, drawn only for the visible slice, so 2,000+ tenants stay fluid:
- * columns are tenants (grouped by worst severity or by initial), rows are violation kinds. Zoom sets the
- * cell width; hover names the cell; a click selects the tenant.
+ * Tenants × checks on one canvas, drawn only for the visible slice, so 10,000 tenants stay fluid:
+ * columns are tenants (grouped by worst severity or by initial), rows are violation kinds. Zoom 0 fits
+ * the fleet to the width (clean tenants share pixels, a violating one keeps a visible mark); above that
+ * it is px per tenant. Hover names the cell; a click selects the tenant. Memoised: a keystroke in the
+ * page's search does not redraw it until the deferred filter has run.
  */
-export function TenantHeatmap(props: {
+export const TenantHeatmap = memo(function TenantHeatmap(props: {
   tenants: string[];
   byTenant: Map<string, Violation[]>;
   grouping: Grouping;
-  cellW: number;
+  /** 0: fit to the width; else CSS px per tenant. */
+  zoom: number;
   kinds: readonly ViolationKind[];
   selected?: string | undefined;
   onSelect(tenant: string): void;
 }) {
-  const { tenants, byTenant, grouping, cellW, kinds, selected, onSelect } = props;
+  const { tenants, byTenant, grouping, zoom, kinds, selected, onSelect } = props;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [scrollLeft, setScrollLeft] = useState(0);
   const [width, setWidth] = useState(800);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
 
-  // Columns in display order with their x positions (groups separated by a gap).
-  const layout = useMemo(() => {
-    const cols: Column[] = tenants.map((tenant) => {
-      const counts: Column['counts'] = {};
-      let worst = 0;
-      for (const v of byTenant.get(tenant) ?? []) {
-        const c = (counts[v.kind] ??= { n: 0, critical: false });
-        c.n++;
-        if (v.severity === 'critical') c.critical = true;
-        worst = Math.max(worst, SEVERITY_RANK[v.severity]);
-      }
-      const group = grouping === 'severity' ? (['clean', 'warnings', 'critical'][worst] ?? 'clean') : (tenant.replace(/^[a-z]+_/, '')[0] ?? '?').toUpperCase();
-      return { tenant, group, counts };
-    });
-    const order = grouping === 'severity' ? ['critical', 'warnings', 'clean'] : null;
-    cols.sort((a, b) => (order ? order.indexOf(a.group) - order.indexOf(b.group) : a.group.localeCompare(b.group)) || a.tenant.localeCompare(b.tenant));
-    const xs: number[] = [];
-    const ws: number[] = [];
-    const groups: { label: string; x: number; n: number; end: number }[] = [];
-    let x = 0;
-    cols.forEach((c, i) => {
-      if (i === 0 || c.group !== cols[i - 1]!.group) {
-        if (i > 0) x += GROUP_GAP;
-        groups.push({ label: c.group, x, n: 0, end: x });
-      }
-      const g = groups[groups.length - 1]!;
-      g.n++;
-      xs.push(x);
-      // Fully zoomed out, a tenant with violations keeps 3 px so that one stays visible among 2,000.
-      const w = Object.keys(c.counts).length > 0 ? Math.max(cellW, 3) : cellW;
-      ws.push(w);
-      x += w;
-      g.end = x;
-    });
-    return { cols, xs, ws, groups, total: x };
-  }, [tenants, byTenant, grouping, cellW]);
+  const cols = useMemo(() => columnsOf(tenants, byTenant, grouping), [tenants, byTenant, grouping]);
+  const spacing = useMemo(() => (zoom > 0 ? zoomed(zoom) : fitToWidth(cols, width)), [cols, zoom, width]);
+  const layout = useMemo(() => layoutHeatmap(cols, spacing), [cols, spacing]);
 
   useEffect(() => {
     const el = scrollRef.current;
@@ -100,7 +63,7 @@ export function TenantHeatmap(props: {
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, height);
-    const colours = { clean: cssVar('--grid'), warn: cssVar('--c-warn'), fail: cssVar('--c-fail'), text: cssVar('--muted'), accent: cssVar('--accent') };
+    const colours = { text: cssVar('--muted'), accent: cssVar('--accent') };
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = colours.text;
     for (const g of layout.groups) {
@@ -110,51 +73,44 @@ export function TenantHeatmap(props: {
       // A label that does not fit the visible part of its group is shortened, then left out, rather than
       // overlap the next one.
       const left = Math.max(gx, 0);
-      const room = Math.min(gend, w) - left + GROUP_GAP - 4;
+      const room = Math.min(gend, w) - left + spacing.gap - 4;
       const label = [`${g.label} (${g.n})`, g.label, g.label[0] ?? ''].find((l) => ctx.measureText(l).width <= room);
       if (label) ctx.fillText(label, left + 1, 11);
     }
-    // Binary search the first visible column: only the visible slice is drawn.
-    let lo = 0;
-    let hi = layout.cols.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (layout.xs[mid]! + layout.ws[mid]! < scrollLeft) lo = mid + 1;
-      else hi = mid;
-    }
-    const gap = cellW >= 4 ? 1 : 0;
-    for (let i = lo; i < layout.cols.length; i++) {
-      const x = layout.xs[i]! - scrollLeft;
-      if (x > w) break;
-      const col = layout.cols[i]!;
-      const cw = layout.ws[i]!;
-      kinds.forEach((kind, r) => {
-        const c = col.counts[kind];
-        ctx.fillStyle = !c ? colours.clean : c.critical ? colours.fail : colours.warn;
-        ctx.fillRect(x, HEAD_H + r * ROW_H, cw - gap, ROW_H - 1);
-      });
-      if (col.tenant === selected) {
-        ctx.strokeStyle = colours.accent;
-        ctx.lineWidth = 2;
-        ctx.strokeRect(x, HEAD_H, Math.max(cw - gap, 2), kinds.length * ROW_H);
+    // Cells in device pixels, each the worst state of the tenants it covers: runs of one state are one rect.
+    const fills = [cssVar('--grid'), cssVar('--c-warn'), cssVar('--c-fail')];
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    paintRows(layout, kinds, scrollLeft, w, dpr, spacing.cellW).forEach((row, r) => {
+      const y = Math.round((HEAD_H + r * ROW_H) * dpr);
+      const h = Math.round((ROW_H - 1) * dpr);
+      let start = 0;
+      for (let b = 1; b <= row.length; b++) {
+        if (b < row.length && row[b] === row[start]) continue;
+        const state = row[start]!;
+        if (state >= 0) {
+          ctx.fillStyle = fills[state]!;
+          ctx.fillRect(start, y, b - start, h);
+        }
+        start = b;
       }
+    });
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const i = selected === undefined ? -1 : layout.cols.findIndex((c) => c.tenant === selected);
+    if (i >= 0) {
+      // Around the column, not over it: a 2 px mark keeps its colours when selected.
+      ctx.strokeStyle = colours.accent;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(layout.xs[i]! - scrollLeft - 1.5, HEAD_H - 1.5, layout.ws[i]! + 3, kinds.length * ROW_H + 2);
     }
-  }, [layout, scrollLeft, width, height, kinds, cellW, selected]);
+  }, [layout, spacing, scrollLeft, width, height, kinds, selected]);
 
-  function at(clientX: number, clientY: number): { col?: Column; kind?: ViolationKind } {
+  function at(clientX: number, clientY: number): { col?: HeatColumn; shared: number; kind?: ViolationKind } {
     const rect = canvasRef.current!.getBoundingClientRect();
-    const x = clientX - rect.left + scrollLeft;
     const r = Math.floor((clientY - rect.top - HEAD_H) / ROW_H);
-    let lo = 0;
-    let hi = layout.cols.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (layout.xs[mid]! <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    const xi = layout.xs[lo];
-    const col = xi !== undefined && x >= xi && x < xi + layout.ws[lo]! ? layout.cols[lo] : undefined;
-    return { ...(col ? { col } : {}), ...(r >= 0 && r < kinds.length ? { kind: kinds[r]! } : {}) };
+    const kind = r >= 0 && r < kinds.length ? kinds[r] : undefined;
+    // Zoomed out, a mark 2 px wide is hit from a pixel or two away.
+    const hit = hitTest(layout, clientX - rect.left + scrollLeft, spacing.cellW < MIN_MARK ? 2 : 0, kind);
+    return { ...(hit ? { col: hit.col } : {}), shared: hit?.shared ?? 0, ...(kind ? { kind } : {}) };
   }
 
   return (
@@ -172,10 +128,11 @@ export function TenantHeatmap(props: {
           role="img"
           aria-label={`Heatmap of ${layout.cols.length} tenants by ${kinds.length} checks`}
           onMouseMove={(e) => {
-            const { col, kind } = at(e.clientX, e.clientY);
+            const { col, shared, kind } = at(e.clientX, e.clientY);
             if (!col) return setHover(null);
             const c = kind ? col.counts[kind] : undefined;
-            setHover({ x: e.clientX, y: e.clientY, text: `${col.tenant}${kind ? ` · ${kind}: ${c ? `${c.n} violation${c.n === 1 ? '' : 's'}` : 'ok'}` : ''}` });
+            const where = shared > 1 ? ` (1 of ${shared} tenants here: zoom in for the others)` : '';
+            setHover({ x: e.clientX, y: e.clientY, text: `${col.tenant}${kind ? ` · ${kind}: ${c ? `${c.n} violation${c.n === 1 ? '' : 's'}` : 'ok'}` : ''}${where}` });
           }}
           onMouseLeave={() => setHover(null)}
           onClick={(e) => {
@@ -194,6 +151,6 @@ export function TenantHeatmap(props: {
       )}
     </div>
   );
-}
+});
 
 export const ALL_KINDS = VIOLATION_KINDS;

@@ -1,9 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import type { LastBackup, LastBackups } from '../../../../shared/domain/backups';
 import type { TenantStats, Violation } from '../../../../shared/domain/tenants';
 import { useLastBackups } from '../../api/backups';
-import { useTenantResult } from '../../api/tenants';
 import { bytes, count, duration } from '../../format';
 import { BackupTenantButton, type BackupError } from './BackupTenantButton';
 
@@ -43,10 +42,9 @@ export function worst(list: Violation[] | undefined): 'critical' | 'warn' | null
   return list.some((v) => v.severity === 'critical') ? 'critical' : 'warn';
 }
 
-/** Every tenant, virtualised: size, rows, violations, the last backup and a one-click backup. */
-export function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
-  const { rows, sort, onSort, selected, onSelect, lastBackups } = props;
-  const { byTenant } = useTenantResult();
+/** Every tenant, virtualised: size, rows, violations, the last backup and a one-click backup. Memoised like the heatmap. */
+export const TenantTable = memo(function TenantTable(props: { rows: TenantStats[]; byTenant: Map<string, Violation[]>; sort: { key: SortKey; desc: boolean }; onSort(s: { key: SortKey; desc: boolean }): void; selected: string | undefined; onSelect(t: string): void; lastBackups: FetchedBackups | undefined; onBackupError(e: BackupError | undefined): void }) {
+  const { rows, byTenant, sort, onSort, selected, onSelect, lastBackups } = props;
   const parentRef = useRef<HTMLDivElement>(null);
   // The virtualizer re-renders this component itself; nothing memoized depends on its functions.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -95,4 +93,4 @@ export function TenantTable(props: { rows: TenantStats[]; sort: { key: SortKey; 
       </div>
     </div>
   );
-}
+});
