@@ -5,30 +5,29 @@
 -- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
 -- @param $2 min_share numeric = 0.5: minimum used share to return (0-1)
 -- @param $3 top int = 50: top N
--- @param $4 after numeric = 0: only sequences whose OID is above this (keyset paging)
--- @param $5 batch int = 2147483647: at most this many sequences (the console reads 2,000 a statement)
+-- @param $4 first numeric = 0: only sequences whose OID is at least this
+-- @param $5 last numeric = 4294967295: and at most this
 -- pg_sequence_last_value locks each sequence it reads until the transaction ends: 80,000 sequences at
 -- 10,000 tenants are 80,000 locks, more than a stock lock table holds (max_locks_per_transaction 64 x 100
--- connections), and the query failed with "out of shared memory". The console reads them in batches of
--- $5, each statement its own transaction, and merges the batches' top N; batch_last is where the next starts.
--- Run whole (the default $5, as psql and a pgwatch export do) it needs that many locks at once.
+-- connections), and the query failed with "out of shared memory". The console reads them in OID ranges of
+-- 2,000 sequences (health_sequence_batches_probe.sql), each statement its own transaction, side by side
+-- over its sessions, and merges the ranges' top N. Run whole (the defaults, as psql and a pgwatch export
+-- do) it needs a lock per sequence at once.
 -- Run it in psql: podcastflow-ops sql print health_sequence_overflow [--param NAME=VALUE …] | psql URL
 -- Restored copies (<tenant>__restored_… / __replaced_…, left by the console's restores) are left out: they
 -- repeat their tenant's findings; the Backups page lists them (restores list).
-WITH batch AS MATERIALIZED (
-  SELECT s.seqrelid FROM pg_sequence s WHERE s.seqrelid > $4::bigint::oid ORDER BY s.seqrelid LIMIT $5
-), seqs AS MATERIALIZED (
+WITH seqs AS MATERIALIZED (
   -- pg_sequence and pg_sequence_last_value directly, not the pg_sequences view: a filter and a select on the
   -- view's last_value evaluate it twice per sequence, and each evaluation opens the sequence (about 50 µs;
   -- 80,000 sequences at 10,000 tenants). MATERIALIZED keeps it to one call each.
   SELECT n.nspname AS schemaname, c.relname AS sequencename, format_type(s.seqtypid, NULL) AS seq_type,
          CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END AS last_value,
          s.seqstart AS start_value, s.seqmin AS min_value, s.seqmax AS max_value, s.seqincrement AS increment_by, c.oid AS seqoid
-    FROM batch b
-    JOIN pg_sequence s ON s.seqrelid = b.seqrelid
+    FROM pg_sequence s
     JOIN pg_class c ON c.oid = s.seqrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE NOT pg_is_other_temp_schema(n.oid)
+   WHERE s.seqrelid BETWEEN $4::bigint::oid AND $5::bigint::oid
+     AND NOT pg_is_other_temp_schema(n.oid)
      AND n.nspname !~ '__(restored|replaced)_'  -- restored copies (see above)
 ), candidates AS (
   -- a column's maximum is at least 32,767 (smallint), so the usable range of an ascending sequence is at
@@ -56,20 +55,12 @@ WITH batch AS MATERIALIZED (
               THEN (seqs.last_value::numeric - seqs.min_value::numeric) / nullif(least(seqs.max_value::numeric, coalesce(owner.column_max, seqs.max_value::numeric)) - seqs.min_value::numeric, 0)
               ELSE (seqs.max_value::numeric - seqs.last_value::numeric) / nullif(seqs.max_value::numeric - seqs.min_value::numeric, 0) END AS used_ratio
     FROM candidates seqs LEFT JOIN owner USING (seqoid)
-), bounds AS (
-  SELECT max(seqrelid::bigint) AS batch_last, count(*) AS batch_size FROM batch
 )
--- one row even when no sequence of the batch is listed (schema NULL), so batch_last always arrives
-SELECT u.schema, u.name, u.tenant, u.seq_type, u.last_value, u.usable_max, u.used_ratio,
-       u.table_schema, u.table_name, u.column_name, u.column_type, b.batch_last, b.batch_size
-  FROM bounds b
-  LEFT JOIN LATERAL (
-    SELECT schemaname AS schema, sequencename AS name,
-           CASE WHEN schemaname LIKE $1 THEN schemaname END AS tenant,
-           seq_type, last_value, usable_max, round(used_ratio, 6) AS used_ratio,
-           table_schema, table_name, column_name, column_type
-      FROM used
-     WHERE used_ratio >= $2
-     ORDER BY used_ratio DESC, schemaname, sequencename
-     LIMIT $3) u ON true
- ORDER BY u.used_ratio DESC, u.schema, u.name;
+SELECT schemaname AS schema, sequencename AS name,
+       CASE WHEN schemaname LIKE $1 THEN schemaname END AS tenant,
+       seq_type, last_value, usable_max, round(used_ratio, 6) AS used_ratio,
+       table_schema, table_name, column_name, column_type
+  FROM used
+ WHERE used_ratio >= $2
+ ORDER BY used_ratio DESC, schemaname, sequencename
+ LIMIT $3;

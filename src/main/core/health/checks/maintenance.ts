@@ -6,37 +6,34 @@ import { above, count, days, pct, qualified, ratio, statusOf, tenantField, TOP_N
 const SEQUENCE_LIST_FROM = 0.5;
 const XID_LIMIT = 2 ** 31;
 
-/** A listed sequence of a batch; `schema` is null on the one row of a batch that lists none. */
-interface SeqRow { schema: string | null; name: string; tenant: string | null; seq_type: string; last_value: number; usable_max: number; used_ratio: number; table_schema: string | null; table_name: string | null; column_name: string | null; column_type: string | null; batch_last: number | null; batch_size: number }
+interface SeqRow { schema: string; name: string; tenant: string | null; seq_type: string; last_value: number; usable_max: number; used_ratio: number; table_schema: string | null; table_name: string | null; column_name: string | null; column_type: string | null }
 
-// As shown ("Show SQL") and exported (pgwatch): every sequence in one statement. The check itself pages.
+// As shown ("Show SQL") and exported (pgwatch): every sequence in one statement. The check itself reads ranges.
 const SEQUENCE_SQL: SqlSpec = {
   file: 'health_sequence_overflow',
-  params: { pattern: (c) => c.tenantPattern, min_share: (c) => Math.min(SEQUENCE_LIST_FROM, c.t.sequenceWarn), top: (c) => c.t.topN, after: () => 0, batch: () => 2147483647 },
+  params: { pattern: (c) => c.tenantPattern, min_share: (c) => Math.min(SEQUENCE_LIST_FROM, c.t.sequenceWarn), top: (c) => c.t.topN, first: () => 0, last: () => 4294967295 },
 };
 /**
  * Sequences read per statement. Reading one locks it until the transaction ends, so all 80,000 of 10,000
- * tenants in one statement overflow a stock lock table (64 x 100): batches, each its own transaction.
+ * tenants in one statement overflow a stock lock table (64 x 100): OID ranges, each its own transaction.
  */
 const SEQUENCE_BATCH = 2000;
+const RANGES_SQL: SqlSpec = { file: 'health_sequence_batches_probe', params: { batch: () => SEQUENCE_BATCH } };
 
-/** Every batch in OID order, each batch's listed sequences merged into one top N. */
-async function readSequences(ctx: CheckContext): Promise<(SeqRow & { schema: string })[]> {
-  const listed: (SeqRow & { schema: string })[] = [];
-  for (let after = 0; ; ) {
-    const spec: SqlSpec = { ...SEQUENCE_SQL, params: { ...SEQUENCE_SQL.params, after: () => after, batch: () => SEQUENCE_BATCH } };
-    const rows = await ctx.rows<SeqRow>(spec);
-    listed.push(...rows.filter((r): r is SeqRow & { schema: string } => r.schema !== null));
-    const bounds = rows[0];
-    if (!bounds || bounds.batch_size < SEQUENCE_BATCH || bounds.batch_last === null) break;
-    after = bounds.batch_last;
-  }
-  listed.sort((a, b) => b.used_ratio - a.used_ratio || a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name));
-  return listed.slice(0, ctx.t.topN);
+/** Every OID range read (side by side, as many at once as the pool has sessions), merged into one top N. */
+async function readSequences(ctx: CheckContext): Promise<SeqRow[]> {
+  const ranges = await ctx.rows<{ first: number; last: number }>(RANGES_SQL);
+  const parts = await Promise.all(
+    ranges.map((r) => ctx.rows<SeqRow>({ ...SEQUENCE_SQL, params: { ...SEQUENCE_SQL.params, first: () => r.first, last: () => r.last } })),
+  );
+  return parts
+    .flat()
+    .sort((a, b) => b.used_ratio - a.used_ratio || a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
+    .slice(0, ctx.t.topN);
 }
 
 export const sequenceOverflow: CheckDef = {
-  id: 'sequence_overflow', title: 'Sequence overflow', heavy: true, sql: [SEQUENCE_SQL],
+  id: 'sequence_overflow', title: 'Sequence overflow', heavy: true, sql: [RANGES_SQL, SEQUENCE_SQL],
   docs: "used share of each sequence against the smaller of its own and its column's maximum",
   thresholds: {
     topN: TOP_N, sequenceWarn: ratio(0.75, "Share of the usable range (the smaller of the sequence's and its column's maximum) above which this warns."),
