@@ -56,6 +56,21 @@ describe('at fleet scale', () => {
     }
   });
 
+  it('connectivity measures the round trip, not the wait for a session while heavy work holds the pool', async () => {
+    const db = open(scratch.url);
+    try {
+      // Every session of the pool busy for longer than connectivityFailMs (2 s): connectivity queues.
+      const busy = Array.from({ length: 3 }, () => db.query('SELECT pg_sleep(2.5)'));
+      const report = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, only: ['connections'] });
+      await Promise.all(busy);
+      const connectivity = report.checks.find((c) => c.id === 'connectivity')!;
+      expect(connectivity.status).not.toBe('fail');
+      expect(report.checks.find((c) => c.id === 'connections')!.status).not.toBe('skipped');
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a health check over its statement_timeout shows its last complete result, marked, instead of an error', async () => {
     const db = open(scratch.url);
     const opts = { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 500 }, only: ['table_bloat'] as const };

@@ -14,6 +14,8 @@ export interface QueryOptions {
   timeoutMs?: number;
   /** Cancels the statement on the server (pg_cancel_backend) when aborted. */
   signal?: AbortSignal;
+  /** Called once the query has a session, before it is sent: time spent queued for one is not its latency. */
+  onSession?: () => void;
 }
 
 /**
@@ -107,6 +109,7 @@ export class Database {
 
   private async run<R extends pg.QueryResultRow>(purpose: Purpose, text: string, params: unknown[], opts: QueryOptions): Promise<pg.QueryResult<R>> {
     const client = await (await this.pool(purpose)).connect();
+    opts.onSession?.();
     const onAbort = () => {
       void this.cancelBackend((client as unknown as { processID?: number }).processID);
     };
