@@ -59,6 +59,7 @@ export class FleetService {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly work = new Set<Promise<unknown>>();
   private refreshing: Promise<void> | undefined;
+  private rerun: Promise<void> | undefined;
   private outcomesLoaded: Promise<void> | undefined;
   private lastRefreshError = '';
   hooks: FleetHooks = {};
@@ -109,7 +110,17 @@ export class FleetService {
 
   /** Re-read what is slow to read (connections, the backup catalog, runbooks, drills) and notify on changes. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.doRefresh().finally(() => (this.refreshing = undefined));
+    if (this.refreshing) {
+      // Asked again while one runs: it may have read the catalog before what prompted this was written
+      // (a second verification ending during the first one's refresh), so one more follows it.
+      const rerun = () => {
+        this.rerun = undefined;
+        return this.refresh();
+      };
+      this.rerun ??= this.refreshing.then(rerun, rerun);
+      return this.rerun;
+    }
+    this.refreshing = this.doRefresh().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
