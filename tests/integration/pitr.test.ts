@@ -167,7 +167,8 @@ describe('tenant point-in-time recovery (pgBackRest)', () => {
     await go(); // verify: pgBackRest's own checks, no logical backup needed
     expect(step('verify-backup')).toMatchObject({ status: 'succeeded', output: { ok: true, source: 'pitr', note: expect.stringContaining("pgBackRest's own backups and WAL archive were checked") } });
     await go(); // restore beside, through pgBackRest
-    expect(step('restore-beside').status).toBe('succeeded');
+    // On failure, say why (the step's error and log), not only that it failed.
+    expect(step('restore-beside').status, JSON.stringify(step('restore-beside'))).toBe('succeeded');
     const copy = (step('restore-beside').output as { schema: string }).schema;
     expect(copy).toMatch(/^org_pitr_dr__restored_\d{8}_\d{4}$/);
     // The side schema's name was journalled before the restore began (a crash's partial copy is dropped on retry).
