@@ -62,6 +62,9 @@ export function recoveryStop(log: string): { stoppedAt?: string; lastTransaction
   return { ...(stopped ? { stoppedAt: stopped } : {}), ...(last ? { lastTransactionAt: new Date(last.replace(' ', 'T').replace(/\+00$/, 'Z')).toISOString() } : {}) };
 }
 
+/** A target this much older than the last archiving is taken to be in the archive already. */
+const FLUSH_MARGIN_MS = 5 * 60_000;
+
 /**
  * Before restoring to a recent moment: close the current WAL segment and wait (up to `waitMs`) until the
  * archiver shipped it, so the WAL up to the target is in the repo. Best effort: without the privilege
@@ -105,8 +108,12 @@ export async function restoreTenantToPoint(req: TenantPitrRequest): Promise<Pitr
   const bin = serverBinaries(major);
   const tools = await restoreTools(db);
   if (await schemaExists(db, side)) throw new OpsError('target_exists', `Schema ${side} already exists in ${db.target.database}.`, 'Pick another name (--into-schema) or drop it first; nothing was changed.');
+  // The last archiving's time is not the time of the WAL it shipped: a segment closed by archive_timeout
+  // a moment after the target can end before the first commit after it, which recovery must see to stop
+  // there. So the current segment is closed and shipped unless the target is well before the last archiving.
   const lastArchived = (await archiverState(db).catch(() => undefined))?.lastArchivedAt;
-  if (req.target.type !== 'time' || !lastArchived || lastArchived <= new Date(req.target.value).toISOString()) await flushArchive(db, log, req.signal);
+  const wellBefore = req.target.type === 'time' && lastArchived !== undefined && Date.parse(lastArchived) - Date.parse(req.target.value) > FLUSH_MARGIN_MS;
+  if (!wellBefore) await flushArchive(db, log, req.signal);
 
   return withTargetLock(db, restoreLockKey(db, { schema: side }), `schema ${side} of ${db.target.database}`, async () => {
     const timings: { phase: PitrPhase; ms: number }[] = [];
