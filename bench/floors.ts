@@ -43,6 +43,9 @@ export async function runPsqlFile(url: string, file: string): Promise<void> {
   await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', file, bare.toString()], { maxBuffer: 64 * 1024 * 1024, env });
 }
 
+/** The middle value of some timings. */
+export const middle = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 /** The median of n timed runs of fn, in ms, each run logged. */
 export async function median(label: string, n: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
@@ -52,6 +55,5 @@ export async function median(label: string, n: number, fn: () => Promise<unknown
     times.push(performance.now() - t0);
     log(`  ${label} run ${i + 1}/${n}: ${(times[i]! / 1000).toFixed(2)} s`);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return middle(times);
 }

@@ -25,7 +25,7 @@ import { startDemo } from '../src/main/core/demo/cluster';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
 import { arg, log } from './args';
-import { median, openDb, psqlScript, RecordingDatabase, runPsqlFile } from './floors';
+import { median, middle, openDb, psqlScript, RecordingDatabase, runPsqlFile } from './floors';
 import { verifyAgainstFloor } from './tenants';
 
 const run = promisify(execFile);
@@ -41,8 +41,6 @@ interface SizeResult {
   verify: { ms: number; floorMs: number; violations: number };
   backup?: { ms: number; pgDumpMs: number; tables: number; maxLocksPerTransaction: number };
 }
-
-const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(tenants: number): Promise<SizeResult> {
   const dataDir = join(tmpdir(), tenants === 2000 ? 'pfo-bench-health' : `pfo-bench-health-${tenants}`);
@@ -65,7 +63,7 @@ async function measure(tenants: number): Promise<SizeResult> {
       for (const c of report.checks) perCheckRuns.set(c.id, [...(perCheckRuns.get(c.id) ?? []), c.durationMs]);
     });
     const healthFloorMs = await median(`health floor ${tenants}`, runs, () => runPsqlFile(demo.url, script));
-    const perCheck = Object.fromEntries([...perCheckRuns].map(([id, xs]) => [id, Math.round(mid(xs))]));
+    const perCheck = Object.fromEntries([...perCheckRuns].map(([id, xs]) => [id, Math.round(middle(xs))]));
 
     const { warm, ours, floor } = await verifyAgainstFloor(db, demo, runs, log);
 
@@ -88,7 +86,7 @@ async function measure(tenants: number): Promise<SizeResult> {
       tenants: demo.tenants,
       relations: facts.relations,
       health: { ms: healthMs, floorMs: healthFloorMs, statements: rec.statements.length, perCheck },
-      verify: { ms: mid(ours), floorMs: mid(floor), violations: warm.violations.length },
+      verify: { ms: middle(ours), floorMs: middle(floor), violations: warm.violations.length },
       ...(backup ? { backup } : {}),
     };
   } finally {

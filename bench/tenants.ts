@@ -19,6 +19,7 @@ import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
 import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
 import { verifyTenants } from '../src/main/core/tenants/verify';
 import type { VerifyResult } from '../src/shared/domain/tenants';
+import { middle } from './floors';
 
 export interface TenantsBenchOptions {
   tenants?: number;
@@ -43,7 +44,6 @@ export interface TenantsBenchResult {
   targets: { withinFloor3x: boolean; naive50x: boolean };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The check files with their parameters spelled as literals: runnable by psql as they are. */
 function floorScript(scope: TenantScope): string {
@@ -121,8 +121,8 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
     const sample = tenantNames.slice(0, Math.min(100, tenantNames.length));
     const naiveSampleMs = await naiveLoop(db, sample);
     const naiveMs = (naiveSampleMs * tenantNames.length) / Math.max(sample.length, 1);
-    const oursMs = median(ours);
-    const floorMs = median(floor);
+    const oursMs = middle(ours);
+    const floorMs = middle(floor);
     const r = (x: number) => Math.round(x * 10) / 10;
     const result: TenantsBenchResult = {
       bench: 'tenants',

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { VerifyRecord, type Manifest } from '../../../shared/domain/backups';
 import { Database } from '../db/database';
 import { loadSql } from '../db/sql';
-import { countTableRows, type RowCount } from './row-counts';
+import { countTableRowsIn } from './row-counts';
 import { OpsError } from '../util/errors';
 import { openArchive, readManifest } from './archive';
 import type { Destination } from './destination';
@@ -119,7 +119,7 @@ export async function repointSearchPaths(sdb: Database, from: string, to: string
 
 /** Count rows of the given schemas and compare them with the manifest's counts. */
 export async function compareCounts(db: Database, expected: Manifest['tables'], schemaMap: Map<string, string>): Promise<{ tables: number; rows: number; mismatches: VerifyRecord['mismatches'] }> {
-  const actualRows = await countTableRows(async (text, params) => (await db.query<RowCount & { oid: number }>(text, params, { purpose: 'admin' })).rows, [...new Set(schemaMap.values())]);
+  const actualRows = await countTableRowsIn(db, [...new Set(schemaMap.values())]);
   const back = new Map([...schemaMap].map(([a, b]) => [b, a]));
   const actual = new Map(actualRows.map((r) => [`${back.get(r.schema) ?? r.schema}.${r.table}`, r.rows]));
   const mismatches: VerifyRecord['mismatches'] = [];

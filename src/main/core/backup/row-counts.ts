@@ -4,6 +4,7 @@
  * tenants) in one statement overflow a stock lock table. Every caller's statement releases its batch's
  * locks: an autocommit statement by itself, the backup's snapshot transaction through a savepoint.
  */
+import type { Database } from '../db/database';
 import { loadSql } from '../db/sql';
 
 export interface RowCount {
@@ -31,4 +32,9 @@ export async function countTableRows(run: RunCounts, schemas: string[]): Promise
     after = batch[batch.length - 1]!.oid;
   }
   return counts.sort((a, b) => byBytes(a.schema, b.schema) || byBytes(a.table, b.table));
+}
+
+/** The same on a Database, each batch an autocommit statement on its admin sessions. */
+export function countTableRowsIn(db: Database, schemas: string[]): Promise<RowCount[]> {
+  return countTableRows(async (text, params) => (await db.query<RowCount & { oid: number }>(text, params, { purpose: 'admin' })).rows, schemas);
 }

@@ -19,9 +19,12 @@ export interface LockCapacity {
   held: number;
 }
 
+/** The shared lock table's room: max_locks_per_transaction x (max_connections + max_prepared_transactions). */
+const lockTableSize = (c: LockCapacity): number => c.max_locks_per_transaction * (c.max_connections + c.max_prepared_transactions);
+
 /** Would one pg_dump of these tables, with the locks others hold now, overflow the shared lock table? */
 export function exceedsLockTable(c: LockCapacity): boolean {
-  return c.tables + COUNT_BATCH + c.held > c.max_locks_per_transaction * (c.max_connections + c.max_prepared_transactions);
+  return c.tables + COUNT_BATCH + c.held > lockTableSize(c);
 }
 
 /** What a DBA does about a lock table too small for one pg_dump of `tables` tables (a restart is needed). */
@@ -31,7 +34,7 @@ export function lockAdvice(c: LockCapacity): string {
   const needed = Math.ceil(((c.tables + COUNT_BATCH + c.held) * 1.25) / slots);
   return (
     `pg_dump locks each of the ${c.tables} tables it dumps in one transaction; the server's lock table holds ` +
-    `max_locks_per_transaction (${c.max_locks_per_transaction}) x (max_connections ${c.max_connections} + max_prepared_transactions ${c.max_prepared_transactions}) = ${c.max_locks_per_transaction * slots} locks, ${c.held} held now. ` +
+    `max_locks_per_transaction (${c.max_locks_per_transaction}) x (max_connections ${c.max_connections} + max_prepared_transactions ${c.max_prepared_transactions}) = ${lockTableSize(c)} locks, ${c.held} held now. ` +
     `Set max_locks_per_transaction = ${Math.max(needed, c.max_locks_per_transaction + 1)} (ALTER SYSTEM, then a restart), or back up fewer tenants at once (per-tenant backups lock only their own tables).`
   );
 }

@@ -19,7 +19,7 @@ import pg from 'pg';
 import type { CatalogEntry } from '../../../shared/domain/backups';
 import type { DrAction, DrillRecord, DrRun, Scenario } from '../../../shared/domain/dr';
 import { readCatalog } from '../backup/catalog';
-import { countTableRows, type RowCount } from '../backup/row-counts';
+import { countTableRowsIn } from '../backup/row-counts';
 import { drillDatabaseName, sideSchemaName, SUFFIX } from '../backup/naming';
 import { restoreBackup } from '../backup/restore';
 import { Database } from '../db/database';
@@ -129,7 +129,7 @@ async function deletionDrill(deps: DrillDeps, tenantWanted: string | undefined, 
     const side = sideSchemaName(tenant, new Date(deps.now()));
     const copy = await restoreBackup({ db: sdb, dest: backups.dest, name: manifestName(point.backup), keys: await backups.keys(), tenant, mode: 'side-schema', target: side, signal: ctx.signal, log: ctx.log });
     await sdb.query(`ALTER SCHEMA ${q(side)} RENAME TO ${q(tenant)}`, [], { purpose: 'admin' });
-    const counts = async () => new Map((await countTableRows(async (text, params) => (await sdb.query<RowCount & { oid: number }>(text, params, { purpose: 'admin' })).rows, [tenant])).map((r) => [r.table, r.rows]));
+    const counts = async () => new Map((await countTableRowsIn(sdb, [tenant])).map((r) => [r.table, r.rows]));
     const before = await counts();
     // Two tables nothing references (deleting there cascades nowhere), the largest; a tenth of their rows.
     const leaves = (await sdb.query<{ table: string }>(loadSql('dr/drill_leaf_tables'), [tenant], { purpose: 'admin' })).rows.map((r) => r.table);

@@ -15,7 +15,7 @@ import pg from 'pg';
 import type { PitrConfig, PitrPhase, PitrRestoreResult, PitrTarget } from '../../../shared/domain/pitr';
 import { checkIdentifier, sideSchemaName } from '../backup/naming';
 import { copySchema, repointSearchPaths, restoreLockKey, schemaExists, withTargetLock } from '../backup/restore';
-import { countTableRows, type RowCount } from '../backup/row-counts';
+import { countTableRowsIn } from '../backup/row-counts';
 import { originComment } from '../backup/restored-copies';
 import { restoreTools, serverFacts } from '../backup/tools';
 import { Database } from '../db/database';
@@ -152,7 +152,7 @@ export async function restoreTenantToPoint(req: TenantPitrRequest): Promise<Pitr
         const env: NodeJS.ProcessEnv = { ...process.env, PGHOST: server.host, PGPORT: String(server.port), PGUSER: db.target.user, PGDATABASE: db.target.database, PGSSLMODE: 'disable', PGAPPNAME: 'podcastflow-ops', PGCONNECT_TIMEOUT: '10' };
         delete env.PGPASSWORD;
         await copySchema(db, env, side, tools, req.signal);
-        const counts = await countTableRows(async (text, params) => (await db.query<RowCount & { oid: number }>(text, params, { purpose: 'admin' })).rows, [side]);
+        const counts = await countTableRowsIn(db, [side]);
         const rows = counts.reduce((n, r) => n + r.rows, 0);
         log(`Restored ${counts.length} tables, ${rows} rows into ${side}.`);
         enter('cleanup');
