@@ -56,6 +56,22 @@ describe('at fleet scale', () => {
     }
   });
 
+  it('a query cancelled while it waits for a session ends cancelled and never runs', async () => {
+    const db = open(scratch.url);
+    try {
+      const busy = Array.from({ length: 3 }, () => db.query('SELECT pg_sleep(1)'));
+      const ac = new AbortController();
+      const queued = db.query("SELECT set_config('application_name', 'pfo-never-ran', false)", [], { signal: ac.signal });
+      ac.abort();
+      await expect(queued).rejects.toMatchObject({ code: 'cancelled' });
+      await Promise.all(busy);
+      const ran = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pfo-never-ran'");
+      expect(ran.rows[0]!.n).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('connectivity measures the round trip, not the wait for a session while heavy work holds the pool', async () => {
     const db = open(scratch.url);
     try {
