@@ -6,7 +6,7 @@
 -- model table that has the reference hash: a missing column is missing_column; a difference in type,
 -- nullability or default is type_mismatch (the differences are spelled out in the detail). Defaults are
 -- compared deparsed, with each schema's own name removed, so nextval('org_a.seq') equals nextval('org_b.seq');
--- their stored form masks sequence OIDs for the hash. Missing tables are tenants_tables' business.
+-- for the hash, their stored form without sequence OIDs and token positions. Missing tables are tenants_tables' business.
 -- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
 -- @param $2 tenants text[] = NULL: explicit tenant list (NULL: use the pattern)
 -- @param $3 template text = NULL: template schema, the reference (NULL: the majority shape)
@@ -16,23 +16,52 @@ WITH
 ,
 -- @include tenant_voters
 ,
-shape AS (
-  -- order-free: the sum of one 64-bit hash per column (its name, type, typmod, NOT NULL and stored default),
-  -- so no table's columns are sorted; column order is not compared (columns are matched by name)
-  SELECT c.oid, c.relnamespace, c.relname, c.relnamespace IN (SELECT oid FROM voters) AS voter,
-         sum(hashtextextended(concat_ws(':', a.attname, a.atttypid, a.atttypmod, a.attnotnull,
-                        -- stored default without token positions (they shift with the schema name's length)
-                        -- and, for regclass constants (nextval of each tenant's own sequence), without the OID
-                        CASE WHEN d.adbin IS NULL THEN ''
-                             WHEN strpos(d.adbin::text, ':consttype 2205 ') = 0
-                             THEN regexp_replace(d.adbin::text, ':location -?[0-9]+', '', 'g')
-                             ELSE regexp_replace(d.adbin::text, ':location -?[0-9]+|:constvalue 4 \[[^]]*\]', '', 'g') END), 0)) AS hash
+tbl AS (
+  SELECT c.oid, c.relnamespace, c.relname, c.relnamespace IN (SELECT oid FROM voters) AS voter
   FROM pg_catalog.pg_class c
-  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
   WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
     AND c.relnamespace IN (SELECT oid FROM tenants UNION ALL SELECT oid FROM voters)
-  GROUP BY c.oid
+),
+att_hash AS (
+  -- per table, the sum of one 64-bit hash per column of its name, type, typmod and NOT NULL: numbers mixed
+  -- by hash functions, no text formatted, no join to the defaults (half a million columns at 10,000 tenants)
+  SELECT a.attrelid, sum(hashtextextended(a.attname::text,
+                           hashint8extended((a.atttypmod::bigint << 1) | a.attnotnull::int, a.atttypid::bigint))) AS hash
+  FROM tbl JOIN pg_catalog.pg_attribute a ON a.attrelid = tbl.oid
+  WHERE a.attnum > 0 AND NOT a.attisdropped
+  GROUP BY a.attrelid
+),
+def_text AS NOT MATERIALIZED (
+  -- each default's stored form; a regclass constant (nextval of the tenant's own sequence) loses its OID
+  -- here with plain string functions, so the defaults of tenants whose names have the same length are the
+  -- same text
+  SELECT d.adrelid, d.adnum,
+         CASE WHEN strpos(d.adbin::text, ':consttype 2205 ') = 0 THEN d.adbin::text
+              ELSE left(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [') - 1)
+                   || substr(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [')
+                                            + strpos(substr(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [')), ']')) END AS bin
+  FROM tbl JOIN pg_catalog.pg_attrdef d ON d.adrelid = tbl.oid
+),
+def_norm AS (
+  -- token positions (:location, they shift with the schema name's length) are removed with a regular
+  -- expression only once per distinct text, not once per default: a few hundred texts, not 130,000
+  SELECT hashtextextended(x.bin, 0) AS raw,
+         hashtextextended(regexp_replace(min(x.bin COLLATE "C"), ':location -?[0-9]+', '', 'g'), 0) AS norm
+  FROM def_text x
+  GROUP BY 1
+),
+def_hash AS (
+  -- per table, the sum of its defaults' hashes, each seeded by its column number: a table whose columns are
+  -- in another order is a suspect below, where columns are matched by name
+  SELECT x.adrelid, sum(hashint8extended(n.norm, x.adnum)) AS hash
+  FROM def_text x JOIN def_norm n ON n.raw = hashtextextended(x.bin, 0)
+  GROUP BY x.adrelid
+),
+shape AS (
+  SELECT tbl.oid, tbl.relnamespace, tbl.relname, tbl.voter, coalesce(a.hash, 0) + coalesce(d.hash, 0) AS hash
+  FROM tbl
+  LEFT JOIN att_hash a ON a.attrelid = tbl.oid
+  LEFT JOIN def_hash d ON d.adrelid = tbl.oid
 ),
 ref_hash AS (
   SELECT s.relname, mode() WITHIN GROUP (ORDER BY s.hash) AS hash, count(*) AS have

@@ -1,6 +1,7 @@
 -- Tenant leaks: cross_tenant_reference. An object in one tenant (a view or materialized view through its
--- rewrite rule, a function, a trigger, a foreign key, a column default, a policy) that depends on an object of
--- another tenant, read from pg_depend (the server's own dependency graph), never from text search.
+-- rewrite rule, a function, a trigger, a foreign key, a column default, a policy, a partition) that depends on
+-- an object of another tenant, read from the server's own catalogs (pg_depend; foreign keys from pg_constraint,
+-- partitions and child tables from pg_inherits), never from text search.
 -- Every dependent/referenced object is mapped to its schema; rows whose two schemas are different tenants
 -- are the leaks. Reported on the tenant owning the dependent object.
 -- @param $1 pattern text = 'org_%': tenant schema pattern (LIKE)
@@ -10,52 +11,66 @@
 WITH
 -- @include tenant_scope
 ,
-obj AS (
-  -- every object of a tenant schema that can depend or be depended on, with its schema (labels come later,
-  -- for the few that leak)
-  SELECT 'pg_class'::regclass AS classid, c.oid AS objid, c.relnamespace AS ns
-  FROM pg_catalog.pg_class c WHERE c.relnamespace IN (SELECT oid FROM tenants)
+dep AS (
+  -- the dependencies that can cross schemas, mapped to the schema of each side. Left out of pg_depend, because
+  -- they are read more cheaply from their own catalogs below or can never cross: a constraint's, column
+  -- default's, trigger's, policy's or rule's 'a'uto dependency on its own table; every constraint's
+  -- dependency on a table (a foreign key's on the table and index it references: fk below); a table's 'a'uto
+  -- dependency on a table (an index or an owned sequence, always in their table's schema, or a partition on
+  -- its parent: part below). What is left is small (views, functions, defaults, column types, policies),
+  -- so each side's schema is one index lookup.
+  SELECT x.classid, x.objid, x.refclassid, x.refobjid, x.from_ns,
+         CASE x.refclassid
+           WHEN 'pg_class'::regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = x.refobjid)
+           WHEN 'pg_proc'::regclass THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid = x.refobjid)
+           WHEN 'pg_type'::regclass THEN (SELECT ty.typnamespace FROM pg_catalog.pg_type ty WHERE ty.oid = x.refobjid)
+         END AS to_ns
+  FROM (SELECT d.classid, d.objid, d.refclassid, d.refobjid,
+               CASE d.classid
+                 WHEN 'pg_class'::regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = d.objid)
+                 WHEN 'pg_proc'::regclass THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid = d.objid)
+                 WHEN 'pg_type'::regclass THEN (SELECT ty.typnamespace FROM pg_catalog.pg_type ty WHERE ty.oid = d.objid)
+                 WHEN 'pg_constraint'::regclass THEN (SELECT con.connamespace FROM pg_catalog.pg_constraint con WHERE con.oid = d.objid)
+                 WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_class c ON c.oid = rw.ev_class WHERE rw.oid = d.objid)
+                 WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid WHERE tg.oid = d.objid)
+                 WHEN 'pg_attrdef'::regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid WHERE ad.oid = d.objid)
+                 WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid WHERE pol.oid = d.objid)
+               END AS from_ns
+          FROM pg_catalog.pg_depend d
+         WHERE d.deptype IN ('n', 'a')
+           AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
+           AND d.classid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass, 'pg_constraint'::regclass,
+                             'pg_rewrite'::regclass, 'pg_trigger'::regclass, 'pg_attrdef'::regclass, 'pg_policy'::regclass)
+           AND NOT (d.deptype = 'a' AND d.classid IN ('pg_constraint'::regclass, 'pg_attrdef'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_rewrite'::regclass))
+           AND NOT (d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass)
+           AND NOT (d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a')
+        OFFSET 0) AS x
+  WHERE x.from_ns IN (SELECT oid FROM tenants)
+),
+crossing AS (
+  SELECT dep.from_ns, dep.to_ns, dep.classid, dep.objid, dep.refclassid, dep.refobjid
+  FROM dep
+  WHERE dep.to_ns <> dep.from_ns
   UNION ALL
-  SELECT 'pg_proc'::regclass, p.oid, p.pronamespace
-  FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM tenants)
+  -- a foreign key onto another tenant's table, from pg_constraint itself
+  SELECT con.connamespace, rc.relnamespace, 'pg_constraint'::regclass, con.oid, 'pg_class'::regclass, con.confrelid
+  FROM pg_catalog.pg_constraint con
+  JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+  WHERE con.contype = 'f' AND con.connamespace IN (SELECT oid FROM tenants) AND rc.relnamespace <> con.connamespace
   UNION ALL
-  SELECT 'pg_type'::regclass, ty.oid, ty.typnamespace
-  FROM pg_catalog.pg_type ty WHERE ty.typnamespace IN (SELECT oid FROM tenants)
-  UNION ALL
-  SELECT 'pg_constraint'::regclass, con.oid, con.connamespace
-  FROM pg_catalog.pg_constraint con WHERE con.connamespace IN (SELECT oid FROM tenants)
-  UNION ALL
-  SELECT 'pg_rewrite'::regclass, rw.oid, c.relnamespace
-  FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_class c ON c.oid = rw.ev_class
-  WHERE c.relnamespace IN (SELECT oid FROM tenants)
-  UNION ALL
-  SELECT 'pg_trigger'::regclass, tg.oid, c.relnamespace
-  FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
-  WHERE c.relnamespace IN (SELECT oid FROM tenants)
-  UNION ALL
-  SELECT 'pg_attrdef'::regclass, ad.oid, c.relnamespace
-  FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
-  WHERE c.relnamespace IN (SELECT oid FROM tenants)
-  UNION ALL
-  SELECT 'pg_policy'::regclass, pol.oid, c.relnamespace
-  FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
-  WHERE c.relnamespace IN (SELECT oid FROM tenants)
+  -- a partition or child table of another tenant's table, from pg_inherits
+  SELECT c.relnamespace, pc.relnamespace, 'pg_class'::regclass, c.oid, 'pg_class'::regclass, pc.oid
+  FROM pg_catalog.pg_inherits inh
+  JOIN pg_catalog.pg_class c ON c.oid = inh.inhrelid
+  JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent
+  WHERE c.relnamespace IN (SELECT oid FROM tenants) AND pc.relnamespace <> c.relnamespace
 ),
 leak AS (
   -- one row per dependent object and foreign tenant; column-level dependencies fold into their table
-  SELECT a.ns AS from_ns, b.ns AS to_ns, d.classid, d.objid,
-         string_agg(DISTINCT pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0), ', ') AS targets
-  FROM pg_catalog.pg_depend d
-  JOIN obj a ON a.classid = d.classid AND a.objid = d.objid
-  JOIN obj b ON b.classid = d.refclassid AND b.objid = d.refobjid
-  -- the referenced class is filtered on pg_depend (whose statistics the planner knows), not on obj: a
-  -- filter on the CTE made the planner expect a few rows and probe pg_depend once per object
-  WHERE a.ns <> b.ns AND d.deptype IN ('n', 'a')
-    AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
-    -- a constraint, column default, trigger, policy or rule depends 'a'uto on the table it belongs to,
-    -- which is always in its own schema: half of all dependencies at 10,000 tenants, none a leak
-    AND NOT (d.deptype = 'a' AND d.classid IN ('pg_constraint'::regclass, 'pg_attrdef'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_rewrite'::regclass))
-  GROUP BY a.ns, b.ns, d.classid, d.objid
+  SELECT x.from_ns, x.to_ns, x.classid, x.objid,
+         string_agg(DISTINCT pg_catalog.pg_describe_object(x.refclassid, x.refobjid, 0), ', ') AS targets
+  FROM crossing x
+  GROUP BY x.from_ns, x.to_ns, x.classid, x.objid
 )
 SELECT ta.tenant, 'cross_tenant_reference' AS kind,
        -- a label relative to the tenant: view, table.constraint, table.trigger, function(args), …

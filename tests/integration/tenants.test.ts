@@ -462,3 +462,47 @@ describe('platform roles and production-safe fixes (12 bare tenants)', () => {
 });
 
 const profileBase = { name: 'scratch', host: '127.0.0.1', port: 5432, user: 'postgres', sslmode: 'disable' as const, tenantPattern: 'org_%', passwordStored: false };
+
+describe('shape compared through hashes (bare tenants of different name lengths, DDL schema-qualified)', () => {
+  let bare: ScratchDatabase;
+  let bdb: Database;
+  // Names of different lengths shift every token position in the stored defaults and expressions.
+  const T = ['org_a', 'org_bb', 'org_cccccccccccc', 'org_dddd', 'org_eeeeeee', 'org_ffffffffffffffffffff'];
+  const [a, bb, , d, e, f] = T as [string, string, string, string, string, string];
+
+  beforeAll(async () => {
+    bare = await createScratchDatabase();
+    const { target, password } = parseUrl(bare.url);
+    bdb = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
+    await withClient(bare.url, async (c) => {
+      for (const t of T) {
+        // the last tenant's columns are in another order: matched by name, it is no drift
+        const cols = t === f ? `name text DEFAULT 'x', qty int NOT NULL DEFAULT ${t === e ? 1 : 0}, id serial PRIMARY KEY` : `id serial PRIMARY KEY, qty int NOT NULL DEFAULT ${t === e ? 1 : 0}, name text DEFAULT 'x'`;
+        await c.query(`CREATE SCHEMA ${t}; CREATE TABLE ${t}.items (${cols}); CREATE TABLE ${t}.notes (body text, at timestamptz DEFAULT now())`);
+        await c.query(t === d ? `CREATE INDEX notes_lower_idx ON ${t}.notes (lower(body))` : `CREATE INDEX notes_lower_idx ON ${t}.notes (lower(body)) WHERE at > '2020-01-01'`);
+      }
+      // a partition in one tenant of a table in another: a dependency read from pg_inherits
+      await c.query(`CREATE TABLE ${bb}.events (at date) PARTITION BY RANGE (at); CREATE TABLE ${a}.events_2026 PARTITION OF ${bb}.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`);
+    });
+  });
+  afterAll(async () => {
+    await bdb?.close();
+    await bare?.drop();
+  });
+
+  it('finds a changed default and an index without its predicate, and nothing for names, serials or column order', async () => {
+    const r = await verifyTenants(bdb);
+    const found = r.violations
+      .filter((v) => ['missing_column', 'type_mismatch', 'missing_index', 'cross_tenant_reference'].includes(v.kind))
+      .map((v) => [v.tenant, v.kind, v.object]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [e, 'type_mismatch', 'items.qty'],
+        [d, 'missing_index', 'notes.notes_lower_idx'],
+        [a, 'cross_tenant_reference', 'events_2026'],
+      ]),
+    );
+    expect(found).toHaveLength(3);
+    expect(r.violations.find((v) => v.tenant === e && v.kind === 'type_mismatch')?.detail).toBe('default is 1, reference is 0');
+  });
+});
