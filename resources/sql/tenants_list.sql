@@ -10,12 +10,15 @@ WITH
 -- @include tenant_scope
 SELECT t.tenant,
        pg_catalog.pg_get_userbyid(n.nspowner) AS owner,
-       coalesce(sum(c.relpages::bigint + coalesce(tc.relpages, 0)) * current_setting('block_size')::bigint, 0) AS size_bytes,
+       -- a TOAST table's pages looked up by OID for the relations that have one (a join would hash every
+       -- relation of the database to find a few thousand)
+       coalesce(sum(c.relpages::bigint + CASE WHEN c.reltoastrelid = 0 THEN 0
+                                              ELSE (SELECT tc.relpages FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid) END)
+                * current_setting('block_size')::bigint, 0) AS size_bytes,
        coalesce(sum(greatest(c.reltuples, 0)) FILTER (WHERE c.relkind IN ('r', 'p', 'm')), 0)::bigint AS estimated_rows,
        count(*) FILTER (WHERE c.relkind IN ('r', 'p')) AS tables
 FROM tenants t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.oid
 LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = t.oid
-LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
 GROUP BY t.tenant, n.nspowner
 ORDER BY t.tenant;
