@@ -44,7 +44,6 @@ export interface TenantsBenchResult {
   targets: { withinFloor3x: boolean; naive50x: boolean };
 }
 
-
 /** The check files with their parameters spelled as literals: runnable by psql as they are. */
 function floorScript(scope: TenantScope): string {
   const parts = [{ file: 'tenants_list', params: [scope.pattern, scope.tenants, scope.template] as unknown[] }];

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/shared/domain/health';
-import { COUNT_BATCH, countTableRows, type RowCount } from '../../src/main/core/backup/row-counts';
+import { COUNT_BATCH, countTableRowsIn } from '../../src/main/core/backup/row-counts';
 import { parseUrl, type SessionTimeouts } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { runHealth } from '../../src/main/core/health/registry';
@@ -15,9 +15,15 @@ import { summarizeForHealth } from '../../src/main/core/tenants/summary';
 import { verifyTenants } from '../../src/main/core/tenants/verify';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
 
-function open(url: string, timeouts?: Partial<SessionTimeouts>): Database {
+/** fn on a console Database of its own, closed after. */
+async function withDb<T>(url: string, fn: (db: Database) => Promise<T>, timeouts?: Partial<SessionTimeouts>): Promise<T> {
   const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
-  return new Database(target, { password: password ?? '', source: 'url' }, timeouts);
+  const db = new Database(target, { password: password ?? '', source: 'url' }, timeouts);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
 }
 
 /** Another session holding ACCESS EXCLUSIVE on a catalog until released: readers of it wait. */
@@ -47,18 +53,14 @@ describe('at fleet scale', () => {
   it('queries queue for a session instead of failing the connect deadline while the pool is busy', async () => {
     // Three sessions in the pool, each busy for longer than the 300 ms connect deadline: pg.Pool alone
     // counted the wait in its queue against that deadline ("timeout exceeded when trying to connect").
-    const db = open(scratch.url, { connectTimeoutMs: 300 });
-    try {
+    await withDb(scratch.url, async (db) => {
       const results = await Promise.all(Array.from({ length: 7 }, (_, i) => db.query<{ n: number }>('SELECT $1::int AS n FROM pg_sleep(0.4)', [i])));
       expect(results.map((r) => r.rows[0]!.n)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    } finally {
-      await db.close();
-    }
+    }, { connectTimeoutMs: 300 });
   });
 
   it('a query cancelled while it waits for a session ends cancelled and never runs', async () => {
-    const db = open(scratch.url);
-    try {
+    await withDb(scratch.url, async (db) => {
       const busy = Array.from({ length: 3 }, () => db.query('SELECT pg_sleep(1)'));
       const ac = new AbortController();
       const queued = db.query("SELECT set_config('application_name', 'pfo-never-ran', false)", [], { signal: ac.signal });
@@ -67,14 +69,11 @@ describe('at fleet scale', () => {
       await Promise.all(busy);
       const ran = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pfo-never-ran'");
       expect(ran.rows[0]!.n).toBe(0);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('connectivity measures the round trip, not the wait for a session while heavy work holds the pool', async () => {
-    const db = open(scratch.url);
-    try {
+    await withDb(scratch.url, async (db) => {
       // Every session of the pool busy for longer than connectivityFailMs (2 s): connectivity queues.
       const busy = Array.from({ length: 3 }, () => db.query('SELECT pg_sleep(2.5)'));
       const report = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, only: ['connections'] });
@@ -82,15 +81,12 @@ describe('at fleet scale', () => {
       const connectivity = report.checks.find((c) => c.id === 'connectivity')!;
       expect(connectivity.status).not.toBe('fail');
       expect(report.checks.find((c) => c.id === 'connections')!.status).not.toBe('skipped');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('a health check over its statement_timeout shows its last complete result, marked, instead of an error', async () => {
-    const db = open(scratch.url);
     const opts = { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 500 }, only: ['table_bloat'] as const };
-    try {
+    await withDb(scratch.url, async (db) => {
       const complete = (await runHealth(db, opts)).checks.find((c) => c.id === 'table_bloat')!;
       expect(['pass', 'warn', 'fail']).toContain(complete.status);
       const lock = await lockCatalog(scratch.url, 'pg_statistic');
@@ -115,9 +111,7 @@ describe('at fleet scale', () => {
       expect(again.findings).toEqual(partial.findings);
       expect(none.status).toBe('warn');
       expect(none.summary).toContain('No earlier result to show.');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('reads sequences in batches (each reading locks a sequence to the end of its transaction) and still ranks them all', async () => {
@@ -127,14 +121,14 @@ describe('at fleet scale', () => {
       await c.query('CREATE SEQUENCE public.pfo_scale_full AS smallint');
       await c.query("SELECT setval('public.pfo_scale_full', 32000)");
     });
-    const db = open(scratch.url);
     try {
-      const check = (await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, only: ['sequence_overflow'] })).checks.find((c) => c.id === 'sequence_overflow')!;
-      expect(check.status).toBe('fail');
-      expect(check.findings[0]!.object).toBe('public.pfo_scale_full');
-      expect(check.findings.map((f) => f.object)).not.toContain('public.pfo_scale_seq_1');
+      await withDb(scratch.url, async (db) => {
+        const check = (await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, only: ['sequence_overflow'] })).checks.find((c) => c.id === 'sequence_overflow')!;
+        expect(check.status).toBe('fail');
+        expect(check.findings[0]!.object).toBe('public.pfo_scale_full');
+        expect(check.findings.map((f) => f.object)).not.toContain('public.pfo_scale_seq_1');
+      });
     } finally {
-      await db.close();
       await withClient(scratch.url, (c) => c.query(`DO $$ BEGIN FOR i IN 1..2100 LOOP EXECUTE format('DROP SEQUENCE public.pfo_scale_seq_%s', i); END LOOP; DROP SEQUENCE public.pfo_scale_full; END $$`));
     }
   });
@@ -143,23 +137,22 @@ describe('at fleet scale', () => {
     await withClient(scratch.url, (c) =>
       c.query(`CREATE SCHEMA pfo_many; DO $$ BEGIN FOR i IN 1..${COUNT_BATCH + 150} LOOP EXECUTE format('CREATE TABLE pfo_many.t%s AS SELECT g FROM generate_series(1, %s) g', lpad(i::text, 5, '0'), i % 7); END LOOP; END $$`),
     );
-    const db = open(scratch.url);
     try {
-      const counts = await countTableRows(async (text, params) => (await db.query<RowCount & { oid: number }>(text, params)).rows, ['pfo_many']);
-      expect(counts).toHaveLength(COUNT_BATCH + 150);
-      expect(counts[0]).toEqual({ schema: 'pfo_many', table: 't00001', rows: 1 });
-      expect(counts.at(-1)).toEqual({ schema: 'pfo_many', table: `t0${COUNT_BATCH + 150}`, rows: (COUNT_BATCH + 150) % 7 });
-      expect(new Set(counts.map((c) => c.table)).size).toBe(COUNT_BATCH + 150);
-      expect(counts.reduce((n, c) => n + c.rows, 0)).toBe(Array.from({ length: COUNT_BATCH + 150 }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0));
+      await withDb(scratch.url, async (db) => {
+        const counts = await countTableRowsIn(db, ['pfo_many']);
+        expect(counts).toHaveLength(COUNT_BATCH + 150);
+        expect(counts[0]).toEqual({ schema: 'pfo_many', table: 't00001', rows: 1 });
+        expect(counts.at(-1)).toEqual({ schema: 'pfo_many', table: `t0${COUNT_BATCH + 150}`, rows: (COUNT_BATCH + 150) % 7 });
+        expect(new Set(counts.map((c) => c.table)).size).toBe(COUNT_BATCH + 150);
+        expect(counts.reduce((n, c) => n + c.rows, 0)).toBe(Array.from({ length: COUNT_BATCH + 150 }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0));
+      });
     } finally {
-      await db.close();
       await withClient(scratch.url, (c) => c.query('DROP SCHEMA pfo_many CASCADE'));
     }
   });
 
   it('tenant verification with one check over its statement_timeout is a partial result that says so', async () => {
-    const db = open(scratch.url);
-    try {
+    await withDb(scratch.url, async (db) => {
       // Warm the pool's sessions first, so that opening the tenant tables needs no catalog read.
       const complete = await verifyTenants(db, { timeoutMs: 500 });
       expect(complete.checks.some((c) => c.timedOut)).toBe(false);
@@ -179,8 +172,6 @@ describe('at fleet scale', () => {
       const health = summarizeForHealth(partial);
       expect(health.status).not.toBe('pass');
       expect(health.summary).toContain('Partial: ');
-    } finally {
-      await db.close();
-    }
+    });
   });
 });

@@ -94,7 +94,8 @@ export async function runHealth(db: Database, opts: RunOptions): Promise<HealthR
       ...(opts.includeOwnQueries ? { includeOwnQueries: true } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.previous?.[def.id] ? { previous: opts.previous[def.id] } : {}),
-      rows: async (sql, text) => (await db.query(text ?? loadSql(sql.file), bindParams(sql, ctx), { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) })).rows as never,
+      rows: async (sql, o = {}) =>
+        (await db.query(o.text ?? loadSql(sql.file), bindParams(sql, ctx), { timeoutMs: opts.thresholds.checkTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(o.onSession ? { onSession: o.onSession } : {}) })).rows as never,
     };
     let outcome: CheckOutcome;
     try {

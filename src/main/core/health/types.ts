@@ -46,9 +46,10 @@ export interface CheckContext {
   previous?: CheckResult;
   /**
    * Run a query of this check read-only under its statement_timeout, with its parameters bound as its
-   * SqlSpec says; `text` replaces the file's text (slow_queries qualifies the view's schema).
+   * SqlSpec says; `text` replaces the file's text (slow_queries qualifies the view's schema); `onSession`
+   * is called once the query has a session (connectivity times from there).
    */
-  rows<R>(sql: SqlSpec, text?: string): Promise<R[]>;
+  rows<R>(sql: SqlSpec, opts?: { text?: string; onSession?: () => void }): Promise<R[]>;
 }
 
 export interface CheckOutcome {

@@ -1,4 +1,3 @@
-import { loadSql } from '../../db/sql';
 import type { CheckDef, SqlSpec } from '../types';
 import { ms } from '../types';
 
@@ -20,7 +19,7 @@ export const connectivity: CheckDef = {
     // Timed from when the query has a session: waiting behind the heavy checks for one of the pool's
     // sessions (seconds at 10,000 tenants) is the console's queue, not the database's latency.
     let started = performance.now();
-    const [row] = (await ctx.db.query<Row>(loadSql(SQL.file), [], { timeoutMs: ctx.t.checkTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}), onSession: () => (started = performance.now()) })).rows;
+    const [row] = await ctx.rows<Row>(SQL, { onSession: () => (started = performance.now()) });
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const severity = ms >= ctx.t.connectivityFailMs ? 'critical' : ms >= ctx.t.connectivityWarnMs ? 'warn' : 'info';
     return {

@@ -36,7 +36,7 @@ export const slowQueries: CheckDef = {
     const text = loadSql(SQL.file).replace(/FROM pg_stat_statements\b/, `FROM ${escapeIdentifier(probe.schema)}.pg_stat_statements`);
     let rows: Row[];
     try {
-      rows = await ctx.rows<Row>(SQL, text);
+      rows = await ctx.rows<Row>(SQL, { text });
     } catch (err) {
       if (/shared_preload_libraries/.test(String((err as Error).message))) {
         return { status: 'warn', summary: 'pg_stat_statements is installed but not loaded (shared_preload_libraries).', findings: [{ severity: 'warn', message: `pg_stat_statements is not loaded. ${ENABLE_HINT}`, data: { hint: ENABLE_HINT, preload: probe.preload } }] };
