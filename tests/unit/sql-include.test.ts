@@ -32,11 +32,11 @@ describe('SQL includes', () => {
       // The include comes first in the WITH list: its $1..$3 are the pattern, list and template of every check.
       expect(sql.indexOf(scope), file).toBeLessThan(sql.indexOf('SELECT', sql.indexOf(scope) + scope.length));
     }
-    expect(loadSql('tenants_tables')).toMatch(/^WITH\n-- from resources\/sql\/include\/tenant_scope\.sql:\n/m);
+    expect(loadSql('tenants_shape')).toMatch(/^WITH\n-- from resources\/sql\/include\/tenant_scope\.sql:\n/m);
   });
 
   it('prints a query for psql (sql print) with its includes expanded and every parameter inlined', () => {
-    const text = printableSql('tenants_columns', { tenants: 'org_a,org_b' });
+    const text = printableSql('tenants_shape', { tenants: 'org_a,org_b' });
     expect(text).toContain("WHEN ARRAY['org_a', 'org_b']::text[]::text[] IS NULL THEN n.nspname LIKE 'org_%'::text");
     expect(text).toContain('voters AS (');
     expect(text.replace(/--.*$/gm, '')).not.toMatch(/\$\d/);

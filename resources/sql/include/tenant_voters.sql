@@ -1,4 +1,4 @@
--- voters: the schemas that vote on a table's reference shape (tenants_tables, _columns, _indexes): the
+-- voters: the schemas that vote on a table's reference shape (tenants_shape: tables, columns, indexes): the
 -- template ($3), else every schema matching the pattern $1 (the fleet, even when only a list of tenants is
 -- verified), else the listed tenants themselves. Needs the tenants CTE (include/tenant_scope.sql) before it.
 -- A fragment: a CTE of a WITH list, placed by the line `-- @include tenant_voters`.
