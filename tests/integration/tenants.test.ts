@@ -467,8 +467,8 @@ describe('shape compared through hashes (bare tenants of different name lengths,
   let bare: ScratchDatabase;
   let bdb: Database;
   // Names of different lengths shift every token position in the stored defaults and expressions.
-  const T = ['org_a', 'org_bb', 'org_cccccccccccc', 'org_dddd', 'org_eeeeeee', 'org_ffffffffffffffffffff'];
-  const [a, bb, , d, e, f] = T as [string, string, string, string, string, string];
+  const T = ['org_a', 'org_bb', 'org_cccccccccccc', 'org_dddd', 'org_eeeeeee', 'org_ffffffffffffffffffff', 'org_gg'];
+  const [a, bb, , d, e, f, g] = T as [string, string, string, string, string, string, string];
 
   beforeAll(async () => {
     bare = await createScratchDatabase();
@@ -476,9 +476,16 @@ describe('shape compared through hashes (bare tenants of different name lengths,
     bdb = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
     await withClient(bare.url, async (c) => {
       for (const t of T) {
-        // the last tenant's columns are in another order: matched by name, it is no drift
-        const cols = t === f ? `name text DEFAULT 'x', qty int NOT NULL DEFAULT ${t === e ? 1 : 0}, id serial PRIMARY KEY` : `id serial PRIMARY KEY, qty int NOT NULL DEFAULT ${t === e ? 1 : 0}, name text DEFAULT 'x'`;
+        // f's columns are in another order: matched by name, that is no drift. g has a column more, of qty's
+        // type at qty's number in the others: g's index on it is not the reference's index on qty.
+        const cols =
+          t === f
+            ? `name text DEFAULT 'x', qty int NOT NULL DEFAULT 0, id serial PRIMARY KEY`
+            : t === g
+              ? `id serial PRIMARY KEY, spare int, qty int NOT NULL DEFAULT 0, name text DEFAULT 'x'`
+              : `id serial PRIMARY KEY, qty int NOT NULL DEFAULT ${t === e ? 1 : 0}, name text DEFAULT 'x'`;
         await c.query(`CREATE SCHEMA ${t}; CREATE TABLE ${t}.items (${cols}); CREATE TABLE ${t}.notes (body text, at timestamptz DEFAULT now())`);
+        await c.query(`CREATE INDEX items_qty_idx ON ${t}.items (${t === g ? 'spare' : 'qty'})`);
         await c.query(t === d ? `CREATE INDEX notes_lower_idx ON ${t}.notes (lower(body))` : `CREATE INDEX notes_lower_idx ON ${t}.notes (lower(body)) WHERE at > '2020-01-01'`);
       }
       // a partition in one tenant of a table in another: a dependency read from pg_inherits
@@ -490,7 +497,7 @@ describe('shape compared through hashes (bare tenants of different name lengths,
     await bare?.drop();
   });
 
-  it('finds a changed default and an index without its predicate, and nothing for names, serials or column order', async () => {
+  it('finds a changed default, an index without its predicate and one on another column, and nothing for names, serials or column order', async () => {
     const r = await verifyTenants(bdb);
     const found = r.violations
       .filter((v) => ['missing_column', 'type_mismatch', 'missing_index', 'cross_tenant_reference'].includes(v.kind))
@@ -500,9 +507,10 @@ describe('shape compared through hashes (bare tenants of different name lengths,
         [e, 'type_mismatch', 'items.qty'],
         [d, 'missing_index', 'notes.notes_lower_idx'],
         [a, 'cross_tenant_reference', 'events_2026'],
+        [g, 'missing_index', 'items.items_qty_idx'],
       ]),
     );
-    expect(found).toHaveLength(3);
+    expect(found).toHaveLength(4);
     expect(r.violations.find((v) => v.tenant === e && v.kind === 'type_mismatch')?.detail).toBe('default is 1, reference is 0');
   });
 });
