@@ -63,7 +63,8 @@ short_tenant AS (
 def_text AS NOT MATERIALIZED (
   -- each default's stored form; a regclass constant (nextval of the tenant's own sequence) loses its OID
   -- here with plain string functions, so the defaults of tenants whose names have the same length are the
-  -- same text
+  -- same text. Read twice (def_norm, def_hash): computed once with the forms read back, it was slower
+  -- (docs/performance.md).
   SELECT d.adrelid, d.adnum,
          CASE WHEN strpos(d.adbin::text, ':consttype 2205 ') = 0 THEN d.adbin::text
               ELSE left(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [') - 1)
@@ -154,26 +155,28 @@ pairs AS (
 idx AS MATERIALIZED (
   -- every index with its group: one 64-bit hash of its table's name and layout and of its definition as
   -- numbers, from the arrays as they are (190,000 indexes at 10,000 tenants; their text forms would cost
-  -- ~10 µs each). One column, so that the planner expects few groups and hashes them.
-  SELECT tbl.oid AS relid, tbl.relnamespace, tbl.relname, tbl.voter, tbl.tenant, i.indexrelid, i.indisvalid,
-         hash_array_extended(ARRAY[hash_array_extended(i.indkey::int2[], 0), i.indisunique::int, i.indnkeyatts,
-                   hash_array_extended(i.indclass::oid[], 0), hash_array_extended(i.indoption::int2[], 0),
-                   hash_array_extended(i.indcollation::oid[], 0),
+  -- ~10 µs each). One column, so that the planner expects few groups and hashes them. `opts` is the part
+  -- of the definition that names no column (uniqueness, key count, operator classes, options, collations).
+  SELECT tbl.oid AS relid, tbl.relnamespace, tbl.relname, tbl.voter, tbl.tenant, i.indexrelid, i.indisvalid, o.opts,
+         hash_array_extended(ARRAY[o.opts, hash_array_extended(i.indkey::int2[], 0),
                    hashtextextended(coalesce(i.indexprs::text, ''), 0), hashtextextended(coalesce(i.indpred::text, ''), 1),
                    hashtextextended(tbl.relname, 0), tbl.layout], 0) AS grp
   FROM per AS tbl
   JOIN pg_catalog.pg_index i ON i.indrelid = tbl.oid
+  CROSS JOIN LATERAL (SELECT hash_array_extended(ARRAY[i.indisunique::int, i.indnkeyatts, hash_array_extended(i.indclass::oid[], 0),
+                                                       hash_array_extended(i.indoption::int2[], 0), hash_array_extended(i.indcollation::oid[], 0)], 0) AS opts) AS o
 ),
 idx_group AS (
   -- the groups, each with how many of its indexes are the voters' and the tenants'
-  SELECT idx.grp, min(idx.relname) AS relname, min(idx.indexrelid::bigint)::oid AS one,
+  SELECT idx.grp, min(idx.relname) AS relname, min(idx.opts) AS opts, min(idx.indexrelid::bigint)::oid AS one,
          min(idx.indexrelid::bigint) FILTER (WHERE idx.voter) AS voter_model,
          count(*) FILTER (WHERE idx.voter) AS voters, count(*) FILTER (WHERE idx.tenant) AS tenants
   FROM idx
   GROUP BY idx.grp
 ),
 group_sig AS (
-  -- each group's definition by names, deparsed from one of its indexes (looked up by OID: OFFSET 0)
+  -- each group's definition by names, deparsed from one of its indexes (looked up by OID: OFFSET 0), with
+  -- the group's opts
   SELECT g.*, d.sig
   FROM idx_group g
   CROSS JOIN LATERAL (
@@ -182,8 +185,7 @@ group_sig AS (
                (SELECT string_agg(replace(pg_catalog.pg_get_indexdef(i.indexrelid, k, false), quote_ident(n.nspname) || '.', ''), E'\n' ORDER BY k)
                   FROM generate_series(1, i.indnatts) AS k),
                replace(pg_catalog.pg_get_expr(i.indpred, i.indrelid, false), quote_ident(n.nspname) || '.', '')), 0),
-             i.indisunique::int, i.indnkeyatts, hash_array_extended(i.indclass::oid[], 0),
-             hash_array_extended(i.indoption::int2[], 0), hash_array_extended(i.indcollation::oid[], 0)], 0) AS sig
+             g.opts], 0) AS sig
     FROM pg_catalog.pg_index i
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace

@@ -7,18 +7,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/shared/domain/health';
 import { COUNT_BATCH, countTableRowsIn } from '../../src/main/core/backup/row-counts';
-import { parseUrl, type SessionTimeouts } from '../../src/main/core/db/connection';
+import type { SessionTimeouts } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { runHealth } from '../../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
 import { summarizeForHealth } from '../../src/main/core/tenants/summary';
 import { verifyTenants } from '../../src/main/core/tenants/verify';
-import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { createScratchDatabase, openDatabase, withClient, type ScratchDatabase } from '../support/db';
 
 /** fn on a console Database of its own, closed after. */
 async function withDb<T>(url: string, fn: (db: Database) => Promise<T>, timeouts?: Partial<SessionTimeouts>): Promise<T> {
-  const { target, password } = parseUrl(url.includes('sslmode=') ? url : `${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
-  const db = new Database(target, { password: password ?? '', source: 'url' }, timeouts);
+  const db = openDatabase(url, undefined, timeouts);
   try {
     return await fn(db);
   } finally {

@@ -23,7 +23,7 @@ import { applyFix, findViolation } from '../../src/main/core/tenants/fix';
 import { summarizeForHealth } from '../../src/main/core/tenants/summary';
 import { verifyTenants } from '../../src/main/core/tenants/verify';
 import pg from 'pg';
-import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/db';
+import { createScratchDatabase, openDatabase, withClient, type ScratchDatabase } from '../support/db';
 import { taskEnded } from '../support/tasks';
 import { HOSTILE, PLATFORM_ROLE, SIDE, plantEveryKind, type Expected } from './tenants-plant';
 
@@ -401,8 +401,7 @@ describe('platform roles and production-safe fixes (12 bare tenants)', () => {
 
   beforeAll(async () => {
     bare = await createScratchDatabase();
-    const { target, password } = parseUrl(bare.url);
-    bdb = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
+    bdb = openDatabase(bare.url);
     await withClient(bare.url, async (c) => {
       for (const r of ['pfo_test_report', 'pfo_test_agency']) await c.query(`DO $$ BEGIN CREATE ROLE ${r} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
       for (const [i, t] of T.entries()) {
@@ -472,8 +471,7 @@ describe('shape compared through hashes (bare tenants of different name lengths,
 
   beforeAll(async () => {
     bare = await createScratchDatabase();
-    const { target, password } = parseUrl(bare.url);
-    bdb = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
+    bdb = openDatabase(bare.url);
     await withClient(bare.url, async (c) => {
       for (const t of T) {
         // f's columns are in another order: matched by name, that is no drift. g has a column more, of qty's

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { parseUrl } from '../../src/main/core/db/connection';
+import { parseUrl, type SessionTimeouts } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
 import { seedDatabase, type SeedResult } from '../../src/main/core/demo/seed';
 
@@ -50,11 +50,14 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
-/** The console's Database for a test URL (no TLS), as the URL's user or as another role with its password. */
-export function openDatabase(url: string, as?: { user: string; password: string }): Database {
+/**
+ * The console's Database for a test URL (no TLS), as the URL's user or as another role with its password,
+ * with the session timeouts given (the defaults otherwise).
+ */
+export function openDatabase(url: string, as?: { user: string; password: string }, timeouts?: Partial<SessionTimeouts>): Database {
   const { target, password } = parseUrl(`${url}${url.includes('?') ? '&' : '?'}sslmode=disable`);
-  if (as) return new Database({ ...target, user: as.user }, { password: as.password, source: 'secrets-manager' });
-  return new Database(target, password ? { password, source: 'url' } : { source: 'none' });
+  if (as) return new Database({ ...target, user: as.user }, { password: as.password, source: 'secrets-manager' }, timeouts);
+  return new Database(target, password ? { password, source: 'url' } : { source: 'none' }, timeouts);
 }
 
 /** The URL of database `name` on the same server as `url`. */
