@@ -24,9 +24,11 @@ owned AS (
          quote_ident(t.tenant) || '.' || quote_ident(c.relname), c.relname, c.relowner
   FROM tenants t JOIN pg_catalog.pg_class c ON c.relnamespace = t.oid
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-    AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
-                                           AND d.refclassid = 'pg_class'::regclass))
+    -- one pg_depend lookup per sequence of another owner (LIMIT 1 keeps it a lookup): as EXISTS the planner
+    -- hashed every relation's dependencies first (200,000 rows at 10,000 tenants) for the few rows that ask
+    AND NOT (c.relkind = 'S' AND (SELECT 1 FROM pg_catalog.pg_depend d
+                                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
+                                    AND d.refclassid = 'pg_class'::regclass LIMIT 1) IS NOT NULL)
   UNION ALL
   SELECT t.tenant, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
          quote_ident(t.tenant) || '.' || quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',

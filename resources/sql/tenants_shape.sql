@@ -70,8 +70,10 @@ def_text AS NOT MATERIALIZED (
               ELSE left(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [') - 1)
                    || substr(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [')
                                             + strpos(substr(d.adbin::text, strpos(d.adbin::text, ':constvalue 4 [')), ']')) END AS bin
-  FROM tbl JOIN pg_catalog.pg_attrdef d ON d.adrelid = tbl.oid
-  WHERE tbl.is_table
+  -- every default of the database, not only the tenants' (per keeps those of its tables): joined to tbl
+  -- here, a CTE the planner has no statistics for, both sides were sorted (10,000 tenants, one core: the
+  -- statement took 4.1 s, against 3.8 s without the join)
+  FROM pg_catalog.pg_attrdef d
 ),
 def_norm AS (
   -- token positions (:location) are removed with a regular expression only once per distinct text, not

@@ -435,6 +435,23 @@ describe('platform roles and production-safe fixes (12 bare tenants)', () => {
     expect(configured.violations.filter((v) => v.object === 'pfo_test_report' || v.object === 'pfo_test_agency')).toEqual([]);
   });
 
+  it("flags a sequence of another owner on its own, but not one a column owns (it follows its table)", async () => {
+    await withClient(bare.url, (c) =>
+      c.query(`DO $$ BEGIN CREATE ROLE pfo_test_other NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+               CREATE SEQUENCE org_p09.loose_seq; ALTER SEQUENCE org_p09.loose_seq OWNER TO pfo_test_other;
+               CREATE TABLE org_p10.counters (id serial); ALTER TABLE org_p10.counters OWNER TO pfo_test_other`),
+    );
+    try {
+      const r = await verifyTenants(bdb);
+      expect(r.violations.filter((v) => v.kind === 'unexpected_owner').map((v) => [v.tenant, v.object])).toEqual([
+        ['org_p09', 'loose_seq'],
+        ['org_p10', 'counters'],
+      ]);
+    } finally {
+      await withClient(bare.url, (c) => c.query('DROP SEQUENCE org_p09.loose_seq; DROP TABLE org_p10.counters; DROP ROLE pfo_test_other'));
+    }
+  });
+
   it('index fixes build CONCURRENTLY outside a transaction, say their lock, and clear the violation', async () => {
     const r = await verifyTenants(bdb);
     const invalid = findViolation(r, { tenant: 'org_p06', kind: 'invalid_index', object: 'items.items_id_uniq' });
