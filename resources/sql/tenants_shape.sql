@@ -85,16 +85,17 @@ def_norm AS (
 ),
 att AS (
   -- per table, one xor of 64-bit hashes (no sort, no text formatted) of each column's name, type, typmod and
-  -- NOT NULL, and its layout: each column's name hashed with its number. Grouped straight from pg_attribute,
-  -- whose statistics give the planner a fair estimate of the groups (80,000 at 10,000 tenants).
-  SELECT a.attrelid,
-         bit_xor(hashtextextended(a.attname::text, hashint8extended((a.atttypmod::bigint << 1) | a.attnotnull::int, a.atttypid::bigint))) AS hash,
-         bit_xor(hashtextextended(a.attname::text, a.attnum)) AS layout
-  FROM pg_catalog.pg_attribute a
-  -- IS TRUE keeps the IN a hashed lookup in one scan of pg_attribute: as a join, the planner hashed all of
-  -- pg_attribute (a million rows) instead of the 80,000 tables
-  WHERE a.attnum > 0 AND NOT a.attisdropped AND (a.attrelid IN (SELECT oid FROM tbl)) IS TRUE
-  GROUP BY a.attrelid
+  -- NOT NULL, and its layout: each column's name hashed with its number. One index lookup per table (the
+  -- CTE has no statistics, so a join to it was planned as a hash of all of pg_attribute or a sort of both
+  -- sides; a hashed IN over a scan of pg_attribute cost 0.5 µs a row: 10,000 tenants, one core: the
+  -- statement 3.5 s against 3.8 s). hashnameextended hashes the name as it is, without a text copy.
+  SELECT tbl.oid AS attrelid, a.hash, a.layout
+  FROM tbl
+  CROSS JOIN LATERAL (
+    SELECT bit_xor(hashnameextended(a.attname, hashint8extended((a.atttypmod::bigint << 1) | a.attnotnull::int, a.atttypid::bigint))) AS hash,
+           bit_xor(hashnameextended(a.attname, a.attnum)) AS layout
+    FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = tbl.oid AND a.attnum > 0 AND NOT a.attisdropped) AS a
 ),
 def_hash AS (
   -- per table, the xor of its defaults' hashes, each seeded by its column number: a table whose columns are
