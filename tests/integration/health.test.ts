@@ -125,6 +125,15 @@ describe('health checks on a healthy database', () => {
     expect(check(r, 'slow_queries').status).not.toBe('error');
   });
 
+  it('starts the longest checks first and still reports in report order', async () => {
+    const started: string[] = [];
+    const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS, concurrency: 1, onProgress: (_d, _t, id) => started.push(id) });
+    // one at a time, so the order they finish in is the order they started in
+    expect(started.slice(0, 4)).toEqual(['connectivity', 'tenant_isolation', 'unused_indexes', 'sizes']);
+    expect(started.indexOf('table_bloat')).toBeLessThan(started.indexOf('connections'));
+    expect(r.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
+  });
+
   it('without pg_stat_statements slow_queries is a warning that says how to enable it', async () => {
     await withClient(scratch.url, (c) => c.query('DROP EXTENSION pg_stat_statements'));
     const r = await runHealth(db, { tenantPattern: 'org_%', thresholds: DEFAULT_THRESHOLDS });
