@@ -253,6 +253,12 @@ describe('seeded demo database (shared, read-only)', () => {
         `SELECT count(*) AS n FROM pg_stat_user_tables WHERE schemaname LIKE 'org\\_%' AND last_analyze IS NULL`,
       );
       expect(Number(a.rows[0]!.n)).toBe(0);
+      // the catalogs vacuumed and analyzed last: none left for autovacuum to reach at some later moment
+      const cat = await c.query<{ n: string; unvacuumed: string }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE last_vacuum IS NULL OR last_analyze IS NULL) AS unvacuumed
+         FROM pg_stat_sys_tables WHERE schemaname = 'pg_catalog' AND relname IN ('pg_class', 'pg_attribute', 'pg_depend', 'pg_index')`,
+      );
+      expect(cat.rows[0]).toEqual({ n: 4, unvacuumed: 0 });
       const ext = await c.query(`SELECT extname FROM pg_extension WHERE extname IN ('pg_stat_statements', 'pgstattuple') ORDER BY 1`);
       expect(ext.rows).toEqual([{ extname: 'pg_stat_statements' }, { extname: 'pgstattuple' }]);
     });

@@ -278,7 +278,7 @@ export function plannedProblems(count: number): PlantedProblem[] {
 // ---------------------------------------------------------------------------------------------------
 
 /** resources/sql/demo/<name>.sql, in the order the seed runs them. */
-type SqlFile = '01_shared' | '02_tenant' | '03_problems' | '04_invalid_index' | '05_finish';
+type SqlFile = '01_shared' | '02_tenant' | '03_problems' | '04_invalid_index' | '05_finish' | '06_vacuum_catalogs';
 
 function demoSql(name: SqlFile): string {
   return readFileSync(resourcePath('sql', 'demo', `${name}.sql`), 'utf8');
@@ -453,6 +453,7 @@ export async function seedDatabase(connectionString: string, opts: SeedOptions):
     await timed('finish', async () => {
       await admin.query(demoSql('05_finish'));
     });
+    await timed('catalogs', () => vacuumCatalogs(admin));
 
     const durationMs = Date.now() - started;
     log(`Seeded ${specs.length} tenant${specs.length === 1 ? '' : 's'} in ${(durationMs / 1000).toFixed(1)} s.`);
@@ -513,6 +514,12 @@ async function plantProblems(
   }
   log(`Planted ${problems.length} problems (see docs/demo-problems.md).`);
   return problems;
+}
+
+/** VACUUM (ANALYZE) every system catalog (06_vacuum_catalogs.sql): the state autovacuum keeps them in. */
+export async function vacuumCatalogs(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ statement: string }>(demoSql('06_vacuum_catalogs'));
+  await client.query(rows[0]!.statement);
 }
 
 /** ANALYZE every table of the given schemas, one schema per statement, spread over the worker connections. */
