@@ -19,6 +19,30 @@ describe('TaskManager', () => {
     expect(tm.get(task.id)?.progress).toMatchObject({ done: 3, total: 3, unit: 'items' });
   });
 
+  it('extrapolates an ETA from the steps done, unless the task says its steps are too unequal for one', async () => {
+    vi.useFakeTimers();
+    try {
+      const tm = new TaskManager();
+      // One step of five done after 2 s: the ETA the task shows then.
+      const etaAfterOneStep = async (eta: boolean | undefined) => {
+        let seen: number | undefined;
+        const { task, done } = tm.start({ kind: 'health.exactBloat', title: 'steps', ...(eta === undefined ? {} : { eta }) }, async (ctx) => {
+          await new Promise((r) => setTimeout(r, 2000));
+          ctx.progress(1, 5);
+          seen = tm.get(task.id)!.progress.etaSec;
+          return bloat();
+        });
+        await vi.advanceTimersByTimeAsync(2000);
+        await done;
+        return seen;
+      };
+      expect(await etaAfterOneStep(undefined)).toBe(8); // 2 s a step, 4 steps to go
+      expect(await etaAfterOneStep(false)).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a cancelled task ends cancelled, never succeeded, even if the work ignores the signal', async () => {
     const tm = new TaskManager();
     let finish!: (v: ReturnType<typeof bloat>) => void;

@@ -131,7 +131,7 @@ export class HealthService {
 
   /** "Run now": the whole suite as a task with progress per check and cancel. */
   runTask(connectionId?: string): { taskId: string } {
-    const { task } = this.deps.tasks.start({ kind: 'health.run', title: 'Health checks', unit: 'checks', ...(connectionId ? { connectionId } : {}) }, async (ctx) => {
+    const { task } = this.deps.tasks.start({ kind: 'health.run', title: 'Health checks', unit: 'checks', eta: false, ...(connectionId ? { connectionId } : {}) }, async (ctx) => {
       const report = await this.run(connectionId, { signal: ctx.signal, onProgress: (done, total, id) => {
         ctx.progress(done, total, 'checks');
         ctx.log(`${id} done`);

@@ -18,6 +18,12 @@ export interface StartOptions<K extends TaskKind = TaskKind> {
   connectionId?: string;
   unit?: string;
   cancellable?: boolean;
+  /**
+   * Whether an ETA is extrapolated from the steps done (default true). Off for work whose steps differ
+   * by orders of magnitude (health checks, verification checks: 2 ms beside 8 s), where the average
+   * step said "ETA 0s" for a run that had ten seconds to go.
+   */
+  eta?: boolean;
 }
 
 const MAX_LOG_LINES = 200;
@@ -114,7 +120,7 @@ export class TaskManager extends EventEmitter<{ updated: [Task] }> {
       signal: controller.signal,
       progress: (done, total, unit) => {
         const elapsedSec = (Date.now() - entry.startedMs) / 1000;
-        const etaSec = total && done > 0 && done < total ? Math.round((elapsedSec / done) * (total - done)) : undefined;
+        const etaSec = options.eta !== false && total && done > 0 && done < total ? Math.round((elapsedSec / done) * (total - done)) : undefined;
         task.progress = { done, unit: unit ?? task.progress.unit, ...(total !== undefined ? { total } : {}), ...(etaSec !== undefined ? { etaSec } : {}) };
         this.emitThrottled(entry);
       },

@@ -35,7 +35,7 @@ export class TenantsService {
     const template = input.template ?? (saved.template || undefined);
     const platformRoles = input.platformRoles ?? saved.platformRoles;
     const pattern = input.pattern ?? profile.tenantPattern;
-    const { task } = this.tasks.start({ kind: 'tenants.verify', title: `Verify tenants of ${profile.database}`, unit: 'checks', connectionId: profile.id }, async (ctx) => {
+    const { task } = this.tasks.start({ kind: 'tenants.verify', title: `Verify tenants of ${profile.database}`, unit: 'checks', eta: false, connectionId: profile.id }, async (ctx) => {
       ctx.log(`Pattern ${input.tenants ? `(explicit list of ${input.tenants.length})` : pattern}; reference ${template ?? 'majority shape'}.`);
       const result = await verifyTenants(db, {
         pattern,
