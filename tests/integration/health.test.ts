@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS, type HealthReport } from '../../src/shared/domain/health';
 import { parseUrl } from '../../src/main/core/db/connection';
 import { Database } from '../../src/main/core/db/database';
+import { loadSql } from '../../src/main/core/db/sql';
 import { runHealth } from '../../src/main/core/health/registry';
 import { HealthService } from '../../src/main/core/health/service';
 import { DEFAULT_THRESHOLDS } from '../../src/main/core/health/thresholds';
@@ -100,6 +101,61 @@ describe('health checks on a database with planted problems', () => {
     const bloat = check(report, 'table_bloat').findings.find((f) => f.object?.endsWith('.impressions'))!;
     expect((bloat.data as { wastedRatio: number }).wastedRatio).toBeGreaterThan(0.4);
     expect(report.status).not.toBe('healthy');
+  });
+});
+
+describe('unused_indexes, read from the catalogs', () => {
+  let scratch: ScratchDatabase;
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('gives the rows pg_stat_user_indexes gives, constraint-backed indexes and restored copies left out', async () => {
+    scratch = await createScratchDatabase({ seed: true, tenants: 3 });
+    const tenant = scratch.seed!.tenants[0]!;
+    await withClient(scratch.url, async (c) => {
+      // beside the seed's primary keys, unique and foreign keys: an exclusion constraint, a partial and an
+      // expression index, an index on a materialized view, a partitioned table's index (the view lists its
+      // partition's, not the parent's), a restored copy's index, and a scanned index
+      await c.query(`
+        CREATE TABLE ${pg.escapeIdentifier(tenant)}.rooms (id int PRIMARY KEY, spot box, EXCLUDE USING gist (spot WITH &&));
+        CREATE INDEX rooms_partial ON ${pg.escapeIdentifier(tenant)}.rooms (id) WHERE id > 10;
+        CREATE INDEX rooms_expr ON ${pg.escapeIdentifier(tenant)}.rooms ((id * 2));
+        CREATE MATERIALIZED VIEW ${pg.escapeIdentifier(tenant)}.room_ids AS SELECT id FROM ${pg.escapeIdentifier(tenant)}.rooms;
+        CREATE INDEX room_ids_id ON ${pg.escapeIdentifier(tenant)}.room_ids (id);
+        CREATE TABLE ${pg.escapeIdentifier(tenant)}.parted (id int) PARTITION BY RANGE (id);
+        CREATE TABLE ${pg.escapeIdentifier(tenant)}.parted_1 PARTITION OF ${pg.escapeIdentifier(tenant)}.parted FOR VALUES FROM (0) TO (100);
+        CREATE INDEX parted_id ON ${pg.escapeIdentifier(tenant)}.parted (id);
+        CREATE SCHEMA ${pg.escapeIdentifier(`${tenant}__restored_20261203`)};
+        CREATE TABLE ${pg.escapeIdentifier(`${tenant}__restored_20261203`)}.t (a int);
+        CREATE INDEX t_a ON ${pg.escapeIdentifier(`${tenant}__restored_20261203`)}.t (a);
+        CREATE TABLE public.scanned (a int);
+        CREATE INDEX scanned_a ON public.scanned (a);
+        SET enable_seqscan = off;
+        SELECT * FROM public.scanned WHERE a = 1;`);
+      // the scan reaches the statistics when this session ends
+    });
+    await withClient(scratch.url, (c) => c.query('SELECT pg_stat_force_next_flush()'));
+    const reference = `
+      SELECT s.schemaname AS schema, s.indexrelname AS name, s.relname AS table_name
+        FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+       WHERE s.idx_scan = 0 AND s.schemaname !~ '__(restored|replaced)_'
+         AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion AND i.indisvalid
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)
+`;
+    type Row = { schema: string; name: string; table_name: string };
+    const sorted = (rows: Row[]) => rows.map((r) => ({ schema: r.schema, name: r.name, table_name: r.table_name })).sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
+    const [ours, theirs] = await withClient(scratch.url, async (c) => [
+      sorted((await c.query<Row>(loadSql('health_unused_indexes'), ['org_%', 100_000])).rows),
+      sorted((await c.query<Row>(reference)).rows),
+    ]);
+    expect(ours).toEqual(theirs);
+    const names = ours.map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['rooms_partial', 'rooms_expr', 'room_ids_id', 'parted_1_id_idx']));
+    expect(names).not.toContain('parted_id');
+    expect(names).not.toContain('t_a');
+    expect(names).not.toContain('scanned_a');
+    expect(names.some((n) => n.includes('excl'))).toBe(false);
   });
 });
 
