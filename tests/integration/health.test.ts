@@ -104,58 +104,79 @@ describe('health checks on a database with planted problems', () => {
   });
 });
 
-describe('unused_indexes, read from the catalogs', () => {
+describe('checks read from the catalogs give the rows of the statistics views', () => {
   let scratch: ScratchDatabase;
-  afterAll(async () => {
-    await scratch?.drop();
-  });
+  let tenant: string;
+  type Row = Record<string, unknown>;
+  const byName = (rows: Row[]) => [...rows].sort((x, y) => `${String(x.schema)}.${String(x.name)}`.localeCompare(`${String(y.schema)}.${String(y.name)}`));
+  const rowsOf = (sql: string, params: unknown[] = []) => withClient(scratch.url, async (c) => (await c.query<Row>(sql, params)).rows);
 
-  it('gives the rows pg_stat_user_indexes gives, constraint-backed indexes and restored copies left out', async () => {
+  beforeAll(async () => {
     scratch = await createScratchDatabase({ seed: true, tenants: 3 });
-    const tenant = scratch.seed!.tenants[0]!;
+    tenant = scratch.seed!.tenants[0]!;
+    const t = pg.escapeIdentifier(tenant);
+    const copy = pg.escapeIdentifier(`${tenant}__restored_20261203`);
+    // beside the seed's primary keys, unique and foreign keys: an exclusion constraint, a partial and an
+    // expression index, a materialized view with an index, a partitioned table (the views list its
+    // partition's index, not the parent's), a table with autovacuum off, a restored copy, a scanned index
     await withClient(scratch.url, async (c) => {
-      // beside the seed's primary keys, unique and foreign keys: an exclusion constraint, a partial and an
-      // expression index, an index on a materialized view, a partitioned table's index (the view lists its
-      // partition's, not the parent's), a restored copy's index, and a scanned index
       await c.query(`
-        CREATE TABLE ${pg.escapeIdentifier(tenant)}.rooms (id int PRIMARY KEY, spot box, EXCLUDE USING gist (spot WITH &&));
-        CREATE INDEX rooms_partial ON ${pg.escapeIdentifier(tenant)}.rooms (id) WHERE id > 10;
-        CREATE INDEX rooms_expr ON ${pg.escapeIdentifier(tenant)}.rooms ((id * 2));
-        CREATE MATERIALIZED VIEW ${pg.escapeIdentifier(tenant)}.room_ids AS SELECT id FROM ${pg.escapeIdentifier(tenant)}.rooms;
-        CREATE INDEX room_ids_id ON ${pg.escapeIdentifier(tenant)}.room_ids (id);
-        CREATE TABLE ${pg.escapeIdentifier(tenant)}.parted (id int) PARTITION BY RANGE (id);
-        CREATE TABLE ${pg.escapeIdentifier(tenant)}.parted_1 PARTITION OF ${pg.escapeIdentifier(tenant)}.parted FOR VALUES FROM (0) TO (100);
-        CREATE INDEX parted_id ON ${pg.escapeIdentifier(tenant)}.parted (id);
-        CREATE SCHEMA ${pg.escapeIdentifier(`${tenant}__restored_20261203`)};
-        CREATE TABLE ${pg.escapeIdentifier(`${tenant}__restored_20261203`)}.t (a int);
-        CREATE INDEX t_a ON ${pg.escapeIdentifier(`${tenant}__restored_20261203`)}.t (a);
+        CREATE TABLE ${t}.rooms (id int PRIMARY KEY, spot box, EXCLUDE USING gist (spot WITH &&));
+        CREATE INDEX rooms_partial ON ${t}.rooms (id) WHERE id > 10;
+        CREATE INDEX rooms_expr ON ${t}.rooms ((id * 2));
+        CREATE MATERIALIZED VIEW ${t}.room_ids AS SELECT id FROM ${t}.rooms;
+        CREATE INDEX room_ids_id ON ${t}.room_ids (id);
+        CREATE TABLE ${t}.parted (id int) PARTITION BY RANGE (id);
+        CREATE TABLE ${t}.parted_1 PARTITION OF ${t}.parted FOR VALUES FROM (0) TO (100);
+        CREATE INDEX parted_id ON ${t}.parted (id);
+        CREATE TABLE ${t}.quiet (a int) WITH (autovacuum_enabled = off);
+        CREATE SCHEMA ${copy};
+        CREATE TABLE ${copy}.t (a int) WITH (autovacuum_enabled = off);
+        CREATE INDEX t_a ON ${copy}.t (a);
         CREATE TABLE public.scanned (a int);
         CREATE INDEX scanned_a ON public.scanned (a);
         SET enable_seqscan = off;
         SELECT * FROM public.scanned WHERE a = 1;`);
-      // the scan reaches the statistics when this session ends
+      await c.query('SELECT pg_stat_force_next_flush()');
     });
-    await withClient(scratch.url, (c) => c.query('SELECT pg_stat_force_next_flush()'));
-    const reference = `
-      SELECT s.schemaname AS schema, s.indexrelname AS name, s.relname AS table_name
-        FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-       WHERE s.idx_scan = 0 AND s.schemaname !~ '__(restored|replaced)_'
-         AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion AND i.indisvalid
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)
-`;
-    type Row = { schema: string; name: string; table_name: string };
-    const sorted = (rows: Row[]) => rows.map((r) => ({ schema: r.schema, name: r.name, table_name: r.table_name })).sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
-    const [ours, theirs] = await withClient(scratch.url, async (c) => [
-      sorted((await c.query<Row>(loadSql('health_unused_indexes'), ['org_%', 100_000])).rows),
-      sorted((await c.query<Row>(reference)).rows),
-    ]);
+  });
+
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('unused_indexes: the rows of pg_stat_user_indexes, constraint-backed indexes and restored copies left out', async () => {
+    const pick = (rows: Row[]) => byName(rows).map((r) => ({ schema: r.schema, name: r.name, table_name: r.table_name }));
+    const ours = pick(await rowsOf(loadSql('health_unused_indexes'), ['org_%', 100_000]));
+    const theirs = pick(
+      await rowsOf(`
+        SELECT s.schemaname AS schema, s.indexrelname AS name, s.relname AS table_name
+          FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+         WHERE s.idx_scan = 0 AND s.schemaname !~ '__(restored|replaced)_'
+           AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion AND i.indisvalid
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)`),
+    );
     expect(ours).toEqual(theirs);
     const names = ours.map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining(['rooms_partial', 'rooms_expr', 'room_ids_id', 'parted_1_id_idx']));
-    expect(names).not.toContain('parted_id');
-    expect(names).not.toContain('t_a');
-    expect(names).not.toContain('scanned_a');
-    expect(names.some((n) => n.includes('excl'))).toBe(false);
+    for (const absent of ['parted_id', 't_a', 'scanned_a']) expect(names).not.toContain(absent);
+    expect(names.some((n) => String(n).includes('excl'))).toBe(false);
+  });
+
+  it('autovacuum: the rows of pg_stat_user_tables, restored copies left out', async () => {
+    const pick = (rows: Row[]) =>
+      byName(rows).map((r) => ({ schema: r.schema, name: r.name, live: r.n_live_tup, dead: r.n_dead_tup, mod: r.n_mod_since_analyze, vacuum: r.last_vacuum, analyze: r.last_analyze }));
+    // min_dead 0: every table qualifies, so every row of the view is compared
+    const ours = await rowsOf(loadSql('health_autovacuum'), ['org_%', 0, 7, 100_000]);
+    const theirs = await rowsOf(`
+      SELECT s.schemaname AS schema, s.relname AS name, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
+             greatest(s.last_vacuum, s.last_autovacuum) AS last_vacuum, greatest(s.last_analyze, s.last_autoanalyze) AS last_analyze
+        FROM pg_stat_user_tables s WHERE s.schemaname !~ '__(restored|replaced)_'`);
+    expect(pick(ours)).toEqual(pick(theirs));
+    const names = ours.map((r) => `${String(r.schema)}.${String(r.name)}`);
+    expect(names).toEqual(expect.arrayContaining([`${tenant}.parted`, `${tenant}.parted_1`, `${tenant}.room_ids`]));
+    expect(ours.find((r) => r.name === 'quiet')?.autovacuum_disabled).toBe(true);
+    expect(names.some((n) => n.includes('__restored_'))).toBe(false);
   });
 });
 
