@@ -163,6 +163,19 @@ describe('checks read from the catalogs give the rows of the statistics views', 
     expect(names.some((n) => String(n).includes('excl'))).toBe(false);
   });
 
+  it('seq_scan_heavy: the figures of pg_stat_user_tables, restored copies left out', async () => {
+    const pick = (rows: Row[]) => byName(rows).map((r) => ({ schema: r.schema, name: r.name, bytes: r.table_bytes, seq: r.seq_scan, idx: r.idx_scan, read: r.seq_tup_read }));
+    // every threshold 0: every table is compared
+    const ours = await rowsOf(loadSql('health_seq_scan_heavy'), ['org_%', 0, 0, 0, 100_000]);
+    const theirs = await rowsOf(`
+      SELECT s.schemaname AS schema, s.relname AS name, c.relpages::bigint * current_setting('block_size')::bigint AS table_bytes,
+             s.seq_scan, coalesce(s.idx_scan, 0) AS idx_scan, s.seq_tup_read
+        FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+       WHERE s.schemaname !~ '__(restored|replaced)_' AND s.seq_scan::numeric / nullif(s.seq_scan + coalesce(s.idx_scan, 0), 0) >= 0`);
+    expect(pick(ours)).toEqual(pick(theirs));
+    expect(ours.some((r) => r.name === 'scanned' && Number(r.idx_scan) > 0)).toBe(true);
+  });
+
   it('autovacuum: the rows of pg_stat_user_tables, restored copies left out', async () => {
     const pick = (rows: Row[]) =>
       byName(rows).map((r) => ({ schema: r.schema, name: r.name, live: r.n_live_tup, dead: r.n_dead_tup, mod: r.n_mod_since_analyze, vacuum: r.last_vacuum, analyze: r.last_analyze }));
