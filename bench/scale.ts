@@ -10,8 +10,10 @@
  *            count, manifest) to a local folder                  same database
  * then the growth factor of each between the smallest and the largest size, beside its floor's. Targets at
  * the largest size: health <= 2x floor, verification <= 3 s, backup <= 1.2x pg_dump; and no cost growing
- * faster than its floor. The catalogs are vacuumed and analyzed before each size is measured. Prints a
- * table per size, the per-check medians, and a final JSON line.
+ * faster than its floor. The catalogs are vacuumed and analyzed before each size is measured, and the
+ * sizes are measured side by side, round by round (all demo databases up at once, each on its own port),
+ * so that a drift in the machine's speed touches every size alike. Prints a table per size, the per-check
+ * medians, and a final JSON line.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,13 +24,14 @@ import type { CheckId } from '../src/shared/domain/health';
 import { runBackup } from '../src/main/core/backup/backup';
 import { openDestination } from '../src/main/core/backup/destination';
 import { generateKeyFile } from '../src/main/core/backup/keys';
-import { startDemo } from '../src/main/core/demo/cluster';
+import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
+import type { Database } from '../src/main/core/db/database';
 import { vacuumCatalogs } from '../src/main/core/demo/seed';
 import { connectClient } from '../src/main/core/db/client';
 import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
 import { arg, log } from './args';
-import { median, middle, openDb, psqlScript, RecordingDatabase, runPsqlFile, withSslmode } from './floors';
+import { middle, openDb, psqlScript, RecordingDatabase, runPsqlFile, withSslmode } from './floors';
 import { verifyAgainstFloor } from './tenants';
 
 const run = promisify(execFile);
@@ -36,6 +39,7 @@ const sizes = (arg('tenants') ?? '2000,10000').split(',').map(Number);
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--tenants takes positive whole numbers separated by commas, e.g. 2000,10000');
 const runs = Math.max(1, Number(arg('runs') ?? 3));
 const withBackup = !process.argv.includes('--no-backup');
+const healthOpts = { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 600_000 } };
 
 interface SizeResult {
   tenants: number;
@@ -45,9 +49,28 @@ interface SizeResult {
   backup?: { ms: number; pgDumpMs: number; tables: number; maxLocksPerTransaction: number };
 }
 
-async function measure(tenants: number): Promise<SizeResult> {
+/** One size's demo database, open for the whole run: the sizes are measured round by round, side by side. */
+interface Size {
+  tenants: number;
+  relations: number;
+  demo: DemoHandle;
+  db: Database;
+  work: string;
+  script: string;
+  statements: number;
+  health: number[];
+  healthFloor: number[];
+  perCheck: Map<CheckId, number[]>;
+  verify: number[];
+  verifyFloor: number[];
+  violations: number;
+  backup?: SizeResult['backup'];
+}
+
+async function open(tenants: number): Promise<Size> {
   const dataDir = join(tmpdir(), tenants === 2000 ? 'pfo-bench-health' : `pfo-bench-health-${tenants}`);
   log(`${tenants} tenants: demo database in ${dataDir} (seeded on the first run, reused after)…`);
+  // Each size on a port of its own (startDemo takes the next free one), all up at once.
   const demo = await startDemo({ dataDir: join(dataDir, 'demo'), tenants, log });
   const db = openDb(demo.url);
   const rec = openDb(demo.url, RecordingDatabase) as RecordingDatabase;
@@ -65,54 +88,76 @@ async function measure(tenants: number): Promise<SizeResult> {
     }
     log(`  catalogs vacuumed and analyzed in ${((performance.now() - v0) / 1000).toFixed(1)} s`);
     const facts = (await db.query<{ relations: number }>('SELECT count(*) AS relations FROM pg_class')).rows[0]!;
-    const opts = { tenantPattern: 'org_%', thresholds: { ...DEFAULT_THRESHOLDS, checkTimeoutMs: 600_000 } };
-
-    // Health: a warm-up run that records the exact statements, then the suite and its floor.
-    await runHealth(rec, opts);
+    // A warm-up run of the suite that records the exact statements the floor replays.
+    await runHealth(rec, healthOpts);
     const script = join(work, 'health.sql');
     writeFileSync(script, psqlScript(rec.statements));
-    const perCheckRuns = new Map<CheckId, number[]>();
-    const healthMs = await median(`health ${tenants}`, runs, async () => {
-      const report = await runHealth(db, opts);
-      for (const c of report.checks) perCheckRuns.set(c.id, [...(perCheckRuns.get(c.id) ?? []), c.durationMs]);
-    });
-    const healthFloorMs = await median(`health floor ${tenants}`, runs, () => runPsqlFile(demo.url, script));
-    const perCheck = Object.fromEntries([...perCheckRuns].map(([id, xs]) => [id, Math.round(middle(xs))]));
-
-    const { warm, ours, floor } = await verifyAgainstFloor(db, demo, runs, log);
-
-    let backup: SizeResult['backup'];
-    if (withBackup) {
-      const locks = (await db.query<{ tables: number; max_locks: number }>("SELECT count(*) AS tables, current_setting('max_locks_per_transaction')::int AS max_locks FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname LIKE 'org\\_%'")).rows[0]!;
-      const u = new URL(demo.url);
-      const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port, PGUSER: demo.user, PGPASSWORD: demo.password, PGDATABASE: demo.database, PGSSLMODE: 'disable' };
-      log(`  backup ${tenants}: one full pg_dump -Fc…`);
-      const t0 = performance.now();
-      await run('bash', ['-c', 'set -o pipefail; pg_dump -Fc > /dev/null'], { env, maxBuffer: 1e7 });
-      const pgDumpMs = performance.now() - t0;
-      log(`  backup ${tenants}: ours, all tenants…`);
-      const key = await generateKeyFile(join(work, 'keys'));
-      const t1 = performance.now();
-      await runBackup({ db, dest: openDestination(join(work, 'backups')), key, scope: { kind: 'all-tenants', pattern: 'org\\_%' } });
-      backup = { ms: performance.now() - t1, pgDumpMs, tables: locks.tables, maxLocksPerTransaction: locks.max_locks };
-    }
-    return {
-      tenants: demo.tenants,
-      relations: facts.relations,
-      health: { ms: healthMs, floorMs: healthFloorMs, statements: rec.statements.length, perCheck },
-      verify: { ms: middle(ours), floorMs: middle(floor), violations: warm.violations.length },
-      ...(backup ? { backup } : {}),
-    };
+    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], violations: 0 };
   } finally {
-    rmSync(work, { recursive: true, force: true });
-    await db.close();
     await rec.close();
-    await demo.stop();
   }
 }
 
+/** One round at one size: the suite and its floor, then the verification and its floor. */
+async function round(z: Size, i: number): Promise<void> {
+  const label = `${z.tenants} round ${i + 1}/${runs}`;
+  const t0 = performance.now();
+  const report = await runHealth(z.db, healthOpts);
+  z.health.push(performance.now() - t0);
+  for (const c of report.checks) z.perCheck.set(c.id, [...(z.perCheck.get(c.id) ?? []), c.durationMs]);
+  const t1 = performance.now();
+  await runPsqlFile(z.demo.url, z.script);
+  z.healthFloor.push(performance.now() - t1);
+  const { warm, ours, floor } = await verifyAgainstFloor(z.db, z.demo, 1);
+  z.verify.push(...ours);
+  z.verifyFloor.push(...floor);
+  z.violations = warm.violations.length;
+  const sec = (xs: number[]) => `${(xs.at(-1)! / 1000).toFixed(2)} s`;
+  log(`  ${label}: health ${sec(z.health)} (floor ${sec(z.healthFloor)}), verify ${sec(z.verify)} (floor ${sec(z.verifyFloor)})`);
+}
+
+/** The all-tenants backup at one size against one full pg_dump of the same database. */
+async function backupAgainstPgDump(z: Size): Promise<SizeResult['backup']> {
+  const locks = (await z.db.query<{ tables: number; max_locks: number }>("SELECT count(*) AS tables, current_setting('max_locks_per_transaction')::int AS max_locks FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname LIKE 'org\\_%'")).rows[0]!;
+  const u = new URL(z.demo.url);
+  const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port, PGUSER: z.demo.user, PGPASSWORD: z.demo.password, PGDATABASE: z.demo.database, PGSSLMODE: 'disable' };
+  log(`  backup ${z.tenants}: one full pg_dump -Fc…`);
+  const t0 = performance.now();
+  await run('bash', ['-c', 'set -o pipefail; pg_dump -Fc > /dev/null'], { env, maxBuffer: 1e7 });
+  const pgDumpMs = performance.now() - t0;
+  log(`  backup ${z.tenants}: ours, all tenants…`);
+  const key = await generateKeyFile(join(z.work, 'keys'));
+  const t1 = performance.now();
+  await runBackup({ db: z.db, dest: openDestination(join(z.work, 'backups')), key, scope: { kind: 'all-tenants', pattern: 'org\\_%' } });
+  return { ms: performance.now() - t1, pgDumpMs, tables: locks.tables, maxLocksPerTransaction: locks.max_locks };
+}
+
+async function close(z: Size): Promise<void> {
+  rmSync(z.work, { recursive: true, force: true });
+  await z.db.close();
+  await z.demo.stop();
+}
+
+// The sizes side by side, round by round: this machine's speed drifts over minutes, and sizes measured one
+// after the other saw different machines (one run's 2,000-tenant floors came out 40 % above the next's).
+const opened: Size[] = [];
 const results: SizeResult[] = [];
-for (const n of sizes) results.push(await measure(n));
+try {
+  for (const n of sizes) opened.push(await open(n));
+  for (let i = 0; i < runs; i++) for (const z of opened) await round(z, i);
+  if (withBackup) for (const z of opened) z.backup = await backupAgainstPgDump(z);
+  for (const z of opened) {
+    results.push({
+      tenants: z.tenants,
+      relations: z.relations,
+      health: { ms: middle(z.health), floorMs: middle(z.healthFloor), statements: z.statements, perCheck: Object.fromEntries([...z.perCheck].map(([id, xs]) => [id, Math.round(middle(xs))])) },
+      verify: { ms: middle(z.verify), floorMs: middle(z.verifyFloor), violations: z.violations },
+      ...(z.backup ? { backup: z.backup } : {}),
+    });
+  }
+} finally {
+  for (const z of opened) await close(z);
+}
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
