@@ -16,10 +16,14 @@ test('reports: generate with progress, cancel saves nothing, preview, compare tw
   await expect(reports.rows).toHaveCount(before + 1);
   await expect(reports.rows.first()).toContainText('health, tenants');
 
-  // A cancelled run leaves the list as it was.
+  // A cancelled run leaves the list as it was. On the 20-tenant demo a report can be done before the click
+  // lands (its Cancel button already gone): then it was saved. Either way the list says which.
   await reports.generate.click();
-  await reports.cancel.click();
-  await expect(reports.generator.getByText(/Cancelled: nothing was saved|Saved: see the list below/)).toBeVisible({ timeout: 240_000 });
+  await reports.cancel.click({ timeout: 5_000 }).catch(() => undefined);
+  await expect(reports.generate).toBeEnabled({ timeout: 240_000 });
+  const cancelled = await reports.generator.getByText('Cancelled: nothing was saved.').isVisible();
+  if (!cancelled) await expect(reports.generator.getByText('Saved: see the list below.')).toBeVisible();
+  await expect(reports.rows).toHaveCount(before + (cancelled ? 1 : 2));
   const afterCancel = await reports.rows.count();
 
   await reports.generate.click();
