@@ -93,6 +93,10 @@ async function open(tenants: number): Promise<Size> {
     const script = join(work, 'health.sql');
     writeFileSync(script, psqlScript(rec.statements));
     return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], violations: 0 };
+  } catch (err) {
+    // Not yet among the opened sizes that the run closes at the end: close this one here.
+    await close({ work, db, demo });
+    throw err;
   } finally {
     await rec.close();
   }
@@ -132,7 +136,7 @@ async function backupAgainstPgDump(z: Size): Promise<SizeResult['backup']> {
   return { ms: performance.now() - t1, pgDumpMs, tables: locks.tables, maxLocksPerTransaction: locks.max_locks };
 }
 
-async function close(z: Size): Promise<void> {
+async function close(z: Pick<Size, 'work' | 'db' | 'demo'>): Promise<void> {
   rmSync(z.work, { recursive: true, force: true });
   await z.db.close();
   await z.demo.stop();

@@ -17,8 +17,7 @@ SELECT n.nspname AS schema, c.relname AS name,
        CASE WHEN n.nspname LIKE $1 THEN n.nspname END AS tenant,
        s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
        round(s.n_dead_tup::numeric / nullif(s.n_live_tup + s.n_dead_tup, 0), 4) AS dead_ratio,
-       greatest(pg_catalog.pg_stat_get_last_vacuum_time(c.oid), pg_catalog.pg_stat_get_last_autovacuum_time(c.oid)) AS last_vacuum,
-       s.last_analyze,
+       s.last_vacuum, s.last_analyze,
        coalesce(c.reloptions::text[] @> ARRAY['autovacuum_enabled=false']
              OR c.reloptions::text[] @> ARRAY['autovacuum_enabled=off'], false) AS autovacuum_disabled
   FROM pg_catalog.pg_class c
@@ -26,6 +25,8 @@ SELECT n.nspname AS schema, c.relname AS name,
  CROSS JOIN LATERAL (SELECT pg_catalog.pg_stat_get_live_tuples(c.oid) AS n_live_tup,
                             pg_catalog.pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
                             pg_catalog.pg_stat_get_mod_since_analyze(c.oid) AS n_mod_since_analyze,
+                            greatest(pg_catalog.pg_stat_get_last_vacuum_time(c.oid),
+                                     pg_catalog.pg_stat_get_last_autovacuum_time(c.oid)) AS last_vacuum,
                             greatest(pg_catalog.pg_stat_get_last_analyze_time(c.oid),
                                      pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid)) AS last_analyze) AS s
  WHERE c.relkind IN ('r', 't', 'm', 'p')  -- the relations pg_stat_all_tables covers
