@@ -5,12 +5,14 @@
  * tenants (reused from /tmp/pfo-bench-health[-N] after the first run; 10,000 takes minutes and ~6 GB),
  * measured in the same run against its floor:
  *   health   runHealth, every check over the monitor pool   vs  the same statements, bare, one psql session
- *   verify   verifyTenants (the Tenants page)               vs  the same tenants_*.sql files, bare, by psql
+ *   verify   verifyTenants (the Tenants page)               vs  the same tenants_*.sql files, bare, by psql:
+ *                                                                one session, and (shown beside it) one
+ *                                                                session per lane of verifyTenants
  *   backup   an all-tenants backup (dump, encrypt, hash,     vs  one full `pg_dump -Fc > /dev/null` of the
  *            count, manifest) to a local folder                  same database
  * then the growth factor of each between the smallest and the largest size, beside its floor's. Targets at
  * the largest size: health <= 2x floor, verification <= 3 s, backup <= 1.2x pg_dump; and no cost growing
- * faster than its floor. The catalogs are vacuumed and analyzed before each size is measured, and the
+ * faster than its floor (for verification, the one-session floor). The catalogs are vacuumed and analyzed before each size is measured, and the
  * sizes are measured side by side, round by round (all demo databases up at once, each on its own port),
  * so that a drift in the machine's speed touches every size alike. Prints a table per size, the per-check
  * medians, and a final JSON line.
@@ -45,7 +47,7 @@ interface SizeResult {
   tenants: number;
   relations: number;
   health: { ms: number; floorMs: number; statements: number; perCheck: Partial<Record<CheckId, number>> };
-  verify: { ms: number; floorMs: number; violations: number };
+  verify: { ms: number; floorMs: number; lanesFloorMs: number; violations: number };
   backup?: { ms: number; pgDumpMs: number; tables: number; maxLocksPerTransaction: number };
 }
 
@@ -63,6 +65,7 @@ interface Size {
   perCheck: Map<CheckId, number[]>;
   verify: number[];
   verifyFloor: number[];
+  verifyLanes: number[];
   violations: number;
   backup?: SizeResult['backup'];
 }
@@ -92,7 +95,7 @@ async function open(tenants: number): Promise<Size> {
     await runHealth(rec, healthOpts);
     const script = join(work, 'health.sql');
     writeFileSync(script, psqlScript(rec.statements));
-    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], violations: 0 };
+    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], verifyLanes: [], violations: 0 };
   } catch (err) {
     // Not yet among the opened sizes that the run closes at the end: close this one here.
     await close({ work, db, demo });
@@ -112,12 +115,13 @@ async function round(z: Size, i: number): Promise<void> {
   const t1 = performance.now();
   await runPsqlFile(z.demo.url, z.script);
   z.healthFloor.push(performance.now() - t1);
-  const { warm, ours, floor } = await verifyAgainstFloor(z.db, z.demo, 1);
+  const { warm, ours, floor, lanes } = await verifyAgainstFloor(z.db, z.demo, 1);
   z.verify.push(...ours);
   z.verifyFloor.push(...floor);
+  z.verifyLanes.push(...lanes);
   z.violations = warm.violations.length;
   const sec = (xs: number[]) => `${(xs.at(-1)! / 1000).toFixed(2)} s`;
-  log(`  ${label}: health ${sec(z.health)} (floor ${sec(z.healthFloor)}), verify ${sec(z.verify)} (floor ${sec(z.verifyFloor)})`);
+  log(`  ${label}: health ${sec(z.health)} (floor ${sec(z.healthFloor)}), verify ${sec(z.verify)} (floor ${sec(z.verifyFloor)}, in its lanes ${sec(z.verifyLanes)})`);
 }
 
 /** The all-tenants backup at one size against one full pg_dump of the same database. */
@@ -155,7 +159,7 @@ try {
       tenants: z.tenants,
       relations: z.relations,
       health: { ms: middle(z.health), floorMs: middle(z.healthFloor), statements: z.statements, perCheck: Object.fromEntries([...z.perCheck].map(([id, xs]) => [id, Math.round(middle(xs))])) },
-      verify: { ms: middle(z.verify), floorMs: middle(z.verifyFloor), violations: z.violations },
+      verify: { ms: middle(z.verify), floorMs: middle(z.verifyFloor), lanesFloorMs: middle(z.verifyLanes), violations: z.violations },
       ...(z.backup ? { backup: z.backup } : {}),
     });
   }
@@ -171,6 +175,7 @@ for (const r of results) {
   out(`  ${'case'.padEnd(8)} ${'console'.padStart(9)} ${'floor'.padStart(9)} ${'ratio'.padStart(7)}  floor is`);
   out(`  ${'health'.padEnd(8)} ${s(r.health.ms).padStart(9)} ${s(r.health.floorMs).padStart(9)} ${x(r.health.ms, r.health.floorMs).padStart(7)}  the same ${r.health.statements} statements, bare, one psql session`);
   out(`  ${'verify'.padEnd(8)} ${s(r.verify.ms).padStart(9)} ${s(r.verify.floorMs).padStart(9)} ${x(r.verify.ms, r.verify.floorMs).padStart(7)}  the same tenants_*.sql, bare, one psql session (${r.verify.violations} violations)`);
+  out(`  ${''.padEnd(8)} ${''.padStart(9)} ${s(r.verify.lanesFloorMs).padStart(9)} ${x(r.verify.ms, r.verify.lanesFloorMs).padStart(7)}  the same, in verifyTenants' lanes: a psql session per lane, side by side`);
   if (r.backup) out(`  ${'backup'.padEnd(8)} ${s(r.backup.ms).padStart(9)} ${s(r.backup.pgDumpMs).padStart(9)} ${x(r.backup.ms, r.backup.pgDumpMs).padStart(7)}  one full pg_dump -Fc; ${r.backup.tables} tenant tables locked, max_locks_per_transaction ${r.backup.maxLocksPerTransaction}`);
   out(`  per check: ${Object.entries(r.health.perCheck).sort((a, b) => b[1] - a[1]).map(([id, ms]) => `${id} ${ms}`).join(', ')} (ms)`);
 }
@@ -182,6 +187,7 @@ const g = {
   healthFloor: growth(large.health.floorMs, small.health.floorMs),
   verify: growth(large.verify.ms, small.verify.ms),
   verifyFloor: growth(large.verify.floorMs, small.verify.floorMs),
+  verifyLanesFloor: growth(large.verify.lanesFloorMs, small.verify.lanesFloorMs),
   ...(large.backup && small.backup ? { backup: growth(large.backup.ms, small.backup.ms), backupFloor: growth(large.backup.pgDumpMs, small.backup.pgDumpMs) } : {}),
 };
 const targets = {
@@ -198,7 +204,7 @@ const targets = {
 };
 if (results.length > 1) {
   out(`\ngrowth ${small.tenants} → ${large.tenants} tenants (${(large.relations / small.relations).toFixed(2)}× the relations):`);
-  out(`  health ${g.health.toFixed(2)}× (floor ${g.healthFloor.toFixed(2)}×)   verify ${g.verify.toFixed(2)}× (floor ${g.verifyFloor.toFixed(2)}×)${g.backup !== undefined ? `   backup ${g.backup.toFixed(2)}× (pg_dump ${g.backupFloor!.toFixed(2)}×)` : ''}`);
+  out(`  health ${g.health.toFixed(2)}× (floor ${g.healthFloor.toFixed(2)}×)   verify ${g.verify.toFixed(2)}× (floor ${g.verifyFloor.toFixed(2)}×, in its lanes ${g.verifyLanesFloor.toFixed(2)}×)${g.backup !== undefined ? `   backup ${g.backup.toFixed(2)}× (pg_dump ${g.backupFloor!.toFixed(2)}×)` : ''}`);
 }
 out(`\ntargets at ${large.tenants} tenants: ${Object.entries(targets).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`);
-out(JSON.stringify({ bench: 'scale', runs, results: results.map((r) => ({ ...r, health: { ...r.health, ms: Math.round(r.health.ms), floorMs: Math.round(r.health.floorMs) }, verify: { ...r.verify, ms: Math.round(r.verify.ms), floorMs: Math.round(r.verify.floorMs) } })), growth: g, targets }));
+out(JSON.stringify({ bench: 'scale', runs, results: results.map((r) => ({ ...r, health: { ...r.health, ms: Math.round(r.health.ms), floorMs: Math.round(r.health.floorMs) }, verify: { ...r.verify, ms: Math.round(r.verify.ms), floorMs: Math.round(r.verify.floorMs), lanesFloorMs: Math.round(r.verify.lanesFloorMs) } })), growth: g, targets }));

@@ -16,7 +16,7 @@ import { parseUrl } from '../src/main/core/db/connection';
 import { Database } from '../src/main/core/db/database';
 import { inlineParams, loadSql } from '../src/main/core/db/sql';
 import { startDemo, type DemoHandle } from '../src/main/core/demo/cluster';
-import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type TenantScope } from '../src/main/core/tenants/checks';
+import { CHECKS, DEFAULT_TENANT_KEY_COLUMNS, type CheckOptions, type TenantScope } from '../src/main/core/tenants/checks';
 import { verifyTenants } from '../src/main/core/tenants/verify';
 import type { VerifyResult } from '../src/shared/domain/tenants';
 import { middle } from './floors';
@@ -44,12 +44,21 @@ export interface TenantsBenchResult {
   targets: { withinFloor3x: boolean; naive50x: boolean };
 }
 
-/** The check files with their parameters spelled as literals: runnable by psql as they are. */
-function floorScript(scope: TenantScope): string {
-  const parts = [{ file: 'tenants_list', params: [scope.pattern, scope.tenants, scope.template] as unknown[] }];
-  for (const c of CHECKS) parts.push({ file: c.file, params: c.params(scope, { platformRoles: [], tenantKeyColumns: DEFAULT_TENANT_KEY_COLUMNS }) });
-  parts.push({ file: 'tenants_isolation_function', params: [] });
-  return parts.map((p) => inlineParams(loadSql(p.file), p.params)).join('');
+/** One check file with its parameters spelled as literals: runnable by psql as it is. */
+function inlined(file: string, params: unknown[]): string {
+  return inlineParams(loadSql(file), params);
+}
+
+/**
+ * The check files as verifyTenants runs them, in its lanes (verify.ts): each heavy check on a session of its
+ * own, and the tenant list, the other checks and the isolation function one after another on another.
+ */
+function laneScripts(scope: TenantScope): string[] {
+  const opts: CheckOptions = { platformRoles: [], tenantKeyColumns: DEFAULT_TENANT_KEY_COLUMNS };
+  const light = [inlined('tenants_list', [scope.pattern, scope.tenants, scope.template])];
+  for (const c of CHECKS.filter((c) => !c.heavy)) light.push(inlined(c.file, c.params(scope, opts)));
+  light.push(inlined('tenants_isolation_function', []));
+  return [...CHECKS.filter((c) => c.heavy).map((c) => inlined(c.file, c.params(scope, opts))), light.join('')];
 }
 
 function runPsql(url: string, password: string, script: string): Promise<number> {
@@ -85,24 +94,35 @@ async function naiveLoop(db: Database, tenants: string[]): Promise<number> {
 }
 
 /**
- * verifyTenants against its floor (the same files by psql), both warmed first (catalog caches, plan caches,
- * pools), then interleaved run by run so that both see the same machine state. Times in ms.
+ * verifyTenants against two floors, the same files by psql: one after another on one session (what the
+ * statements cost the server in all), and in verifyTenants' own lanes, one psql session per lane side by
+ * side (what they cost run as the console runs them: the console's own overhead is the difference). All
+ * warmed first (catalog caches, plan caches, pools), then interleaved run by run so that they see the same
+ * machine state. Times in ms.
  */
-export async function verifyAgainstFloor(db: Database, demo: DemoHandle, runs: number, log?: (m: string) => void): Promise<{ warm: VerifyResult; ours: number[]; floor: number[] }> {
+export async function verifyAgainstFloor(db: Database, demo: DemoHandle, runs: number, log?: (m: string) => void): Promise<{ warm: VerifyResult; ours: number[]; floor: number[]; lanes: number[] }> {
   const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
-  const script = floorScript({ pattern: 'org_%', tenants: null, template: null });
+  const lanesScripts = laneScripts({ pattern: 'org_%', tenants: null, template: null });
+  const script = lanesScripts.join('');
+  const sideBySide = async () => {
+    const t0 = performance.now();
+    await Promise.all(lanesScripts.map((lane) => runPsql(psqlUrl, demo.password, lane)));
+    return performance.now() - t0;
+  };
   const warm = await verifyTenants(db);
   await runPsql(psqlUrl, demo.password, script);
   const ours: number[] = [];
   const floor: number[] = [];
+  const lanes: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     await verifyTenants(db);
     ours.push(performance.now() - t0);
     floor.push(await runPsql(psqlUrl, demo.password, script));
-    log?.(`  verify run ${i + 1}/${runs}: ${(ours[i]! / 1000).toFixed(2)} s (floor ${(floor[i]! / 1000).toFixed(2)} s)`);
+    lanes.push(await sideBySide());
+    log?.(`  verify run ${i + 1}/${runs}: ${(ours[i]! / 1000).toFixed(2)} s (floor ${(floor[i]! / 1000).toFixed(2)} s, in its lanes ${(lanes[i]! / 1000).toFixed(2)} s)`);
   }
-  return { warm, ours, floor };
+  return { warm, ours, floor, lanes };
 }
 
 export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<TenantsBenchResult> {
