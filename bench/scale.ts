@@ -12,10 +12,10 @@
  *            count, manifest) to a local folder                  same database
  * then the growth factor of each between the smallest and the largest size, beside its floor's. Targets at
  * the largest size: health <= 2x floor, verification <= 3 s, backup <= 1.2x pg_dump; and no cost growing
- * faster than its floor (for verification, the one-session floor). The catalogs are vacuumed and analyzed before each size is measured, and the
- * sizes are measured side by side, round by round (all demo databases up at once, each on its own port),
- * so that a drift in the machine's speed touches every size alike. Prints a table per size, the per-check
- * medians, and a final JSON line.
+ * faster than its floor (for verification, the one-session floor). The catalogs are vacuumed and analyzed
+ * before each size is measured, and the sizes are measured side by side, round by round (all demo databases
+ * up at once, each on its own port), so that a drift in the machine's speed touches every size alike.
+ * Prints a table per size, the per-check medians, and a final JSON line.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
 import { arg, log } from './args';
 import { middle, openDb, psqlScript, RecordingDatabase, runPsqlFile, withSslmode } from './floors';
-import { verifyAgainstFloor } from './tenants';
+import { verifyBench, type VerifyTiming } from './tenants';
 
 const run = promisify(execFile);
 const sizes = (arg('tenants') ?? '2000,10000').split(',').map(Number);
@@ -67,6 +67,7 @@ interface Size {
   verifyFloor: number[];
   verifyLanes: number[];
   violations: number;
+  measureVerify: () => Promise<VerifyTiming>;
   backup?: SizeResult['backup'];
 }
 
@@ -95,7 +96,10 @@ async function open(tenants: number): Promise<Size> {
     await runHealth(rec, healthOpts);
     const script = join(work, 'health.sql');
     writeFileSync(script, psqlScript(rec.statements));
-    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], verifyLanes: [], violations: 0 };
+    // And one of the verification and its floors.
+    const verify = verifyBench(db, demo);
+    const violations = (await verify.warm()).violations.length;
+    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], verifyLanes: [], violations, measureVerify: verify.once };
   } catch (err) {
     // Not yet among the opened sizes that the run closes at the end: close this one here.
     await close({ work, db, demo });
@@ -115,11 +119,10 @@ async function round(z: Size, i: number): Promise<void> {
   const t1 = performance.now();
   await runPsqlFile(z.demo.url, z.script);
   z.healthFloor.push(performance.now() - t1);
-  const { warm, ours, floor, lanes } = await verifyAgainstFloor(z.db, z.demo, 1);
-  z.verify.push(...ours);
-  z.verifyFloor.push(...floor);
-  z.verifyLanes.push(...lanes);
-  z.violations = warm.violations.length;
+  const v = await z.measureVerify();
+  z.verify.push(v.ours);
+  z.verifyFloor.push(v.floor);
+  z.verifyLanes.push(v.lanes);
   const sec = (xs: number[]) => `${(xs.at(-1)! / 1000).toFixed(2)} s`;
   log(`  ${label}: health ${sec(z.health)} (floor ${sec(z.healthFloor)}), verify ${sec(z.verify)} (floor ${sec(z.verifyFloor)}, in its lanes ${sec(z.verifyLanes)})`);
 }

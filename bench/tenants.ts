@@ -93,36 +93,40 @@ async function naiveLoop(db: Database, tenants: string[]): Promise<number> {
   return performance.now() - started;
 }
 
+/** One interleaved measurement: verifyTenants, then its one-session floor, then the floor in its lanes (ms). */
+export interface VerifyTiming {
+  ours: number;
+  floor: number;
+  lanes: number;
+}
+
 /**
  * verifyTenants against two floors, the same files by psql: one after another on one session (what the
  * statements cost the server in all), and in verifyTenants' own lanes, one psql session per lane side by
- * side (what they cost run as the console runs them: the console's own overhead is the difference). All
- * warmed first (catalog caches, plan caches, pools), then interleaved run by run so that they see the same
- * machine state. Times in ms.
+ * side (what they cost run as the console runs them: the console's own overhead is the difference).
+ * `warm` runs each once (catalog caches, plan caches, pools); `once` measures the three one after another,
+ * so that interleaved runs see the same machine state.
  */
-export async function verifyAgainstFloor(db: Database, demo: DemoHandle, runs: number, log?: (m: string) => void): Promise<{ warm: VerifyResult; ours: number[]; floor: number[]; lanes: number[] }> {
+export function verifyBench(db: Database, demo: DemoHandle): { warm: () => Promise<VerifyResult>; once: () => Promise<VerifyTiming> } {
   const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
   const lanesScripts = laneScripts({ pattern: 'org_%', tenants: null, template: null });
   const script = lanesScripts.join('');
-  const sideBySide = async () => {
-    const t0 = performance.now();
-    await Promise.all(lanesScripts.map((lane) => runPsql(psqlUrl, demo.password, lane)));
-    return performance.now() - t0;
+  return {
+    warm: async () => {
+      const result = await verifyTenants(db);
+      await runPsql(psqlUrl, demo.password, script);
+      return result;
+    },
+    once: async () => {
+      const t0 = performance.now();
+      await verifyTenants(db);
+      const ours = performance.now() - t0;
+      const floor = await runPsql(psqlUrl, demo.password, script);
+      const t1 = performance.now();
+      await Promise.all(lanesScripts.map((lane) => runPsql(psqlUrl, demo.password, lane)));
+      return { ours, floor, lanes: performance.now() - t1 };
+    },
   };
-  const warm = await verifyTenants(db);
-  await runPsql(psqlUrl, demo.password, script);
-  const ours: number[] = [];
-  const floor: number[] = [];
-  const lanes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await verifyTenants(db);
-    ours.push(performance.now() - t0);
-    floor.push(await runPsql(psqlUrl, demo.password, script));
-    lanes.push(await sideBySide());
-    log?.(`  verify run ${i + 1}/${runs}: ${(ours[i]! / 1000).toFixed(2)} s (floor ${(floor[i]! / 1000).toFixed(2)} s, in its lanes ${(lanes[i]! / 1000).toFixed(2)} s)`);
-  }
-  return { warm, ours, floor, lanes };
 }
 
 export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<TenantsBenchResult> {
@@ -133,7 +137,15 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
   const { target, password } = parseUrl(demo.url);
   const db = new Database({ ...target, sslmode: 'disable' }, { password: password ?? '', source: 'url' });
   try {
-    const { warm, ours, floor } = await verifyAgainstFloor(db, demo, runs);
+    const bench = verifyBench(db, demo);
+    const warm = await bench.warm();
+    const ours: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = await bench.once();
+      ours.push(t.ours);
+      floor.push(t.floor);
+    }
     const tenantNames = warm.tenantStats.map((t) => t.name);
     // The naive loop is slow by nature: measure it on up to 100 tenants and scale linearly (it is linear:
     // one round trip pair per tenant over a catalog of the same size).
