@@ -10,7 +10,8 @@
  *                                                                session per lane of verifyTenants
  *   backup   an all-tenants backup (dump, encrypt, hash,     vs  one full `pg_dump -Fc > /dev/null` of the
  *            count, manifest) to a local folder                  same database
- * then the growth factor of each between the smallest and the largest size, beside its floor's. Targets at
+ * then the growth factor of each between the smallest and the largest size, beside its floor's (medians,
+ * and the range of the rounds' own growth factors, the noise any comparison of two of them is within). Targets at
  * the largest size: health <= 2x floor, verification <= 3 s, backup <= 1.2x pg_dump; and no cost growing
  * faster than its floor (for verification, the one-session floor). The catalogs are vacuumed and analyzed
  * before each size is measured, and the sizes are measured side by side, round by round (all demo databases
@@ -185,6 +186,21 @@ for (const r of results) {
 const small = results[0]!;
 const large = results[results.length - 1]!;
 const growth = (a: number, b: number) => a / b;
+// The growth of each round on its own (round i of the smallest size against round i of the largest: the
+// two were measured a minute apart). Their spread says how far apart two growth figures must be before
+// the difference means anything on this machine: one run's floors moved 11-13 % from round to round.
+const [first, last] = [opened[0]!, opened[opened.length - 1]!];
+const spread = (a: number[], b: number[]) => {
+  const xs = a.map((v, i) => v / b[i]!);
+  return `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+};
+const rounds = {
+  health: spread(last.health, first.health),
+  healthFloor: spread(last.healthFloor, first.healthFloor),
+  verify: spread(last.verify, first.verify),
+  verifyFloor: spread(last.verifyFloor, first.verifyFloor),
+  verifyLanesFloor: spread(last.verifyLanes, first.verifyLanes),
+};
 const g = {
   health: growth(large.health.ms, small.health.ms),
   healthFloor: growth(large.health.floorMs, small.health.floorMs),
@@ -208,6 +224,7 @@ const targets = {
 if (results.length > 1) {
   out(`\ngrowth ${small.tenants} → ${large.tenants} tenants (${(large.relations / small.relations).toFixed(2)}× the relations):`);
   out(`  health ${g.health.toFixed(2)}× (floor ${g.healthFloor.toFixed(2)}×)   verify ${g.verify.toFixed(2)}× (floor ${g.verifyFloor.toFixed(2)}×, in its lanes ${g.verifyLanesFloor.toFixed(2)}×)${g.backup !== undefined ? `   backup ${g.backup.toFixed(2)}× (pg_dump ${g.backupFloor!.toFixed(2)}×)` : ''}`);
+  if (runs > 1) out(`  round by round: health ${rounds.health}× (floor ${rounds.healthFloor}×)   verify ${rounds.verify}× (floor ${rounds.verifyFloor}×, in its lanes ${rounds.verifyLanesFloor}×)`);
 }
 out(`\ntargets at ${large.tenants} tenants: ${Object.entries(targets).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`);
-out(JSON.stringify({ bench: 'scale', runs, results: results.map((r) => ({ ...r, health: { ...r.health, ms: Math.round(r.health.ms), floorMs: Math.round(r.health.floorMs) }, verify: { ...r.verify, ms: Math.round(r.verify.ms), floorMs: Math.round(r.verify.floorMs), lanesFloorMs: Math.round(r.verify.lanesFloorMs) } })), growth: g, targets }));
+out(JSON.stringify({ bench: 'scale', runs, results: results.map((r) => ({ ...r, health: { ...r.health, ms: Math.round(r.health.ms), floorMs: Math.round(r.health.floorMs) }, verify: { ...r.verify, ms: Math.round(r.verify.ms), floorMs: Math.round(r.verify.floorMs), lanesFloorMs: Math.round(r.verify.lanesFloorMs) } })), growth: g, ...(results.length > 1 && runs > 1 ? { growthByRound: rounds } : {}), targets }));
