@@ -35,7 +35,7 @@ import { runHealth } from '../src/main/core/health/registry';
 import { DEFAULT_THRESHOLDS } from '../src/main/core/health/thresholds';
 import { arg, log } from './args';
 import { middle, openDb, psqlScript, RecordingDatabase, runPsqlFile, withSslmode } from './floors';
-import { verifyBench, type VerifyTiming } from './tenants';
+import { verifyBench, type VerifyBench } from './tenants';
 
 const run = promisify(execFile);
 const sizes = (arg('tenants') ?? '2000,10000').split(',').map(Number);
@@ -68,7 +68,7 @@ interface Size {
   verifyFloor: number[];
   verifyLanes: number[];
   violations: number;
-  measureVerify: () => Promise<VerifyTiming>;
+  verifyBench: VerifyBench;
   backup?: SizeResult['backup'];
 }
 
@@ -100,7 +100,7 @@ async function open(tenants: number): Promise<Size> {
     // And one of the verification and its floors.
     const verify = verifyBench(db, demo);
     const violations = (await verify.warm()).violations.length;
-    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], verifyLanes: [], violations, measureVerify: verify.once };
+    return { tenants: demo.tenants, relations: facts.relations, demo, db, work, script, statements: rec.statements.length, health: [], healthFloor: [], perCheck: new Map(), verify: [], verifyFloor: [], verifyLanes: [], violations, verifyBench: verify };
   } catch (err) {
     // Not yet among the opened sizes that the run closes at the end: close this one here.
     await close({ work, db, demo });
@@ -120,10 +120,9 @@ async function round(z: Size, i: number): Promise<void> {
   const t1 = performance.now();
   await runPsqlFile(z.demo.url, z.script);
   z.healthFloor.push(performance.now() - t1);
-  const v = await z.measureVerify();
-  z.verify.push(v.ours);
-  z.verifyFloor.push(v.floor);
-  z.verifyLanes.push(v.lanes);
+  z.verify.push(await z.verifyBench.ours());
+  z.verifyFloor.push(await z.verifyBench.floor());
+  z.verifyLanes.push(await z.verifyBench.lanes());
   const sec = (xs: number[]) => `${(xs.at(-1)! / 1000).toFixed(2)} s`;
   log(`  ${label}: health ${sec(z.health)} (floor ${sec(z.healthFloor)}), verify ${sec(z.verify)} (floor ${sec(z.verifyFloor)}, in its lanes ${sec(z.verifyLanes)})`);
 }

@@ -93,39 +93,38 @@ async function naiveLoop(db: Database, tenants: string[]): Promise<number> {
   return performance.now() - started;
 }
 
-/** One interleaved measurement: verifyTenants, then its one-session floor, then the floor in its lanes (ms). */
-export interface VerifyTiming {
-  ours: number;
-  floor: number;
-  lanes: number;
+/** The verification and its floors, each a measurement of its own in ms (bench:scale takes all three). */
+export interface VerifyBench {
+  /** Each of them once, untimed (catalog caches, plan caches, pools); the verification's result. */
+  warm: () => Promise<VerifyResult>;
+  /** verifyTenants, as the Tenants page runs it. */
+  ours: () => Promise<number>;
+  /** The same files one after another on one psql session: what the statements cost the server in all. */
+  floor: () => Promise<number>;
+  /** The same files in verifyTenants' own lanes, a psql session per lane side by side: what they cost run as
+   *  the console runs them (the console's own overhead is the difference). */
+  lanes: () => Promise<number>;
 }
 
-/**
- * verifyTenants against two floors, the same files by psql: one after another on one session (what the
- * statements cost the server in all), and in verifyTenants' own lanes, one psql session per lane side by
- * side (what they cost run as the console runs them: the console's own overhead is the difference).
- * `warm` runs each once (catalog caches, plan caches, pools); `once` measures the three one after another,
- * so that interleaved runs see the same machine state.
- */
-export function verifyBench(db: Database, demo: DemoHandle): { warm: () => Promise<VerifyResult>; once: () => Promise<VerifyTiming> } {
+/** verifyTenants against its floors: measured one after another by the caller, so that interleaved runs see the same machine state. */
+export function verifyBench(db: Database, demo: DemoHandle): VerifyBench {
   const psqlUrl = `postgresql://${encodeURIComponent(demo.user)}@${demo.host}:${demo.port}/${encodeURIComponent(demo.database)}?sslmode=disable&application_name=pfo-bench`;
   const lanesScripts = laneScripts({ pattern: 'org_%', tenants: null, template: null });
   const script = lanesScripts.join('');
+  const timed = async (work: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await work();
+    return performance.now() - t0;
+  };
   return {
     warm: async () => {
       const result = await verifyTenants(db);
       await runPsql(psqlUrl, demo.password, script);
       return result;
     },
-    once: async () => {
-      const t0 = performance.now();
-      await verifyTenants(db);
-      const ours = performance.now() - t0;
-      const floor = await runPsql(psqlUrl, demo.password, script);
-      const t1 = performance.now();
-      await Promise.all(lanesScripts.map((lane) => runPsql(psqlUrl, demo.password, lane)));
-      return { ours, floor, lanes: performance.now() - t1 };
-    },
+    ours: () => timed(() => verifyTenants(db)),
+    floor: () => runPsql(psqlUrl, demo.password, script),
+    lanes: () => timed(() => Promise.all(lanesScripts.map((lane) => runPsql(psqlUrl, demo.password, lane)))),
   };
 }
 
@@ -142,9 +141,8 @@ export async function benchTenants(opts: TenantsBenchOptions = {}): Promise<Tena
     const ours: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const t = await bench.once();
-      ours.push(t.ours);
-      floor.push(t.floor);
+      ours.push(await bench.ours());
+      floor.push(await bench.floor());
     }
     const tenantNames = warm.tenantStats.map((t) => t.name);
     // The naive loop is slow by nature: measure it on up to 100 tenants and scale linearly (it is linear:
